@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels lsmrevoke builds for, and nothing
+ * else. Kbuild force-includes this file; core code is written against the
+ * newest API and tests only the LSMREVOKE_* names defined here.
+ *
+ * Feature probes come from Kbuild (grep of the headers) where a symbol can
+ * be probed; version numbers are used only where nothing can be probed.
+ */
+#ifndef _LSMREVOKE_COMPAT_H
+#define _LSMREVOKE_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "lsmrevoke supports Linux 6.1 and later"
+#endif
+
+/*
+ * BPF_PROBE_MEMSX (6.6): sign-extending loads through BTF pointers. On older
+ * kernels LDX mode 0x40 is never produced, so scanning for it is harmless.
+ */
+#ifndef LSMREVOKE_HAVE_PROBE_MEMSX
+#define BPF_PROBE_MEMSX 0x40
+#endif
+
+#endif /* _LSMREVOKE_COMPAT_H */

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The securityfs interface, /sys/kernel/security/lsmrevoke/.
+ *
+ *   programs  one line per tracked program:
+ *             <id> <type> <name> <requires> <state> uid=<euid|-> src=<load|walk>
+ *   symbols   the kernel symbols lsmrevoke resolved, how their entry looks
+ *             and whether it is entered through an IBT-safe thunk
+ *
+ * Every file is mode 0400 and its open also demands CAP_SYS_ADMIN, so a
+ * task that is root by uid but without the capability is refused too.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/uidgid.h>
+
+#include "fs.h"
+#include "ksyms.h"
+#include "policy.h"
+#include "prog_walk.h"
+#include "stub_prog.h"
+#include "track.h"
+
+static struct dentry *dir;
+static struct dentry *dentries[2];
+
+static void show_entry(const struct lsmrevoke_entry *e, void *data)
+{
+	struct seq_file *m = data;
+
+	seq_printf(m, "%u %s %s ", e->id, lsmrevoke_prog_type_name(e->type),
+		   e->name[0] ? e->name : "-");
+	lsmrevoke_policy_show_requires(m, e->flags);
+	seq_printf(m, " %s", lsmrevoke_state_name(e->state));
+	if (e->cred)
+		seq_printf(m, " uid=%u",
+			   from_kuid_munged(seq_user_ns(m), e->cred->euid));
+	else
+		seq_puts(m, " uid=-");
+	seq_printf(m, " src=%s\n", e->src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
+}
+
+static int programs_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "# id type name requires state uid src\n");
+	lsmrevoke_track_for_each(show_entry, m);
+	return 0;
+}
+
+static int symbols_show(struct seq_file *m, void *v)
+{
+	lsmrevoke_ksyms_show(m);
+	return 0;
+}
+
+static int open_root(struct inode *inode, struct file *file,
+		     int (*show)(struct seq_file *m, void *v))
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return single_open(file, show, NULL);
+}
+
+static int programs_open(struct inode *inode, struct file *file)
+{
+	return open_root(inode, file, programs_show);
+}
+
+static int symbols_open(struct inode *inode, struct file *file)
+{
+	return open_root(inode, file, symbols_show);
+}
+
+static const struct file_operations programs_fops = {
+	.owner = THIS_MODULE,
+	.open = programs_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations symbols_fops = {
+	.owner = THIS_MODULE,
+	.open = symbols_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct {
+	const char *name;
+	const struct file_operations *fops;
+} files[] = {
+	{ "programs", &programs_fops },
+	{ "symbols", &symbols_fops },
+};
+
+int lsmrevoke_fs_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	dir = securityfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(dir)) {
+		ret = PTR_ERR(dir);
+		pr_err("cannot create securityfs directory: %d\n", ret);
+		return ret;
+	}
+	BUILD_BUG_ON(ARRAY_SIZE(files) != ARRAY_SIZE(dentries));
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		struct dentry *d = securityfs_create_file(files[i].name, 0400,
+							  dir, NULL,
+							  files[i].fops);
+
+		if (IS_ERR(d)) {
+			ret = PTR_ERR(d);
+			pr_err("cannot create securityfs file %s: %d\n",
+			       files[i].name, ret);
+			lsmrevoke_fs_exit();
+			return ret;
+		}
+		dentries[i] = d;
+	}
+	return 0;
+}
+
+/* Removes what exists, files before their directory; safe to call twice. */
+void lsmrevoke_fs_exit(void)
+{
+	unsigned int i = ARRAY_SIZE(dentries);
+
+	while (i--) {
+		securityfs_remove(dentries[i]);
+		dentries[i] = NULL;
+	}
+	securityfs_remove(dir);
+	dir = NULL;
+}

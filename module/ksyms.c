@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel symbols lsmrevoke needs but the kernel does not export.
+ *
+ * kallsyms_lookup_name is itself unexported since 5.7; its address comes
+ * from a kprobe registered on it by name (the kprobe core may still resolve
+ * names). On 6.12 the kprobe lands 4 bytes in, past the ENDBR or the IBT
+ * seal that replaced it, so the address is moved back over that marker.
+ * Because 6.12 seals kallsyms_lookup_name, it is only ever entered through
+ * an IBT-safe thunk (ksyms_thunk.S), never through a function pointer.
+ *
+ * Every symbol is listed in one table and resolved once at init; a missing
+ * one fails init with -ENOENT and names the symbol. The resolved values are
+ * read-only afterwards.
+ */
+#include <linux/cred.h>
+#include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "ksyms.h"
+
+struct lsmrevoke_ksyms lsmrevoke_ksyms __ro_after_init;
+
+unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
+
+static char *test_require_symbol;
+module_param(test_require_symbol, charp, 0444);
+MODULE_PARM_DESC(test_require_symbol,
+		 "testing only: one more symbol that must resolve, or init fails [none]");
+
+enum ksym_kind {
+	KSYM_FUNC,		/* address compared, never called */
+	KSYM_FUNC_THUNK,	/* called through an IBT-safe thunk */
+	KSYM_DATA,
+};
+
+struct ksym {
+	const char *name;
+	unsigned long *addr;
+	enum ksym_kind kind;
+	atomic_long_t *calls;	/* thunk call counter, KSYM_FUNC_THUNK only */
+};
+
+#define KSYM(_name, _field, _kind) \
+	{ .name = _name, .addr = (unsigned long *)&lsmrevoke_ksyms._field, \
+	  .kind = _kind }
+
+static const struct ksym ksyms[] = {
+	{
+		.name = "kallsyms_lookup_name",
+		.addr = &lsmrevoke_thunk_target_kallsyms_lookup_name,
+		.kind = KSYM_FUNC_THUNK,
+		.calls = &lsmrevoke_thunk_calls_kallsyms_lookup_name,
+	},
+	KSYM("prog_idr", prog_idr, KSYM_DATA),
+	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
+	KSYM("bpf_probe_read_kernel", probe_read_kernel, KSYM_FUNC),
+	KSYM("bpf_probe_read_kernel_str", probe_read_kernel_str, KSYM_FUNC),
+	KSYM("bpf_probe_read_compat", probe_read_compat, KSYM_FUNC),
+	KSYM("bpf_probe_read_compat_str", probe_read_compat_str, KSYM_FUNC),
+	KSYM("bpf_probe_write_user", probe_write_user, KSYM_FUNC),
+};
+
+/* Address of the symbol named by test_require_symbol, once resolved. */
+static unsigned long test_symbol_addr __ro_after_init;
+
+static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+static const u8 ibt_seal[4] = { 0x66, 0x0f, 0x1f, 0x00 };
+
+static const char *entry_kind(unsigned long addr, enum ksym_kind kind)
+{
+	u8 insn[4];
+
+	if (kind == KSYM_DATA)
+		return "data";
+	if (copy_from_kernel_nofault(insn, (void *)addr, sizeof(insn)))
+		return "unreadable";
+	if (!memcmp(insn, endbr64, sizeof(insn)))
+		return "endbr";
+	if (!memcmp(insn, ibt_seal, sizeof(insn)))
+		return "sealed";
+	return "plain";
+}
+
+static bool is_entry_marker(unsigned long addr)
+{
+	u8 insn[4];
+
+	if (copy_from_kernel_nofault(insn, (void *)addr, sizeof(insn)))
+		return false;
+	return !memcmp(insn, endbr64, sizeof(insn)) ||
+	       !memcmp(insn, ibt_seal, sizeof(insn));
+}
+
+static int find_kallsyms_lookup_name(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long addr, seen;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("required symbol kallsyms_lookup_name not found (kprobe: %d)\n",
+		       ret);
+		return -ENOENT;
+	}
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+
+	/*
+	 * The kprobe core steps over a leading ENDBR or IBT seal; both are
+	 * 4-byte no-ops, so stepping back over one is always safe to enter.
+	 */
+	if (is_entry_marker(addr - sizeof(endbr64)))
+		addr -= sizeof(endbr64);
+	lsmrevoke_thunk_target_kallsyms_lookup_name = addr;
+
+	/* The function must agree about its own address. */
+	seen = lsmrevoke_thunk_kallsyms_lookup_name("kallsyms_lookup_name");
+	if (seen != addr) {
+		pr_err("kallsyms_lookup_name: kprobe address and lookup disagree, refusing\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int resolve(const char *name, unsigned long *addr)
+{
+	*addr = lsmrevoke_thunk_kallsyms_lookup_name(name);
+	if (!*addr) {
+		pr_err("required symbol %s not found\n", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int lsmrevoke_ksyms_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = find_kallsyms_lookup_name();
+	if (ret)
+		return ret;
+
+	for (i = 0; i < ARRAY_SIZE(ksyms); i++) {
+		if (ksyms[i].addr == &lsmrevoke_thunk_target_kallsyms_lookup_name)
+			continue;
+		ret = resolve(ksyms[i].name, ksyms[i].addr);
+		if (ret)
+			return ret;
+	}
+
+	if (test_require_symbol && *test_require_symbol)
+		return resolve(test_require_symbol, &test_symbol_addr);
+	return 0;
+}
+
+/* Contents of securityfs "symbols"; the caller checked the reader's rights. */
+void lsmrevoke_ksyms_show(struct seq_file *m)
+{
+	bool show_addr = has_capability_noaudit(current, CAP_SYSLOG);
+	unsigned int i;
+
+	seq_puts(m, "# name address entry via [calls=N]\n");
+	for (i = 0; i < ARRAY_SIZE(ksyms); i++) {
+		const struct ksym *s = &ksyms[i];
+
+		seq_printf(m, "%s %016lx %s %s", s->name,
+			   show_addr ? *s->addr : 0UL,
+			   entry_kind(*s->addr, s->kind),
+			   s->kind == KSYM_FUNC_THUNK ? "thunk" : "-");
+		if (s->calls)
+			seq_printf(m, " calls=%ld", atomic_long_read(s->calls));
+		seq_putc(m, '\n');
+	}
+	if (test_symbol_addr)
+		seq_printf(m, "%s %016lx %s -\n", test_require_symbol,
+			   show_addr ? test_symbol_addr : 0UL,
+			   entry_kind(test_symbol_addr, KSYM_FUNC));
+}

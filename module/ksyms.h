@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_KSYMS_H
+#define _LSMREVOKE_KSYMS_H
+
+#include <linux/idr.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/* Kernel symbols resolved at init; read-only once the module is live. */
+struct lsmrevoke_ksyms {
+	struct idr *prog_idr;
+	spinlock_t *prog_idr_lock;
+	unsigned long probe_read_kernel;
+	unsigned long probe_read_kernel_str;
+	unsigned long probe_read_compat;
+	unsigned long probe_read_compat_str;
+	unsigned long probe_write_user;
+};
+
+extern struct lsmrevoke_ksyms lsmrevoke_ksyms;
+
+/*
+ * IBT-safe thunks (ksyms_thunk.S): each enters its target with push + RET,
+ * never with an indirect call, so a target whose ENDBR the kernel sealed can
+ * be reached on a CPU that enforces IBT. Called directly from C.
+ */
+unsigned long lsmrevoke_thunk_kallsyms_lookup_name(const char *name);
+
+/* Written once at init, read by the thunks. */
+extern unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name;
+extern atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
+
+int lsmrevoke_ksyms_init(void);
+void lsmrevoke_ksyms_show(struct seq_file *m);
+
+#endif /* _LSMREVOKE_KSYMS_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thunks into kernel functions whose ENDBR may be sealed (6.12 with
+ * CONFIG_X86_KERNEL_IBT seals every function that is never address-taken,
+ * kallsyms_lookup_name among them). An indirect call to such a function
+ * raises #CP on a CPU that enforces IBT, because its first instruction is
+ * no longer ENDBR64.
+ *
+ * A thunk is called directly and leaves through RET with the target's
+ * address pushed on the stack: the target runs as if called by the thunk's
+ * caller, with the arguments untouched, and returns straight to it. IBT
+ * checks indirect CALL and JMP only, and RET keeps the transfer behind
+ * whichever return thunk the kernel chose. Each thunk counts its calls so
+ * that tests can show this path is the one taken.
+ */
+#include <linux/linkage.h>
+#include <asm/unwind_hints.h>
+
+.macro LSMREVOKE_THUNK target
+SYM_FUNC_START(lsmrevoke_thunk_\target)
+	lock incq lsmrevoke_thunk_calls_\target(%rip)
+	pushq lsmrevoke_thunk_target_\target(%rip)
+	UNWIND_HINT_FUNC
+	RET
+SYM_FUNC_END(lsmrevoke_thunk_\target)
+.endm
+
+	.text
+LSMREVOKE_THUNK kallsyms_lookup_name

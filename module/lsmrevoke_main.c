@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lsmrevoke: revokes loaded BPF programs in place when lockdown policy
+ * tightens after they were verified. This file only brings the parts up
+ * and down, in reverse order.
+ */
+#include <linux/module.h>
+
+#include "fs.h"
+#include "hooks.h"
+#include "ksyms.h"
+#include "track.h"
+#include "version.h"
+
+static int __init lsmrevoke_init(void)
+{
+	int ret;
+
+	ret = lsmrevoke_ksyms_init();
+	if (ret)
+		return ret;
+
+	ret = lsmrevoke_track_init();
+	if (ret)
+		return ret;
+
+	ret = lsmrevoke_hooks_init();
+	if (ret)
+		goto err_track;
+
+	ret = lsmrevoke_track_existing();
+	if (ret)
+		goto err_hooks;
+
+	ret = lsmrevoke_fs_init();
+	if (ret)
+		goto err_hooks;
+
+	pr_info("version %s loaded, tracking %u programs\n", LSMREVOKE_VERSION,
+		lsmrevoke_track_count());
+	return 0;
+
+err_hooks:
+	lsmrevoke_hooks_exit();
+err_track:
+	lsmrevoke_track_exit();
+	return ret;
+}
+
+static void __exit lsmrevoke_exit(void)
+{
+	lsmrevoke_fs_exit();
+	lsmrevoke_hooks_exit();
+	lsmrevoke_track_exit();
+	pr_info("version %s unloaded\n", LSMREVOKE_VERSION);
+}
+
+module_init(lsmrevoke_init);
+module_exit(lsmrevoke_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Revoke loaded BPF programs when lockdown policy tightens");
+MODULE_VERSION(LSMREVOKE_VERSION);
+MODULE_AUTHOR("The lsmrevoke developers");

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_PROG_WALK_H
+#define _LSMREVOKE_PROG_WALK_H
+
+#include <linux/bits.h>
+#include <linux/bpf.h>
+
+/* What a program needs, as found in its verified instructions. */
+#define LSMREVOKE_REQ_READ_KERNEL	BIT(0)	/* probe_read_kernel{,_str}, compat */
+#define LSMREVOKE_REQ_WRITE_USER	BIT(1)	/* probe_write_user */
+#define LSMREVOKE_REQ_BTF_READ		BIT(2)	/* PROBE_MEM loads, informational */
+
+u32 lsmrevoke_prog_scan(const struct bpf_prog *prog);
+const char *lsmrevoke_prog_type_name(u32 type);
+int lsmrevoke_prog_walk(int (*fn)(struct bpf_prog *prog, void *data),
+			void *data);
+
+#endif /* _LSMREVOKE_PROG_WALK_H */

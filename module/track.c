@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow table: one entry per live BPF program, keyed by program ID.
+ *
+ * Entries are added when a program is loaded (probe on perf_event_bpf_event
+ * with PERF_BPF_EVENT_PROG_LOAD, which bpf_prog_load raises after the ID is
+ * allocated and before the fd exists) and, at module init, for every program
+ * already in prog_idr. They are dropped when bpf_prog_put_deferred raises
+ * PERF_BPF_EVENT_PROG_UNLOAD, before the ID is released and long before the
+ * program's memory goes away, so the table never names a freed program.
+ *
+ * Locking rule:
+ *  - table_lock (a spinlock, taken with interrupts saved) serialises every
+ *    change to the table and to nr_entries; it is a leaf lock, never held
+ *    across anything that sleeps or takes another lock;
+ *  - readers walk the table under rcu_read_lock() and only read an entry's
+ *    fields; entries are freed after a grace period (call_rcu), together
+ *    with their credentials reference;
+ *  - an entry never dereferences its program: the load and unload probes
+ *    run while the kernel holds the program alive, and the init walk holds
+ *    a reference of its own.
+ * Add and remove race only with each other on the same ID, which the ID's
+ * lifetime orders (unload comes after load); adding an ID that is already
+ * present keeps the first entry, so the walk and the load probe may both
+ * see a program loaded while the module initialises.
+ */
+#include <linux/hashtable.h>
+#include <linux/perf_event.h>
+#include <linux/ratelimit.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "prog_walk.h"
+#include "stub_prog.h"
+#include "track.h"
+
+#define TABLE_BITS 10
+
+static DEFINE_HASHTABLE(table, TABLE_BITS);
+static DEFINE_SPINLOCK(table_lock);
+static unsigned int nr_entries;
+static struct kmem_cache *entry_cache;
+
+static struct lsmrevoke_entry *find(u32 id)
+{
+	struct lsmrevoke_entry *e;
+
+	hash_for_each_possible_rcu(table, e, node, id, lockdep_is_held(&table_lock))
+		if (e->id == id)
+			return e;
+	return NULL;
+}
+
+static void free_entry_rcu(struct rcu_head *rcu)
+{
+	struct lsmrevoke_entry *e = container_of(rcu, struct lsmrevoke_entry,
+						 rcu);
+
+	if (e->cred)
+		put_cred(e->cred);
+	kmem_cache_free(entry_cache, e);
+}
+
+static void remove_entry(struct lsmrevoke_entry *e, const char *why)
+{
+	lockdep_assert_held(&table_lock);
+	hash_del_rcu(&e->node);
+	nr_entries--;
+	pr_debug("untrack prog %u (%s)\n", e->id, why);
+	call_rcu(&e->rcu, free_entry_rcu);
+}
+
+/*
+ * Records @prog. The caller keeps @prog alive. Never sleeps: it runs from
+ * the load probe as well as from the init walk.
+ */
+static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
+		     const struct cred *cred)
+{
+	struct lsmrevoke_entry *e;
+	unsigned long irqflags;
+	u32 id = prog->aux->id;
+
+	e = kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!e)
+		return -ENOMEM;
+	e->prog = prog;
+	e->id = id;
+	e->type = prog->type;
+	e->flags = lsmrevoke_prog_scan(prog);
+	e->state = LSMREVOKE_STATE_ACTIVE;
+	e->src = src;
+	strscpy(e->name, prog->aux->name, sizeof(e->name));
+	e->cred = cred ? get_cred(cred) : NULL;
+
+	spin_lock_irqsave(&table_lock, irqflags);
+	if (find(id)) {
+		spin_unlock_irqrestore(&table_lock, irqflags);
+		if (e->cred)
+			put_cred(e->cred);
+		kmem_cache_free(entry_cache, e);
+		return 0;
+	}
+	hash_add_rcu(table, &e->node, id);
+	nr_entries++;
+	spin_unlock_irqrestore(&table_lock, irqflags);
+
+	pr_debug("track prog %u flags %#x (%s)\n", id, e->flags,
+		 src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
+	return 0;
+}
+
+static void track_del(const struct bpf_prog *prog)
+{
+	struct lsmrevoke_entry *e;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&table_lock, irqflags);
+	e = find(prog->aux->id);
+	if (e && e->prog == prog)
+		remove_entry(e, "freed");
+	spin_unlock_irqrestore(&table_lock, irqflags);
+}
+
+/*
+ * kprobe on perf_event_bpf_event(prog, type, flags). Called by the kernel in
+ * process context on the load path (current is the loader) and on the
+ * deferred put path. Must not sleep.
+ */
+int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs)
+{
+	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long type = regs_get_kernel_argument(regs, 1);
+
+	if (type == PERF_BPF_EVENT_PROG_LOAD) {
+		if (track_add(prog, LSMREVOKE_SRC_LOAD, current_cred()))
+			pr_err_ratelimited("prog %u not tracked: out of memory\n",
+					   prog->aux->id);
+	} else if (type == PERF_BPF_EVENT_PROG_UNLOAD) {
+		track_del(prog);
+	}
+	return 0;
+}
+
+static int track_walked(struct bpf_prog *prog, void *data)
+{
+	int ret = track_add(prog, LSMREVOKE_SRC_WALK, NULL);
+
+	if (ret)
+		pr_err("prog %u not tracked: %d\n", prog->aux->id, ret);
+	return ret;
+}
+
+/* Records every program loaded before the module; the load probe is live. */
+int lsmrevoke_track_existing(void)
+{
+	return lsmrevoke_prog_walk(track_walked, NULL);
+}
+
+unsigned int lsmrevoke_track_count(void)
+{
+	return READ_ONCE(nr_entries);
+}
+
+/*
+ * Calls @fn for every entry under rcu_read_lock(); @fn must not sleep and
+ * must not keep the pointer.
+ */
+void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
+					 void *data),
+			      void *data)
+{
+	struct lsmrevoke_entry *e;
+	unsigned int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(table, bkt, e, node)
+		fn(e, data);
+	rcu_read_unlock();
+}
+
+int lsmrevoke_track_init(void)
+{
+	entry_cache = KMEM_CACHE(lsmrevoke_entry, 0);
+	if (!entry_cache)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The load probe is gone; empties the table and frees the cache. */
+void lsmrevoke_track_exit(void)
+{
+	struct lsmrevoke_entry *e;
+	struct hlist_node *tmp;
+	unsigned long irqflags;
+	unsigned int bkt;
+
+	spin_lock_irqsave(&table_lock, irqflags);
+	hash_for_each_safe(table, bkt, tmp, e, node)
+		remove_entry(e, "unload");
+	spin_unlock_irqrestore(&table_lock, irqflags);
+
+	/* Wait for every free_entry_rcu() before the cache goes. */
+	rcu_barrier();
+	kmem_cache_destroy(entry_cache);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_TRACK_H
+#define _LSMREVOKE_TRACK_H
+
+#include <linux/bpf.h>
+#include <linux/cred.h>
+#include <linux/kprobes.h>
+#include <linux/types.h>
+
+/* How an entry came to be. */
+enum lsmrevoke_src {
+	LSMREVOKE_SRC_LOAD,	/* seen by the load probe */
+	LSMREVOKE_SRC_WALK,	/* found by the walk at module init */
+};
+
+/*
+ * One tracked program. Readers see a copy taken under RCU; the program
+ * pointer identifies the program and is never dereferenced by readers.
+ */
+struct lsmrevoke_entry {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	const void *prog;		/* identity only */
+	const struct cred *cred;	/* loader's, NULL when found by the walk */
+	u32 id;
+	u32 flags;			/* LSMREVOKE_REQ_* */
+	u16 type;			/* enum bpf_prog_type */
+	u8 state;			/* enum lsmrevoke_state */
+	u8 src;				/* enum lsmrevoke_src */
+	char name[BPF_OBJ_NAME_LEN];
+};
+
+int lsmrevoke_track_init(void);
+int lsmrevoke_track_existing(void);
+void lsmrevoke_track_exit(void);
+unsigned int lsmrevoke_track_count(void);
+int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs);
+void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
+					 void *data),
+			      void *data);
+
+#endif /* _LSMREVOKE_TRACK_H */
