@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pthread.h>
@@ -17,10 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -40,8 +45,10 @@ static void usage(FILE *f)
 		"                           <pindir>/<name> (directories created),\n"
 		"                           print \"<name> <id>\" per program\n"
 		"  ids                      print every live program id, sorted\n"
-		"  show                     print \"<id> <type> <name>\" per live\n"
-		"                           program, sorted (type as libbpf names it)\n"
+		"  show                     print \"<id> <type> <name> funcs=<n>\" per\n"
+		"                           live program, sorted (type as libbpf names\n"
+		"                           it; n: functions with BTF func info, so a\n"
+		"                           program with one subprogram has 2)\n"
 		"  id-of <pinpath>          print the id of a pinned program\n"
 		"  churn <obj> <count> <threads> [prog]\n"
 		"                           load <prog> (default: the first program\n"
@@ -52,6 +59,16 @@ static void usage(FILE *f)
 		"  asuser <uid> <cmd> [args...]\n"
 		"                           drop groups, set all gids and uids to\n"
 		"                           <uid> (losing every capability), exec <cmd>\n"
+		"  read-loop <file> <stopfile> <seconds>\n"
+		"                           read <file> again and again (alternately\n"
+		"                           whole and in 61-byte reads) until <stopfile>\n"
+		"                           exists or <seconds> pass; every snapshot must\n"
+		"                           be a '#' header and lines of at least five\n"
+		"                           fields starting with a number; print the\n"
+		"                           count of reads and of bad ones\n"
+		"  nocap <cmd> [args...]    stay uid 0 but drop every capability (also\n"
+		"                           from the bounding set, so exec cannot\n"
+		"                           regain them), exec <cmd>\n"
 		"\n"
 		"Set LSMREVOKE_TEST_VERBOSE=1 for libbpf's debug output.\n",
 		CHURN_HOLD);
@@ -257,8 +274,8 @@ static int show_id(__u32 id, void *arg)
 		return 1;
 	}
 	type = libbpf_bpf_prog_type_str(info.type);
-	printf("%u %s %s\n", id, type ? type : "unknown",
-	       info.name[0] ? info.name : "-");
+	printf("%u %s %s funcs=%u\n", id, type ? type : "unknown",
+	       info.name[0] ? info.name : "-", info.nr_func_info);
 	return 0;
 }
 
@@ -487,6 +504,118 @@ static int cmd_asuser(int argc, char **argv)
 	return 1;
 }
 
+/* A snapshot of a programs-like file: '#' header, then "<number> f f f f...". */
+static int snapshot_ok(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	int first = 1;
+
+	if (len == 0 || buf[len - 1] != '\n' || buf[0] != '#')
+		return 0;
+	for (; p < end; p = nl + 1) {
+		const char *q;
+		int fields = 1;
+
+		nl = memchr(p, '\n', end - p);
+		if (first) {
+			first = 0;
+			continue;
+		}
+		if (nl == p || *p < '0' || *p > '9')
+			return 0;
+		for (q = p; q < nl; q++) {
+			if (*q != ' ')
+				continue;
+			if (q + 1 == nl || q[1] == ' ')
+				return 0;
+			fields++;
+		}
+		if (fields < 5)
+			return 0;
+	}
+	return 1;
+}
+
+static int cmd_read_loop(int argc, char **argv)
+{
+	static char buf[1 << 20];
+	unsigned long reads = 0, bad = 0, secs;
+	time_t stop_at;
+	int first_err = 0;
+
+	if (argc != 3 || parse_ulong(argv[2], 3600, &secs)) {
+		usage(stderr);
+		return 1;
+	}
+	stop_at = time(NULL) + (time_t)secs;
+	while (access(argv[1], F_OK) != 0 && time(NULL) < stop_at) {
+		size_t chunk = reads % 2 ? 61 : sizeof(buf);
+		size_t len = 0;
+		ssize_t n = 0;
+		int fd;
+
+		reads++;
+		fd = open(argv[0], O_RDONLY);
+		if (fd < 0) {
+			if (!first_err)
+				first_err = errno;
+			bad++;
+			continue;
+		}
+		while (len < sizeof(buf)) {
+			size_t want = sizeof(buf) - len;
+
+			n = read(fd, buf + len, want < chunk ? want : chunk);
+			if (n <= 0)
+				break;
+			len += n;
+		}
+		if (n < 0 && !first_err)
+			first_err = errno;
+		close(fd);
+		if (n < 0 || !snapshot_ok(buf, len)) {
+			if (!bad && n >= 0)
+				fprintf(stderr, PROG ": read-loop: bad snapshot:\n%.*s",
+					(int)len, buf);
+			bad++;
+		}
+	}
+	printf("read-loop: reads %lu bad %lu\n", reads, bad);
+	if (first_err)
+		warnx_errno(first_err, "read-loop: %s", argv[0]);
+	return bad ? 1 : 0;
+}
+
+static int cmd_nocap(int argc, char **argv)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int cap;
+
+	if (argc < 1) {
+		usage(stderr);
+		return 1;
+	}
+	/* PR_CAPBSET_READ fails with EINVAL past the last capability. */
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
+			warnx_errno(errno, "drop capability %d from the bounding set",
+				    cap);
+			return 1;
+		}
+	}
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data)) {
+		warnx_errno(errno, "capset");
+		return 1;
+	}
+	execvp(argv[0], argv);
+	warnx_errno(errno, "exec %s", argv[0]);
+	return 1;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -497,6 +626,8 @@ static const struct {
 	{ "id-of", cmd_id_of },
 	{ "churn", cmd_churn },
 	{ "asuser", cmd_asuser },
+	{ "read-loop", cmd_read_loop },
+	{ "nocap", cmd_nocap },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,643 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's own kernels in QEMU and run the lsmrevoke tests inside them.
+#
+# For each kernel series (6.1 from bookworm/bookworm-security, 6.12 from
+# bookworm-backports) this script
+#   1. downloads the unsigned image and its headers from Debian's archive with
+#      `apt-get download` and unpacks them with `dpkg -x` into a private root
+#      under $LSMREVOKE_CACHE (never installing a kernel on the host),
+#   2. builds lsmrevoke.ko against those headers, the BPF test programs and
+#      the static loader (the last two once, shared by every kernel),
+#   3. packs a busybox initramfs whose /init is tests/guest-init.sh,
+#   4. boots it under TCG with panic_on_warn=1 oops=panic panic=-1 and a
+#      timeout, and
+#   5. reads the result lines the guest wrote to its second serial port.
+# A run counts only if the guest wrote its completion token: a hang, a panic,
+# a WARN or an oops all read as FAIL.
+#
+# Guest layout (what a --script can rely on):
+#   /opt/lsmrevoke-test/bin/lsmrevoke-test   the loader (tests/loader/*.c)
+#   /opt/lsmrevoke-test/progs/<name>.bpf.o   tests/progs/<name>.bpf.c, built
+#   /opt/lsmrevoke-test/guest/               a copy of tests/guest/
+#   /opt/lsmrevoke-test/script               the --script FILE
+#   /opt/lsmrevoke-test/add/<basename>       each --add PATH (files and
+#                                            directories, basename kept); the
+#                                            script runs with this as its cwd
+#   /lib/modules/<release>/extra/lsmrevoke.ko
+#   /usr/sbin/bpftool                        when the host has bpftool
+# proc, sysfs, securityfs, tracefs, bpffs, devtmpfs, debugfs and a tmpfs on
+# /tmp are mounted.
+#
+# Environment:
+#   LSMREVOKE_CACHE    downloaded kernels, reused across runs
+#                      [/var/cache/lsmrevoke-test]
+#   LSMREVOKE_TIMEOUT  seconds one guest may run [600]
+#   LSMREVOKE_DEBUG    passed to Kbuild; y builds with -DDEBUG [y]
+#   LSMREVOKE_APPEND   extra kernel command line arguments (e.g. nokaslr)
+#   LSMREVOKE_LOGLEVEL console loglevel of the guest [5: warnings and worse]
+#   LSMREVOKE_KMODS    Debian kernel modules to put in the guest, with their
+#                      dependencies [veth dummy sch_ingress cls_bpf act_bpf]
+#   LSMREVOKE_VERBOSE  1 shows the guest console live
+
+set -euo pipefail
+shopt -s inherit_errexit
+
+readonly ALL_KERNELS=(6.1 6.12)
+readonly HOST_PACKAGES=(gcc make clang llvm libbpf-dev libelf-dev zlib1g-dev
+	qemu-system-x86 busybox-static cpio kmod dwarves xz-utils zstd bpftool
+	perl)
+readonly DONE_TOKEN=LSMREVOKE-DONE
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${LSMREVOKE_CACHE:-/var/cache/lsmrevoke-test}
+TIMEOUT=${LSMREVOKE_TIMEOUT:-600}
+DEBUG_BUILD=${LSMREVOKE_DEBUG-y}
+LOGLEVEL=${LSMREVOKE_LOGLEVEL:-5}
+KMODS=${LSMREVOKE_KMODS-veth dummy sch_ingress cls_bpf act_bpf}
+VERBOSE=${LSMREVOKE_VERBOSE:-0}
+JOBS=$(nproc)
+
+usage() {
+	cat <<EOF
+Usage: tests/run-qemu.sh [--kernel 6.1|6.12|all] [--script FILE [--add PATH]...]
+                         [--keep] [-h]
+
+Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
+(tests/guest/suite.sh), or with --script run FILE as root instead.
+
+  --kernel K     6.1, 6.12 or all [all]
+  --script FILE  run FILE with sh inside the guest after 'modprobe lsmrevoke';
+                 its output is printed, its exit status is the result
+  --add PATH     copy PATH (file or directory) into the guest as
+                 /opt/lsmrevoke-test/add/<basename of PATH>; the script runs
+                 with that directory as its working directory (repeatable)
+  --keep         keep the work directory (logs, initramfs, builds)
+  -h, --help     this text
+
+In the guest: the loader is /opt/lsmrevoke-test/bin/lsmrevoke-test, the BPF
+objects are /opt/lsmrevoke-test/progs/*.bpf.o, bpftool is /usr/sbin/bpftool.
+
+Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
+seconds per guest [600], LSMREVOKE_DEBUG [y], LSMREVOKE_APPEND extra kernel
+arguments, LSMREVOKE_LOGLEVEL [5], LSMREVOKE_KMODS kernel modules to include,
+LSMREVOKE_VERBOSE=1 to show the guest console live.
+EOF
+}
+
+log() { printf '>> %s\n' "$*" >&2; }
+die() { printf 'run-qemu.sh: error: %s\n' "$*" >&2; exit 1; }
+
+# Seconds since the epoch with a fraction, and a duration from one of those.
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+
+# Remove ANSI escape sequences and carriage returns (serial output has both,
+# and the first guest line is glued to the firmware's banner).
+strip_escapes() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' -e 's/\r//g' "$@"; }
+
+# --- arguments -------------------------------------------------------------
+
+kernel_arg=all
+script=
+adds=()
+keep=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) [ $# -ge 2 ] || die "--kernel needs an argument"; kernel_arg=$2; shift 2 ;;
+	--script) [ $# -ge 2 ] || die "--script needs an argument"; script=$2; shift 2 ;;
+	--add) [ $# -ge 2 ] || die "--add needs an argument"; adds+=("$2"); shift 2 ;;
+	--keep) keep=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+
+case $kernel_arg in
+all) kernels=("${ALL_KERNELS[@]}") ;;
+6.1|6.12) kernels=("$kernel_arg") ;;
+*) die "--kernel must be 6.1, 6.12 or all, not '$kernel_arg'" ;;
+esac
+if [ -n "$script" ]; then
+	[ -f "$script" ] || die "--script: no such file: $script"
+else
+	[ ${#adds[@]} -eq 0 ] || die "--add needs --script"
+	[ -f "$REPO/tests/guest/suite.sh" ] || die "tests/guest/suite.sh is missing"
+fi
+for a in "${adds[@]}"; do
+	[ -e "$a" ] || die "--add: no such file or directory: $a"
+done
+case $TIMEOUT in ''|*[!0-9]*) die "LSMREVOKE_TIMEOUT must be a number of seconds" ;; esac
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/lsmrevoke-test.XXXXXX")
+cleanup() {
+	if [ "$keep" = 1 ]; then
+		log "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+# --- host packages ---------------------------------------------------------
+
+ensure_host_packages() {
+	local missing=() p
+	for p in "${HOST_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" = 0 ] ||
+		die "missing host packages (install them as root): ${missing[*]}"
+	log "installing host packages: ${missing[*]}"
+	apt-get update -q >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" >&2
+}
+
+# --- kernels ---------------------------------------------------------------
+#
+# The cache holds one private root per kernel release,
+# $CACHE/kernels/<release>/, complete when it has a .complete file:
+#   boot/vmlinuz-<release>, usr/src/linux-headers-<release>{,-common},
+#   usr/lib/linux-kbuild-<series...>, lib/modules/<release>/.
+# $CACHE/apt-backports/ holds the private apt configuration for 6.12.
+
+# apt options for a series: the host's own configuration for 6.1 (bookworm
+# and bookworm-security are in its sources), a private one for 6.12.
+apt_opts() {
+	case $1 in
+	6.1) ;;
+	6.12)
+		local d=$CACHE/apt-backports
+		printf '%s\n' -o "Dir::Etc::SourceList=$d/sources.list" \
+			-o Dir::Etc::SourceParts=/dev/null \
+			-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
+		;;
+	esac
+}
+
+# The mirror the host uses for Debian's main archive (deb822 or one-line
+# format), so that backports come from the same place.
+host_mirror() {
+	local uri
+	uri=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+		grep -Eo 'https?://[^ ]*/debian/?( |$)' | grep -v security | head -n1 |
+		tr -d ' ') || true
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# Refresh the private backports package lists.
+update_backports_lists() {
+	local d=$CACHE/apt-backports
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	echo "deb ${1%/} bookworm-backports main" >"$d/sources.list"
+	# shellcheck disable=SC2046
+	apt-get $(apt_opts 6.12) update -q >&2
+}
+
+# Newest kernel release of a series that the package lists offer, e.g.
+# 6.1.0-56-amd64 or 6.12.95+deb12-amd64; nothing if the lists know none.
+latest_release() {
+	# shellcheck disable=SC2046
+	case $1 in
+	6.1)
+		# What the linux-image-amd64 metapackage points at, so image and
+		# headers always match (modversions CRCs).
+		apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: linux-image-\(6\.1\.0-[0-9]*-amd64\)$/\1/p' |
+			sort -V | tail -n1
+		;;
+	6.12)
+		apt-cache $(apt_opts 6.12) pkgnames linux-image-6.12 2>/dev/null |
+			sed -n 's/^linux-image-\(6\.12\.[^-]*-amd64\)-unsigned$/\1/p' |
+			sort -V | tail -n1
+		;;
+	esac
+}
+
+# Newest complete root already in the cache for a series.
+cached_release() {
+	local d
+	for d in "$CACHE"/kernels/"$1".*/.complete; do
+		if [ -e "$d" ]; then
+			basename "$(dirname "$d")"
+		fi
+	done | sort -V | tail -n1
+}
+
+# The four packages of a release: the unsigned image, its headers and what
+# they depend on (the -common headers and linux-kbuild; the exact names
+# differ: linux-kbuild-6.1 but linux-kbuild-6.12.95+deb12).
+release_packages() {
+	local series=$1 rel=$2
+	echo "linux-image-$rel-unsigned"
+	echo "linux-headers-$rel"
+	# shellcheck disable=SC2046
+	apt-cache $(apt_opts "$series") depends "linux-headers-$rel" |
+		sed -n 's/^ *Depends: \(linux-headers-[^ ]*-common\|linux-kbuild-[^ ]*\)$/\1/p' |
+		sort -u
+}
+
+# Download a release's packages into a directory; fails if apt does.
+download_release() {
+	local series=$1 rel=$2 dl=$3 pkgs
+	mapfile -t pkgs < <(release_packages "$series" "$rel")
+	[ ${#pkgs[@]} -eq 4 ] ||
+		die "linux-headers-$rel: expected a -common and a linux-kbuild dependency, found: ${pkgs[*]:2}"
+	rm -rf "$dl"
+	mkdir -p "$dl"
+	log "downloading ${pkgs[*]}"
+	# shellcheck disable=SC2046
+	(cd "$dl" && apt-get $(apt_opts "$series") -o APT::Sandbox::User=root \
+		-q download "${pkgs[@]}" >&2)
+}
+
+# Unpack downloaded packages into the release's private root and make the
+# headers usable from there: their Makefile includes the -common tree by an
+# absolute /usr/src path, which is rewritten to the private root.
+unpack_release() {
+	local rel=$1 dl=$2 root=$CACHE/kernels/$1 tmp=$CACHE/kernels/.$1.tmp
+	local mk deb common
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	for deb in "$dl"/*.deb; do
+		dpkg -x "$deb" "$tmp"
+	done
+	rm -rf "$dl"
+
+	mk=$tmp/usr/src/linux-headers-$rel/Makefile
+	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
+	common=$(sed -n "s|^include $root/\(usr/src/[^/]*\)/Makefile\$|\1|p" "$mk")
+	if [ -z "$common" ] || [ ! -f "$tmp/$common/Makefile" ]; then
+		die "$mk: does not include a -common tree we unpacked: $(cat "$mk")"
+	fi
+	echo "$common" >"$tmp/.common"
+	# lib/modules/<release>/build points at /usr/src: make it relative.
+	ln -sfn "../../../usr/src/linux-headers-$rel" "$tmp/lib/modules/$rel/build"
+	[ -f "$tmp/boot/vmlinuz-$rel" ] ||
+		die "linux-image-$rel-unsigned has no /boot/vmlinuz-$rel"
+	# Debian generates modules.dep at install time; so do we.
+	depmod -b "$tmp" "$rel"
+
+	rm -rf "$root"
+	mv "$tmp" "$root"
+	check_root "$rel"
+	touch "$root/.complete"
+}
+
+# The scripts/tools symlinks of both headers trees must resolve inside the
+# private root, or the build would silently use something on the host.
+check_root() {
+	local rel=$1 root=$CACHE/kernels/$1 t l
+	for t in "usr/src/linux-headers-$rel" "$(cat "$root/.common")"; do
+		[ -d "$root/$t" ] || die "$root/$t is missing"
+		for l in scripts tools; do
+			[ -e "$root/$t/$l" ] || die "$root/$t/$l does not resolve"
+			case $(readlink -f "$root/$t/$l") in
+			"$root"/*) ;;
+			*) die "$root/$t/$l resolves outside the private root" ;;
+			esac
+		done
+	done
+	[ -x "$root/usr/src/linux-headers-$rel/scripts/basic/fixdep" ] ||
+		die "$root: scripts/basic/fixdep is missing (linux-kbuild not unpacked?)"
+}
+
+# Make the newest release of a series available; prints the release.
+fetch_kernel() {
+	local series=$1 rel cached dl=$CACHE/kernels/.debs
+	cached=$(cached_release "$series")
+	if [ "$series" = 6.12 ]; then
+		update_backports_lists "$(host_mirror)" ||
+			log "warning: cannot refresh bookworm-backports lists"
+	fi
+	rel=$(latest_release "$series")
+	if [ -z "$rel" ] && [ "$series" = 6.1 ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -q >&2
+		rel=$(latest_release "$series")
+	fi
+	if [ -z "$rel" ]; then
+		[ -n "$cached" ] || die "no $series kernel in the package lists and none cached"
+		log "warning: package lists offer no $series kernel; using cached $cached"
+		echo "$cached"
+		return
+	fi
+	if [ -e "$CACHE/kernels/$rel/.complete" ]; then
+		echo "$rel"
+		return
+	fi
+	if ! download_release "$series" "$rel" "$dl"; then
+		# Stale host lists may name packages the archive has dropped.
+		if [ "$series" != 6.1 ] || [ "$(id -u)" != 0 ]; then
+			die "cannot download kernel $rel"
+		fi
+		log "download failed; refreshing the host's package lists"
+		apt-get update -q >&2
+		rel=$(latest_release "$series")
+		if [ -e "$CACHE/kernels/$rel/.complete" ]; then
+			echo "$rel"
+			return
+		fi
+		download_release "$series" "$rel" "$dl" || die "cannot download kernel $rel"
+	fi
+	unpack_release "$rel" "$dl"
+	prune_series "$series" "$rel"
+	echo "$rel"
+}
+
+# Drop the older cached roots of a series once a newer one is complete.
+prune_series() {
+	local series=$1 keep_rel=$2 d
+	for d in "$CACHE"/kernels/"$series".*; do
+		if [ ! -d "$d" ] || [ "$(basename "$d")" = "$keep_rel" ]; then
+			continue
+		fi
+		log "removing old kernel $(basename "$d") from the cache"
+		rm -rf "$d"
+	done
+}
+
+# --- builds ----------------------------------------------------------------
+
+# Every tests/progs/*.bpf.c into $WORK/progs/<name>.bpf.o.
+build_progs() {
+	local src name
+	mkdir -p "$WORK/progs"
+	for src in "$REPO"/tests/progs/*.bpf.c; do
+		[ -e "$src" ] || { log "warning: no tests/progs/*.bpf.c"; return 0; }
+		name=$(basename "$src" .bpf.c)
+		clang -O2 -g -Wall -target bpf -D__TARGET_ARCH_x86 \
+			-I/usr/include/x86_64-linux-gnu -I"$REPO/tests/progs" \
+			-c "$src" -o "$WORK/progs/$name.bpf.o" ||
+			die "cannot build tests/progs/$name.bpf.c"
+	done
+}
+
+# All of tests/loader/*.c into one static binary, $WORK/bin/lsmrevoke-test.
+build_loader() {
+	mkdir -p "$WORK/bin"
+	if ! compgen -G "$REPO/tests/loader/*.c" >/dev/null; then
+		log "warning: no tests/loader/*.c; the guest has no loader"
+		return 0
+	fi
+	gcc -O2 -g -Wall -static -I"$REPO/tests/loader" \
+		-o "$WORK/bin/lsmrevoke-test" "$REPO"/tests/loader/*.c \
+		-lbpf -lelf -lz -lpthread ||
+		die "cannot build the loader (tests/loader/*.c)"
+}
+
+# lsmrevoke.ko against a release's headers, in $WORK/<series>/build (a copy
+# of Kbuild and module/, so the source tree stays clean).
+build_module() {
+	local series=$1 rel=$2 hdr b=$WORK/$1/build
+	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
+	rm -rf "$b"
+	mkdir -p "$b"
+	if [ ! -f "$REPO/Kbuild" ] || [ ! -d "$REPO/module" ]; then
+		die "Kbuild or module/ is missing"
+	fi
+	cp -a "$REPO/Kbuild" "$REPO/module" "$b/"
+	if ! make -s -C "$hdr" M="$b" -j"$JOBS" LSMREVOKE_DEBUG="$DEBUG_BUILD" \
+		modules >"$WORK/$series/build.log" 2>&1; then
+		cat "$WORK/$series/build.log" >&2
+		die "lsmrevoke.ko does not build against $rel"
+	fi
+	# Show compiler warnings, but not the headers' chatter.
+	grep -E 'warning:|error:' "$WORK/$series/build.log" >&2 || true
+	[ -f "$b/lsmrevoke.ko" ] || die "the build for $rel made no lsmrevoke.ko"
+}
+
+# --- initramfs -------------------------------------------------------------
+
+# Copy a Debian kernel module and the ones it depends on, uncompressed
+# (busybox's modprobe reads plain .ko files only).
+copy_kmod() {
+	local root=$1 rel=$2 dst=$3 name=$4 path dep
+	local dir=$root/lib/modules/$rel
+	path=$(grep -m1 -E "(^|/)${name//_/[_-]}\.ko(\.xz|\.zst|\.gz)?:" \
+		"$dir/modules.dep") || true
+	if [ -z "$path" ]; then
+		# Built in (or not configured): nothing to copy.
+		grep -Eq "/${name//_/[_-]}\.ko\$" "$dir/modules.builtin" ||
+			log "warning: kernel module $name not found in $rel"
+		return 0
+	fi
+	for dep in ${path#*:} "${path%%:*}"; do
+		[ -e "$dst/lib/modules/$rel/${dep%.*z*}" ] && continue
+		[ -e "$dst/lib/modules/$rel/$dep" ] && continue
+		mkdir -p "$dst/lib/modules/$rel/$(dirname "$dep")"
+		case $dep in
+		*.xz) xz -dc "$dir/$dep" >"$dst/lib/modules/$rel/${dep%.xz}" ;;
+		*.zst) zstd -qdc "$dir/$dep" >"$dst/lib/modules/$rel/${dep%.zst}" ;;
+		*.gz) gzip -dc "$dir/$dep" >"$dst/lib/modules/$rel/${dep%.gz}" ;;
+		*) cp "$dir/$dep" "$dst/lib/modules/$rel/$dep" ;;
+		esac
+	done
+}
+
+# A host binary with the shared libraries ldd names and the dynamic loader.
+copy_binary() {
+	local bin=$1 dst=$2 lib
+	mkdir -p "$dst$(dirname "$bin")"
+	cp -L "$bin" "$dst$bin"
+	for lib in $(ldd "$bin" | grep -Eo '/[^ ]+'); do
+		mkdir -p "$dst$(dirname "$lib")"
+		cp -L "$lib" "$dst$lib"
+	done
+}
+
+make_initramfs() {
+	local series=$1 rel=$2 root=$CACHE/kernels/$2
+	local s=$WORK/$1/initramfs t applet a m
+	t=$s/opt/lsmrevoke-test
+	rm -rf "$s"
+	mkdir -p "$s"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc} \
+		"$t"/{bin,progs,guest,add} "$s/lib/modules/$rel/extra"
+
+	# busybox, with a symlink for every applet.
+	cp /bin/busybox "$s/bin/busybox"
+	for applet in $(/bin/busybox --list-full); do
+		[ -e "$s/$applet" ] || ln -s /bin/busybox "$s/$applet"
+	done
+	install -m 0755 "$REPO/tests/guest-init.sh" "$s/init"
+
+	# The module under test, and a few of Debian's for the tests' plumbing.
+	cp "$WORK/$series/build/lsmrevoke.ko" "$s/lib/modules/$rel/extra/"
+	cp "$root/lib/modules/$rel"/modules.{builtin,builtin.modinfo,order} \
+		"$s/lib/modules/$rel/" 2>/dev/null || true
+	for m in $KMODS; do
+		copy_kmod "$root" "$rel" "$s" "$m"
+	done
+
+	# The test tree.
+	cp -a "$WORK/bin/." "$t/bin/"
+	cp -a "$WORK/progs/." "$t/progs/"
+	cp -a "$REPO/tests/guest/." "$t/guest/"
+	if [ -n "$script" ]; then
+		cp "$script" "$t/script"
+		for a in "${adds[@]}"; do
+			cp -a "$a" "$t/add/"
+		done
+		echo "MODE=script" >"$s/etc/lsmrevoke-test.conf"
+	else
+		echo "MODE=suite" >"$s/etc/lsmrevoke-test.conf"
+	fi
+	if [ -x /usr/sbin/bpftool ]; then
+		copy_binary /usr/sbin/bpftool "$s"
+	fi
+
+	(cd "$s" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/$series/initrd.gz"
+}
+
+# --- boot and report -------------------------------------------------------
+
+passed_total=0
+failed_total=0
+summaries=()
+
+# Boot one kernel; the guest's ttyS0 (console), ttyS1 (results) and ttyS2
+# (script output) land in files in $WORK/<series>/.
+boot_kernel() {
+	local series=$1 rel=$2 d=$WORK/$1 con rc=0
+	local cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic"
+	cmdline+=" loglevel=$LOGLEVEL ${LSMREVOKE_APPEND:-}"
+	: >"$d/results.log"
+	: >"$d/script.log"
+	if [ "$VERBOSE" = 1 ]; then
+		con="stdio,id=con,signal=off,logfile=$d/console.log"
+	else
+		con="file,id=con,path=$d/console.log"
+	fi
+	timeout --kill-after=10 "$TIMEOUT" \
+		qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
+		-nodefaults -display none -no-reboot \
+		-kernel "$d/vmlinuz" -initrd "$d/initrd.gz" -append "$cmdline" \
+		-chardev "$con" -serial chardev:con \
+		-chardev "file,id=res,path=$d/results.log" -serial chardev:res \
+		-chardev "file,id=out,path=$d/script.log" -serial chardev:out \
+		</dev/null || rc=$?
+	echo "$rc" >"$d/qemu.rc"
+}
+
+# A kernel log line (it has a printk timestamp, so what user space prints on
+# the console does not count) that reports a warning, a bug or an oops.
+readonly KERNEL_TROUBLE='\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Call Trace|[Kk]ernel panic)'
+
+# The interesting part of a console log: from just before the first kernel
+# trouble line if there is one (a WARN's "cut here" line comes first),
+# otherwise its end.
+console_excerpt() {
+	local clean=$1 first
+	first=$(grep -m1 -nE "$KERNEL_TROUBLE" "$clean" | cut -d: -f1) || true
+	if [ -n "$first" ]; then
+		first=$((first > 5 ? first - 5 : 1))
+		echo "-- console from line $first --"
+		sed -n "$first,$((first + 99))p" "$clean"
+	else
+		echo "-- last 60 lines of the console --"
+		tail -n 60 "$clean"
+	fi
+	echo "-- end of console --"
+}
+
+# Print a kernel's results, count them, and add a FAIL if the guest did not
+# finish or the kernel complained.
+report_kernel() {
+	local series=$1 rel=$2 d=$WORK/$1 line passed=0 failed=0 done=0 rc why
+	rc=$(cat "$d/qemu.rc")
+	strip_escapes "$d/console.log" >"$d/console.txt"
+
+	echo "== kernel $series ($rel) =="
+	if [ -n "$script" ]; then
+		echo "-- script output --"
+		strip_escapes "$d/script.log"
+		echo "-- end of script output --"
+	fi
+	while IFS= read -r line; do
+		if [[ $line == *"$DONE_TOKEN"* ]]; then
+			done=1
+		elif [[ $line =~ \#[0-9A-Za-z_]+(\ [^\ :]+)?:(OK|FAIL|SKIP) ]]; then
+			case ${BASH_REMATCH[2]} in
+			OK) passed=$((passed + 1)) ;;
+			FAIL) failed=$((failed + 1)) ;;
+			esac
+			# From the '#' on: a result may follow other output.
+			echo "[$series] #${line#*#}"
+		elif [ -n "$line" ]; then
+			echo "[$series] $line"
+		fi
+	done < <(strip_escapes "$d/results.log")
+
+	if [ "$done" = 0 ]; then
+		case $rc in
+		124|137) why="timed out after $TIMEOUT s" ;;
+		*) why="qemu exited with $rc" ;;
+		esac
+		if grep -q 'Kernel panic' "$d/console.txt"; then
+			why="kernel panic; $why"
+		fi
+		echo "[$series] #boot:FAIL (no completion token; guest panicked, hung or timed out: $why)"
+		failed=$((failed + 1))
+		console_excerpt "$d/console.txt"
+	elif grep -Eq "$KERNEL_TROUBLE" "$d/console.txt"; then
+		echo "[$series] #console:FAIL (the kernel log shows a warning, bug or oops)"
+		failed=$((failed + 1))
+		console_excerpt "$d/console.txt"
+	fi
+	echo "$series: $passed passed, $failed failed"
+	summaries+=("$series: $passed passed, $failed failed")
+	passed_total=$((passed_total + passed))
+	failed_total=$((failed_total + failed))
+}
+
+# --- main ------------------------------------------------------------------
+
+t0=$(now)
+ensure_host_packages
+mkdir -p "$CACHE/kernels" 2>/dev/null || true
+if [ ! -w "$CACHE/kernels" ]; then
+	die "$CACHE is not writable (set LSMREVOKE_CACHE to a directory of yours)"
+fi
+
+# One run at a time prepares the cache (downloads, prunes).
+exec 9>"$CACHE/lock"
+flock 9
+
+declare -A release
+for k in "${kernels[@]}"; do
+	t=$(now)
+	release[$k]=$(fetch_kernel "$k")
+	log "kernel $k: ${release[$k]} ($CACHE/kernels/${release[$k]}) [$(since "$t")]"
+	mkdir -p "$WORK/$k"
+	cp "$CACHE/kernels/${release[$k]}/boot/vmlinuz-${release[$k]}" "$WORK/$k/vmlinuz"
+done
+
+t=$(now)
+build_progs
+build_loader
+log "BPF programs and loader built [$(since "$t")]"
+for k in "${kernels[@]}"; do
+	t=$(now)
+	build_module "$k" "${release[$k]}"
+	make_initramfs "$k" "${release[$k]}"
+	log "kernel $k: module and initramfs built [$(since "$t")]"
+done
+exec 9>&-
+
+for k in "${kernels[@]}"; do
+	t=$(now)
+	log "kernel $k: booting (timeout $TIMEOUT s)"
+	boot_kernel "$k" "${release[$k]}"
+	log "kernel $k: guest finished [$(since "$t")]"
+	report_kernel "$k" "${release[$k]}"
+done
+
+echo "== summary =="
+printf '%s\n' "${summaries[@]}"
+log "total wall time $(since "$t0")"
+echo "$passed_total passed, $failed_total failed"
+[ "$failed_total" = 0 ] && [ "$passed_total" -gt 0 ]
