@@ -12,10 +12,6 @@
 
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "lsmrevoke supports Linux 6.1 and later"
-#endif
-
 /*
  * BPF_PROBE_MEMSX (6.6): sign-extending loads through BTF pointers. On older
  * kernels LDX mode 0x40 is never produced, so scanning for it is harmless.

@@ -25,6 +25,8 @@ struct lsmrevoke_ksyms lsmrevoke_ksyms __ro_after_init;
 
 unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
+unsigned long lsmrevoke_thunk_target_bpf_arch_text_poke __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_bpf_arch_text_poke;
 
 static char *test_require_symbol;
 module_param(test_require_symbol, charp, 0444);
@@ -55,8 +57,17 @@ static const struct ksym ksyms[] = {
 		.kind = KSYM_FUNC_THUNK,
 		.calls = &lsmrevoke_thunk_calls_kallsyms_lookup_name,
 	},
+	{
+		/* Sealed on 6.12; the poke that compares before it writes. */
+		.name = "bpf_arch_text_poke",
+		.addr = &lsmrevoke_thunk_target_bpf_arch_text_poke,
+		.kind = KSYM_FUNC_THUNK,
+		.calls = &lsmrevoke_thunk_calls_bpf_arch_text_poke,
+	},
 	KSYM("prog_idr", prog_idr, KSYM_DATA),
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
+	KSYM("map_idr", map_idr, KSYM_DATA),
+	KSYM("map_idr_lock", map_idr_lock, KSYM_DATA),
 	KSYM("bpf_probe_read_kernel", probe_read_kernel, KSYM_FUNC),
 	KSYM("bpf_probe_read_kernel_str", probe_read_kernel_str, KSYM_FUNC),
 	KSYM("bpf_probe_read_compat", probe_read_compat, KSYM_FUNC),

@@ -2,6 +2,7 @@
 #ifndef _LSMREVOKE_KSYMS_H
 #define _LSMREVOKE_KSYMS_H
 
+#include <linux/bpf.h>
 #include <linux/idr.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -10,7 +11,9 @@
 /* Kernel symbols resolved at init; read-only once the module is live. */
 struct lsmrevoke_ksyms {
 	struct idr *prog_idr;
-	spinlock_t *prog_idr_lock;
+	spinlock_t *prog_idr_lock;	/* protects prog_idr */
+	struct idr *map_idr;
+	spinlock_t *map_idr_lock;	/* protects map_idr */
 	unsigned long probe_read_kernel;
 	unsigned long probe_read_kernel_str;
 	unsigned long probe_read_compat;
@@ -26,10 +29,14 @@ extern struct lsmrevoke_ksyms lsmrevoke_ksyms;
  * be reached on a CPU that enforces IBT. Called directly from C.
  */
 unsigned long lsmrevoke_thunk_kallsyms_lookup_name(const char *name);
+int lsmrevoke_thunk_bpf_arch_text_poke(void *ip, enum bpf_text_poke_type t,
+				       void *old_addr, void *new_addr);
 
 /* Written once at init, read by the thunks. */
 extern unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name;
 extern atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
+extern unsigned long lsmrevoke_thunk_target_bpf_arch_text_poke;
+extern atomic_long_t lsmrevoke_thunk_calls_bpf_arch_text_poke;
 
 int lsmrevoke_ksyms_init(void);
 void lsmrevoke_ksyms_show(struct seq_file *m);

@@ -27,3 +27,4 @@ SYM_FUNC_END(lsmrevoke_thunk_\target)
 
 	.text
 LSMREVOKE_THUNK kallsyms_lookup_name
+LSMREVOKE_THUNK bpf_arch_text_poke

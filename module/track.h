@@ -25,8 +25,11 @@ struct lsmrevoke_entry {
 	u32 id;
 	u32 flags;			/* LSMREVOKE_REQ_* */
 	u16 type;			/* enum bpf_prog_type */
-	u8 state;			/* enum lsmrevoke_state */
 	u8 src;				/* enum lsmrevoke_src */
+	/* Written under the revocation mutex, read locklessly. */
+	u8 state;			/* enum lsmrevoke_state */
+	u8 why;				/* enum lsmrevoke_why, when unrevocable */
+	u8 stub;			/* stub of the main image, when revoked */
 	char name[BPF_OBJ_NAME_LEN];
 };
 
@@ -35,6 +38,9 @@ int lsmrevoke_track_existing(void);
 void lsmrevoke_track_exit(void);
 unsigned int lsmrevoke_track_count(void);
 int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs);
+struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog);
+unsigned int lsmrevoke_track_state(const struct bpf_prog *prog);
+u32 *lsmrevoke_track_ids(unsigned int *nr);
 void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
 					 void *data),
 			      void *data);

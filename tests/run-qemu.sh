@@ -26,7 +26,9 @@
 #                                            directories, basename kept); the
 #                                            script runs with this as its cwd
 #   /lib/modules/<release>/extra/lsmrevoke.ko
-#   /usr/sbin/bpftool                        when the host has bpftool
+#   /usr/sbin/{bpftool,ip,tc}                the host's, with their libraries;
+#                                            busybox sh runs its own ip and tc
+#                                            applets first: use full paths
 # proc, sysfs, securityfs, tracefs, bpffs, devtmpfs, debugfs and a tmpfs on
 # /tmp are mounted.
 #
@@ -34,7 +36,8 @@
 #   LSMREVOKE_CACHE    downloaded kernels, reused across runs
 #                      [/var/cache/lsmrevoke-test]
 #   LSMREVOKE_TIMEOUT  seconds one guest may run [600]
-#   LSMREVOKE_DEBUG    passed to Kbuild; y builds with -DDEBUG [y]
+#   LSMREVOKE_DEBUG    passed to Kbuild; y builds with -DDEBUG [unset: the
+#                      production build, pr_debug through dynamic debug]
 #   LSMREVOKE_APPEND   extra kernel command line arguments (e.g. nokaslr)
 #   LSMREVOKE_LOGLEVEL console loglevel of the guest [5: warnings and worse]
 #   LSMREVOKE_KMODS    Debian kernel modules to put in the guest, with their
@@ -47,13 +50,13 @@ shopt -s inherit_errexit
 readonly ALL_KERNELS=(6.1 6.12)
 readonly HOST_PACKAGES=(gcc make clang llvm libbpf-dev libelf-dev zlib1g-dev
 	qemu-system-x86 busybox-static cpio kmod dwarves xz-utils zstd bpftool
-	perl)
+	perl iproute2)
 readonly DONE_TOKEN=LSMREVOKE-DONE
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${LSMREVOKE_CACHE:-/var/cache/lsmrevoke-test}
 TIMEOUT=${LSMREVOKE_TIMEOUT:-600}
-DEBUG_BUILD=${LSMREVOKE_DEBUG-y}
+DEBUG_BUILD=${LSMREVOKE_DEBUG-}
 LOGLEVEL=${LSMREVOKE_LOGLEVEL:-5}
 KMODS=${LSMREVOKE_KMODS-veth dummy sch_ingress cls_bpf act_bpf}
 VERBOSE=${LSMREVOKE_VERBOSE:-0}
@@ -77,10 +80,11 @@ Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
   -h, --help     this text
 
 In the guest: the loader is /opt/lsmrevoke-test/bin/lsmrevoke-test, the BPF
-objects are /opt/lsmrevoke-test/progs/*.bpf.o, bpftool is /usr/sbin/bpftool.
+objects are /opt/lsmrevoke-test/progs/*.bpf.o; bpftool, ip and tc (iproute2)
+are in /usr/sbin (call ip and tc by full path, or busybox's run instead).
 
 Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
-seconds per guest [600], LSMREVOKE_DEBUG [y], LSMREVOKE_APPEND extra kernel
+seconds per guest [600], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
 arguments, LSMREVOKE_LOGLEVEL [5], LSMREVOKE_KMODS kernel modules to include,
 LSMREVOKE_VERBOSE=1 to show the guest console live.
 EOF
@@ -184,7 +188,7 @@ apt_opts() {
 host_mirror() {
 	local uri
 	uri=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
-		grep -Eo 'https?://[^ ]*/debian/?( |$)' | grep -v security | head -n1 |
+		grep -v '^[[:space:]]*#' | grep -Eo 'https?://[^ ]*/debian/?( |$)' | grep -v security | head -n1 |
 		tr -d ' ') || true
 	echo "${uri:-http://deb.debian.org/debian}"
 }
@@ -195,7 +199,7 @@ update_backports_lists() {
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	echo "deb ${1%/} bookworm-backports main" >"$d/sources.list"
 	# shellcheck disable=SC2046
-	apt-get $(apt_opts 6.12) update -q >&2
+	apt-get $(apt_opts 6.12) update -qq >&2
 }
 
 # Newest kernel release of a series that the package lists offer, e.g.
@@ -252,7 +256,7 @@ download_release() {
 	log "downloading ${pkgs[*]}"
 	# shellcheck disable=SC2046
 	(cd "$dl" && apt-get $(apt_opts "$series") -o APT::Sandbox::User=root \
-		-q download "${pkgs[@]}" >&2)
+		-qq download "${pkgs[@]}" >&2)
 }
 
 # Unpack downloaded packages into the release's private root and make the
@@ -415,7 +419,7 @@ build_module() {
 # Copy a Debian kernel module and the ones it depends on, uncompressed
 # (busybox's modprobe reads plain .ko files only).
 copy_kmod() {
-	local root=$1 rel=$2 dst=$3 name=$4 path dep
+	local root=$1 rel=$2 dst=$3 name=$4 path dep out
 	local dir=$root/lib/modules/$rel
 	path=$(grep -m1 -E "(^|/)${name//_/[_-]}\.ko(\.xz|\.zst|\.gz)?:" \
 		"$dir/modules.dep") || true
@@ -426,23 +430,24 @@ copy_kmod() {
 		return 0
 	fi
 	for dep in ${path#*:} "${path%%:*}"; do
-		[ -e "$dst/lib/modules/$rel/${dep%.*z*}" ] && continue
-		[ -e "$dst/lib/modules/$rel/$dep" ] && continue
-		mkdir -p "$dst/lib/modules/$rel/$(dirname "$dep")"
+		out=$dst/lib/modules/$rel/${dep%.*}
+		[ "${dep##*.}" = ko ] && out=$dst/lib/modules/$rel/$dep
+		[ -e "$out" ] && continue
+		mkdir -p "$(dirname "$out")"
 		case $dep in
-		*.xz) xz -dc "$dir/$dep" >"$dst/lib/modules/$rel/${dep%.xz}" ;;
-		*.zst) zstd -qdc "$dir/$dep" >"$dst/lib/modules/$rel/${dep%.zst}" ;;
-		*.gz) gzip -dc "$dir/$dep" >"$dst/lib/modules/$rel/${dep%.gz}" ;;
-		*) cp "$dir/$dep" "$dst/lib/modules/$rel/$dep" ;;
+		*.xz) xz -dc "$dir/$dep" >"$out" ;;
+		*.zst) zstd -qdc "$dir/$dep" >"$out" ;;
+		*.gz) gzip -dc "$dir/$dep" >"$out" ;;
+		*) cp "$dir/$dep" "$out" ;;
 		esac
 	done
 }
 
-# A host binary with the shared libraries ldd names and the dynamic loader.
+# A host binary as /usr/sbin/<name> in the guest (ahead of busybox's applets
+# in PATH), with the shared libraries ldd names and the dynamic loader.
 copy_binary() {
 	local bin=$1 dst=$2 lib
-	mkdir -p "$dst$(dirname "$bin")"
-	cp -L "$bin" "$dst$bin"
+	cp -L "$bin" "$dst/usr/sbin/$(basename "$bin")"
 	for lib in $(ldd "$bin" | grep -Eo '/[^ ]+'); do
 		mkdir -p "$dst$(dirname "$lib")"
 		cp -L "$lib" "$dst$lib"
@@ -451,7 +456,7 @@ copy_binary() {
 
 make_initramfs() {
 	local series=$1 rel=$2 root=$CACHE/kernels/$2
-	local s=$WORK/$1/initramfs t applet a m
+	local s=$WORK/$1/initramfs t applet a b m
 	t=$s/opt/lsmrevoke-test
 	rm -rf "$s"
 	mkdir -p "$s"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc} \
@@ -485,9 +490,12 @@ make_initramfs() {
 	else
 		echo "MODE=suite" >"$s/etc/lsmrevoke-test.conf"
 	fi
-	if [ -x /usr/sbin/bpftool ]; then
-		copy_binary /usr/sbin/bpftool "$s"
-	fi
+	# Full bpftool, ip and tc (busybox's know no veth, clsact or BPF).
+	for b in /usr/sbin/bpftool /bin/ip /sbin/tc; do
+		if [ -x "$b" ]; then
+			copy_binary "$b" "$s"
+		fi
+	done
 
 	(cd "$s" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/$series/initrd.gz"
@@ -503,7 +511,11 @@ summaries=()
 # (script output) land in files in $WORK/<series>/.
 boot_kernel() {
 	local series=$1 rel=$2 d=$WORK/$1 con rc=0
+	# Any WARN, oops or task stuck in D state for a minute ends the run
+	# with a panic (and its stack traces) instead of a silent timeout.
+	# KASLR stays on, as on real systems (LSMREVOKE_APPEND=nokaslr).
 	local cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic"
+	cmdline+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60"
 	cmdline+=" loglevel=$LOGLEVEL ${LSMREVOKE_APPEND:-}"
 	: >"$d/results.log"
 	: >"$d/script.log"
