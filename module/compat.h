@@ -20,4 +20,15 @@
 #define BPF_PROBE_MEMSX 0x40
 #endif
 
+/*
+ * 6.12 (6.7 upstream) counts hidden subprograms, the exception callback
+ * among them, in real_func_cnt; func_cnt leaves them out. Every JIT image
+ * is one of aux->func[0 .. real_func_cnt).
+ */
+#ifdef LSMREVOKE_HAVE_REAL_FUNC_CNT
+#define lsmrevoke_func_cnt(aux) ((aux)->real_func_cnt)
+#else
+#define lsmrevoke_func_cnt(aux) ((aux)->func_cnt)
+#endif
+
 #endif /* _LSMREVOKE_COMPAT_H */

@@ -4,16 +4,22 @@
  *
  *   programs  one line per tracked program:
  *             <id> <type> <name> <requires> <state> uid=<euid|-> src=<load|walk>
+ *   revalidate  write "1": a full revalidation pass, done when the write
+ *             returns; anything else is -EINVAL
+ *   stats     counts of programs per state and of revocations, restores
+ *             and passes, "<key> <value>" per line
  *   symbols   the kernel symbols lsmrevoke resolved, how their entry looks
  *             and whether it is entered through an IBT-safe thunk
  *
- * Every file is mode 0400 and its open also demands CAP_SYS_ADMIN, so a
- * task that is root by uid but without the capability is refused too.
+ * Every file is root's only (0400 or 0200) and its open also demands
+ * CAP_SYS_ADMIN, so a task that is root by uid but without the capability
+ * is refused too.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
 #include "fs.h"
@@ -24,16 +30,20 @@
 #include "track.h"
 
 static struct dentry *dir;
-static struct dentry *dentries[2];
+static struct dentry *dentries[4];
 
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
 {
 	struct seq_file *m = data;
+	unsigned int state;
 
 	seq_printf(m, "%u %s %s ", e->id, lsmrevoke_prog_type_name(e->type),
 		   e->name[0] ? e->name : "-");
 	lsmrevoke_policy_show_requires(m, e->flags);
-	seq_printf(m, " %s", lsmrevoke_state_name(e->state));
+	state = READ_ONCE(e->state);
+	seq_printf(m, " %s", lsmrevoke_state_name(state));
+	if (state == LSMREVOKE_STATE_UNREVOCABLE)
+		seq_printf(m, ":%s", lsmrevoke_why_name(READ_ONCE(e->why)));
 	if (e->cred)
 		seq_printf(m, " uid=%u",
 			   from_kuid_munged(seq_user_ns(m), e->cred->euid));
@@ -46,6 +56,12 @@ static int programs_show(struct seq_file *m, void *v)
 {
 	seq_puts(m, "# id type name requires state uid src\n");
 	lsmrevoke_track_for_each(show_entry, m);
+	return 0;
+}
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	lsmrevoke_policy_show_stats(m);
 	return 0;
 }
 
@@ -73,6 +89,35 @@ static int symbols_open(struct inode *inode, struct file *file)
 	return open_root(inode, file, symbols_show);
 }
 
+static int stats_open(struct inode *inode, struct file *file)
+{
+	return open_root(inode, file, stats_show);
+}
+
+static int revalidate_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return nonseekable_open(inode, file);
+}
+
+/* Exactly "1" or "1\n"; each write is one command, whatever the offset. */
+static ssize_t revalidate_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	char buf[2];
+	int ret;
+
+	if (!len || len > sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	if (buf[0] != '1' || (len == 2 && buf[1] != '\n'))
+		return -EINVAL;
+	ret = lsmrevoke_revalidate();
+	return ret ? ret : len;
+}
+
 static const struct file_operations programs_fops = {
 	.owner = THIS_MODULE,
 	.open = programs_open,
@@ -89,12 +134,29 @@ static const struct file_operations symbols_fops = {
 	.release = single_release,
 };
 
+static const struct file_operations stats_fops = {
+	.owner = THIS_MODULE,
+	.open = stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations revalidate_fops = {
+	.owner = THIS_MODULE,
+	.open = revalidate_open,
+	.write = revalidate_write,
+};
+
 static const struct {
 	const char *name;
+	umode_t mode;
 	const struct file_operations *fops;
 } files[] = {
-	{ "programs", &programs_fops },
-	{ "symbols", &symbols_fops },
+	{ "programs", 0400, &programs_fops },
+	{ "revalidate", 0200, &revalidate_fops },
+	{ "stats", 0400, &stats_fops },
+	{ "symbols", 0400, &symbols_fops },
 };
 
 int lsmrevoke_fs_init(void)
@@ -110,9 +172,9 @@ int lsmrevoke_fs_init(void)
 	}
 	BUILD_BUG_ON(ARRAY_SIZE(files) != ARRAY_SIZE(dentries));
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		struct dentry *d = securityfs_create_file(files[i].name, 0400,
-							  dir, NULL,
-							  files[i].fops);
+		struct dentry *d = securityfs_create_file(files[i].name,
+							  files[i].mode, dir,
+							  NULL, files[i].fops);
 
 		if (IS_ERR(d)) {
 			ret = PTR_ERR(d);

@@ -5,40 +5,98 @@
  * Each handler belongs to the file of its concept; this file only owns the
  * table and its install/uninstall loop. A required probe that cannot be
  * placed fails init and names its symbol; uninstall is idempotent and says
- * when a probe missed events (a kprobe misses when it fires recursively).
+ * when a probe missed events (a kprobe misses when it fires recursively, a
+ * kretprobe when all its instances are in use).
  */
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 
 #include "hooks.h"
+#include "tailcall.h"
 #include "track.h"
 
 struct hook {
 	const char *symbol;
-	kprobe_pre_handler_t handler;
+	kprobe_pre_handler_t pre;		/* a kprobe, or */
+	kretprobe_handler_t entry, ret;		/* a kretprobe */
+	size_t data_size;
 	bool required;
 	bool installed;
 	struct kprobe kp;
+	struct kretprobe krp;
 };
+
+/* Concurrent get_ptr calls a kretprobe follows before it misses. */
+#define KRETPROBE_INSTANCES 64
 
 static struct hook hooks[] = {
 	{
 		/* Program load and unload, both while the ID is valid. */
 		.symbol = "perf_event_bpf_event",
-		.handler = lsmrevoke_track_prog_event,
+		.pre = lsmrevoke_track_prog_event,
+		.required = true,
+	},
+	{
+		/* A program about to enter a prog array. */
+		.symbol = "prog_fd_array_get_ptr",
+		.entry = lsmrevoke_tailcall_get_ptr_entry,
+		.ret = lsmrevoke_tailcall_get_ptr_ret,
+		.data_size = sizeof(void *),
+		.required = true,
+	},
+	{
+		/* A prog-array slot changed, callers about to be re-pointed. */
+		.symbol = "prog_array_map_poke_run",
+		.pre = lsmrevoke_tailcall_poke_run,
+		.required = true,
+	},
+	{
+		/* A user deletes a prog-array slot. */
+		.symbol = "fd_array_map_delete_elem",
+		.pre = lsmrevoke_tailcall_delete,
+		.required = true,
+	},
+	{
+		/* A prog array lost its last user. */
+		.symbol = "prog_array_map_clear",
+		.pre = lsmrevoke_tailcall_release,
 		.required = true,
 	},
 };
 
 static void uninstall(struct hook *h)
 {
+	unsigned long missed;
+
 	if (!h->installed)
 		return;
-	unregister_kprobe(&h->kp);
+	if (h->pre) {
+		unregister_kprobe(&h->kp);
+		missed = h->kp.nmissed;
+	} else {
+		unregister_kretprobe(&h->krp);
+		missed = h->krp.nmissed + h->krp.kp.nmissed;
+	}
 	h->installed = false;
-	if (h->kp.nmissed)
-		pr_warn("probe on %s missed %lu events\n", h->symbol,
-			h->kp.nmissed);
+	if (missed)
+		pr_warn("probe on %s missed %lu events\n", h->symbol, missed);
+}
+
+static int install(struct hook *h)
+{
+	if (h->pre) {
+		memset(&h->kp, 0, sizeof(h->kp));
+		h->kp.symbol_name = h->symbol;
+		h->kp.pre_handler = h->pre;
+		return register_kprobe(&h->kp);
+	}
+	memset(&h->krp, 0, sizeof(h->krp));
+	h->krp.kp.symbol_name = h->symbol;
+	h->krp.entry_handler = h->entry;
+	h->krp.handler = h->ret;
+	h->krp.data_size = h->data_size;
+	h->krp.maxactive = KRETPROBE_INSTANCES;
+	return register_kretprobe(&h->krp);
 }
 
 void lsmrevoke_hooks_exit(void)
@@ -57,10 +115,7 @@ int lsmrevoke_hooks_init(void)
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		struct hook *h = &hooks[i];
 
-		memset(&h->kp, 0, sizeof(h->kp));
-		h->kp.symbol_name = h->symbol;
-		h->kp.pre_handler = h->handler;
-		ret = register_kprobe(&h->kp);
+		ret = install(h);
 		if (!ret) {
 			h->installed = true;
 			continue;

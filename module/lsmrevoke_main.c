@@ -9,6 +9,9 @@
 #include "fs.h"
 #include "hooks.h"
 #include "ksyms.h"
+#include "policy.h"
+#include "stub_prog.h"
+#include "tailcall.h"
 #include "track.h"
 #include "version.h"
 
@@ -24,24 +27,37 @@ static int __init lsmrevoke_init(void)
 	if (ret)
 		return ret;
 
-	ret = lsmrevoke_hooks_init();
+	ret = lsmrevoke_tailcall_init();
 	if (ret)
 		goto err_track;
+
+	ret = lsmrevoke_hooks_init();
+	if (ret)
+		goto err_tailcall;
 
 	ret = lsmrevoke_track_existing();
 	if (ret)
 		goto err_hooks;
 
-	ret = lsmrevoke_fs_init();
+	ret = lsmrevoke_policy_init();
 	if (ret)
 		goto err_hooks;
+
+	ret = lsmrevoke_fs_init();
+	if (ret)
+		goto err_policy;
 
 	pr_info("version %s loaded, tracking %u programs\n", LSMREVOKE_VERSION,
 		lsmrevoke_track_count());
 	return 0;
 
+err_policy:
+	lsmrevoke_policy_exit();
 err_hooks:
 	lsmrevoke_hooks_exit();
+	lsmrevoke_stub_exit();
+err_tailcall:
+	lsmrevoke_tailcall_exit();
 err_track:
 	lsmrevoke_track_exit();
 	return ret;
@@ -50,7 +66,10 @@ err_track:
 static void __exit lsmrevoke_exit(void)
 {
 	lsmrevoke_fs_exit();
+	lsmrevoke_policy_exit();
 	lsmrevoke_hooks_exit();
+	lsmrevoke_stub_exit();
+	lsmrevoke_tailcall_exit();
 	lsmrevoke_track_exit();
 	pr_info("version %s unloaded\n", LSMREVOKE_VERSION);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Walking the kernel's programs and reading what they need.
+ * Walking the kernel's programs and maps, and reading what programs need.
  *
  * The walk visits prog_idr under prog_idr_lock, one ID at a time, and takes
  * a reference before leaving the lock, so the callback always sees a live
@@ -126,6 +126,42 @@ int lsmrevoke_prog_walk(int (*fn)(struct bpf_prog *prog, void *data),
 			continue;
 		ret = fn(prog, data);
 		bpf_prog_put(prog);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	return ret;
+}
+
+/*
+ * Calls @fn for every map of @type in map_idr, in ID order, with a map
+ * reference held; stops at the first non-zero return and passes it on.
+ * The reference is taken the way the kernel's own __bpf_map_inc_not_zero()
+ * does (that function is not exported, and bpf_map_inc_not_zero() takes
+ * map_idr_lock itself). May sleep.
+ */
+int lsmrevoke_map_walk(enum bpf_map_type type,
+		       int (*fn)(struct bpf_map *map, void *data), void *data)
+{
+	spinlock_t *lock = lsmrevoke_ksyms.map_idr_lock;
+	struct bpf_map *map;
+	int id = 0, ret = 0;
+	bool got;
+
+	for (;;) {
+		got = false;
+		spin_lock_bh(lock);
+		map = idr_get_next(lsmrevoke_ksyms.map_idr, &id);
+		if (map && map->map_type == type)
+			got = atomic64_inc_not_zero(&map->refcnt);
+		spin_unlock_bh(lock);
+		if (!map)
+			break;
+		id++;
+		if (!got)
+			continue;
+		ret = fn(map, data);
+		bpf_map_put(map);
 		if (ret)
 			break;
 		cond_resched();

@@ -14,5 +14,7 @@ u32 lsmrevoke_prog_scan(const struct bpf_prog *prog);
 const char *lsmrevoke_prog_type_name(u32 type);
 int lsmrevoke_prog_walk(int (*fn)(struct bpf_prog *prog, void *data),
 			void *data);
+int lsmrevoke_map_walk(enum bpf_map_type type,
+		       int (*fn)(struct bpf_map *map, void *data), void *data);
 
 #endif /* _LSMREVOKE_PROG_WALK_H */

@@ -1,24 +1,386 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stub programs and the states of a tracked program.
+ * Stubs, the as-if-detached table, and revocation of a program's entries.
  *
- * Revocation (patching every entry of a program so that it lands in a stub
- * returning the program type's as-if-detached value) is not implemented
- * yet: every tracked program is "active". This file owns the state names
- * that the interface prints, so that the revoked and unrevocable states
- * join them here.
+ * A revoked program keeps its JIT image, its bpf_func, its attachments and
+ * its references; only the 5-byte no-op at the entry of each image (main
+ * program and every subprogram) becomes a jump to a stub. Every path the
+ * kernel uses to enter a JITed program lands there: indirect calls through
+ * bpf_func, the XDP dispatcher's direct jumps, trampolines' direct calls,
+ * bpf-to-bpf calls and callback/timer entries of subprograms. Tail calls
+ * enter past the entry no-op; tailcall.c empties the program's prog-array
+ * slots instead.
+ *
+ * The stubs are functions of this module with the JIT's calling convention
+ * (ctx, insn -> return value). The jump keeps the caller's return address,
+ * so a stub returns straight to whoever entered the program. Stubs never
+ * sleep and touch nothing but their context; module exit restores every
+ * entry and waits for tasks-RCU before the stubs go away.
+ *
+ * Every write goes through bpf_arch_text_poke(), which compares the five
+ * bytes it replaces with what it expects and refuses (-EBUSY) when they
+ * differ: a site owned by an fentry/fexit/freplace attachment is never
+ * overwritten, and a restore only removes our own jump.
  */
-#include <linux/kernel.h>
+#include <linux/filter.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/rcupdate_wait.h>
+#include <linux/skbuff.h>
+#include <linux/string.h>
+#include <uapi/linux/pkt_cls.h>
 
+#include "ksyms.h"
 #include "stub_prog.h"
+#include "tailcall.h"
+#include "track.h"
+
+/* Fail-closed values instead of as-if-detached ones. */
+static bool on_revoke_deny;
+
+static int on_revoke_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "detach")) {
+		on_revoke_deny = false;
+		return 0;
+	}
+	if (sysfs_streq(val, "deny")) {
+		on_revoke_deny = true;
+		return 0;
+	}
+	pr_err("on_revoke: '%s' is neither 'detach' nor 'deny'\n", val);
+	return -EINVAL;
+}
+
+static int on_revoke_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", on_revoke_deny ? "deny" : "detach");
+}
+
+static const struct kernel_param_ops on_revoke_ops = {
+	.set = on_revoke_set,
+	.get = on_revoke_get,
+};
+
+module_param_cb(on_revoke, &on_revoke_ops, NULL, 0444);
+MODULE_PARM_DESC(on_revoke,
+		 "what a revoked program returns: detach (as if detached) or deny (fail closed) [detach]");
+
+static unsigned int stub_zero(const void *ctx, const struct bpf_insn *insn)
+{
+	return 0;
+}
+
+static unsigned int stub_one(const void *ctx, const struct bpf_insn *insn)
+{
+	return 1;
+}
+
+static unsigned int stub_two(const void *ctx, const struct bpf_insn *insn)
+{
+	return 2;
+}
+
+static unsigned int stub_tc_pipe(const void *ctx, const struct bpf_insn *insn)
+{
+	return TC_ACT_PIPE;
+}
+
+static unsigned int stub_tc_unspec(const void *ctx,
+				   const struct bpf_insn *insn)
+{
+	return (unsigned int)TC_ACT_UNSPEC;
+}
+
+static unsigned int stub_eperm(const void *ctx, const struct bpf_insn *insn)
+{
+	return (unsigned int)-EPERM;
+}
+
+static unsigned int stub_accept_all(const void *ctx,
+				    const struct bpf_insn *insn)
+{
+	return UINT_MAX;
+}
+
+static unsigned int stub_flow_continue(const void *ctx,
+				       const struct bpf_insn *insn)
+{
+	return BPF_FLOW_DISSECTOR_CONTINUE;
+}
+
+/* A stream parser's "no parser": the whole skb is one message. */
+static unsigned int stub_skb_len(const void *ctx, const struct bpf_insn *insn)
+{
+	return ((const struct sk_buff *)ctx)->len;
+}
+
+enum stub_id {
+	STUB_NONE,	/* the type cannot be revoked */
+	STUB_ZERO,
+	STUB_ONE,
+	STUB_TWO,
+	STUB_TC_PIPE,
+	STUB_TC_UNSPEC,
+	STUB_EPERM,
+	STUB_ACCEPT_ALL,
+	STUB_FLOW_CONTINUE,
+	STUB_SKB_LEN,
+	STUB_MAX,
+};
+
+static unsigned int (* const stubs[STUB_MAX])(const void *ctx,
+					       const struct bpf_insn *insn) = {
+	[STUB_ZERO] = stub_zero,
+	[STUB_ONE] = stub_one,
+	[STUB_TWO] = stub_two,
+	[STUB_TC_PIPE] = stub_tc_pipe,
+	[STUB_TC_UNSPEC] = stub_tc_unspec,
+	[STUB_EPERM] = stub_eperm,
+	[STUB_ACCEPT_ALL] = stub_accept_all,
+	[STUB_FLOW_CONTINUE] = stub_flow_continue,
+	[STUB_SKB_LEN] = stub_skb_len,
+};
+
+/*
+ * What the kernel does when no program is there (detach) and the closed
+ * choice (deny), per program type; docs/stub-semantics.md gives the
+ * reasons row by row. Attach types that differ are handled in stub_for().
+ */
+static const struct {
+	u8 detach;
+	u8 deny;
+} table[] = {
+	[BPF_PROG_TYPE_SOCKET_FILTER] = { STUB_ACCEPT_ALL, STUB_ZERO },
+	[BPF_PROG_TYPE_KPROBE] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_SCHED_CLS] = { STUB_TC_UNSPEC, STUB_TWO },
+	[BPF_PROG_TYPE_SCHED_ACT] = { STUB_TC_PIPE, STUB_TWO },
+	[BPF_PROG_TYPE_TRACEPOINT] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_XDP] = { STUB_TWO, STUB_ONE },
+	[BPF_PROG_TYPE_PERF_EVENT] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_CGROUP_SKB] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_CGROUP_SOCK] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_LWT_IN] = { STUB_ZERO, STUB_TWO },
+	[BPF_PROG_TYPE_LWT_OUT] = { STUB_ZERO, STUB_TWO },
+	[BPF_PROG_TYPE_LWT_XMIT] = { STUB_ZERO, STUB_TWO },
+	[BPF_PROG_TYPE_SOCK_OPS] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_SK_SKB] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_CGROUP_DEVICE] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_SK_MSG] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_RAW_TRACEPOINT] = { STUB_ZERO, STUB_ZERO },
+	[BPF_PROG_TYPE_CGROUP_SOCK_ADDR] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_LWT_SEG6LOCAL] = { STUB_ZERO, STUB_TWO },
+	[BPF_PROG_TYPE_LIRC_MODE2] = { STUB_ZERO, STUB_ZERO },
+	[BPF_PROG_TYPE_SK_REUSEPORT] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_FLOW_DISSECTOR] = { STUB_FLOW_CONTINUE, STUB_TWO },
+	[BPF_PROG_TYPE_CGROUP_SYSCTL] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE] = { STUB_ZERO, STUB_ZERO },
+	[BPF_PROG_TYPE_CGROUP_SOCKOPT] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_TRACING] = { STUB_ZERO, STUB_ZERO },
+	[BPF_PROG_TYPE_LSM] = { STUB_ZERO, STUB_EPERM },
+	[BPF_PROG_TYPE_SK_LOOKUP] = { STUB_ONE, STUB_ZERO },
+	[BPF_PROG_TYPE_SYSCALL] = { STUB_ZERO, STUB_EPERM },
+#ifdef LSMREVOKE_HAVE_PROG_TYPE_NETFILTER
+	[BPF_PROG_TYPE_NETFILTER] = { STUB_ONE, STUB_ZERO },
+#endif
+};
+
+/* Hooks that cannot refuse: only "allow" (1) is a valid return. */
+static bool sock_addr_allow_only(enum bpf_attach_type t)
+{
+	switch (t) {
+	case BPF_CGROUP_UDP4_RECVMSG:
+	case BPF_CGROUP_UDP6_RECVMSG:
+	case BPF_CGROUP_INET4_GETPEERNAME:
+	case BPF_CGROUP_INET6_GETPEERNAME:
+	case BPF_CGROUP_INET4_GETSOCKNAME:
+	case BPF_CGROUP_INET6_GETSOCKNAME:
+#ifdef LSMREVOKE_HAVE_CGROUP_UNIX
+	case BPF_CGROUP_UNIX_RECVMSG:
+	case BPF_CGROUP_UNIX_GETPEERNAME:
+	case BPF_CGROUP_UNIX_GETSOCKNAME:
+#endif
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The stub for @prog's main image, or STUB_NONE with *why set. */
+static unsigned int stub_for(const struct bpf_prog *prog, unsigned int *why)
+{
+	enum bpf_attach_type t = prog->expected_attach_type;
+	bool deny = READ_ONCE(on_revoke_deny);
+
+	switch (prog->type) {
+	case BPF_PROG_TYPE_STRUCT_OPS:
+		*why = LSMREVOKE_WHY_STRUCT_OPS;
+		return STUB_NONE;
+	case BPF_PROG_TYPE_EXT:
+		*why = LSMREVOKE_WHY_EXT;
+		return STUB_NONE;
+	case BPF_PROG_TYPE_LSM:
+		if (t == BPF_LSM_CGROUP)
+			return deny ? STUB_ZERO : STUB_ONE;
+		break;
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		if (sock_addr_allow_only(t))
+			return STUB_ONE;
+		break;
+	case BPF_PROG_TYPE_SK_SKB:
+		if (t == BPF_SK_SKB_STREAM_PARSER)
+			return STUB_SKB_LEN;
+		break;
+	default:
+		break;
+	}
+	if (prog->type >= ARRAY_SIZE(table) || !table[prog->type].detach) {
+		*why = LSMREVOKE_WHY_UNKNOWN_TYPE;
+		return STUB_NONE;
+	}
+	return deny ? table[prog->type].deny : table[prog->type].detach;
+}
+
+/* Number of JIT images: the main program, or each of its functions. */
+static unsigned int nr_images(const struct bpf_prog *prog)
+{
+	return lsmrevoke_func_cnt(prog->aux) ?: 1;
+}
+
+static void *image(const struct bpf_prog *prog, unsigned int i)
+{
+	if (!lsmrevoke_func_cnt(prog->aux))
+		return prog->bpf_func;
+	return prog->aux->func[i]->bpf_func;
+}
+
+/* Subprograms are callbacks or callees: 0 is valid for every callback. */
+static void *image_stub(unsigned int stub, unsigned int i)
+{
+	return stubs[i ? STUB_ZERO : stub];
+}
+
+static unsigned int poke_why(int err)
+{
+	switch (err) {
+	case -EBUSY:
+		return LSMREVOKE_WHY_ENTRY_IN_USE;
+	case -EINVAL:
+		return LSMREVOKE_WHY_NO_KSYM;
+	case -ERANGE:
+		return LSMREVOKE_WHY_OUT_OF_RANGE;
+	default:
+		return LSMREVOKE_WHY_POKE_FAILED;
+	}
+}
+
+static void unpoke(const struct bpf_prog *prog, unsigned int stub,
+		   unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
+							 BPF_MOD_JUMP,
+							 image_stub(stub, i),
+							 NULL);
+		if (ret < 0)
+			pr_err("prog %u: image %u not restored: %d\n",
+			       prog->aux->id, i, ret);
+	}
+}
+
+/*
+ * Revokes @prog: jumps at every image entry, prog-array slots emptied.
+ * Returns 0, or the reason it could not, with nothing changed.
+ * Caller holds the revocation mutex and a reference on @prog.
+ */
+int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
+{
+	unsigned int i, n, stub, why = LSMREVOKE_WHY_NONE;
+	int ret;
+
+	stub = stub_for(prog, &why);
+	if (stub == STUB_NONE)
+		return why;
+	if (!prog->jited)
+		return LSMREVOKE_WHY_INTERPRETED;
+
+	n = nr_images(prog);
+	for (i = 0; i < n; i++) {
+		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
+							 BPF_MOD_JUMP, NULL,
+							 image_stub(stub, i));
+		if (ret < 0) {
+			unpoke(prog, stub, i);
+			return poke_why(ret);
+		}
+	}
+
+	ret = lsmrevoke_tailcall_empty(prog);
+	if (ret) {
+		unpoke(prog, stub, n);
+		return LSMREVOKE_WHY_NOMEM;
+	}
+	e->stub = stub;
+	return 0;
+}
+
+/*
+ * Puts back what lsmrevoke_stub_revoke() changed. Caller holds the
+ * revocation mutex and a reference on @prog.
+ */
+int lsmrevoke_stub_restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
+{
+	lsmrevoke_tailcall_refill(prog);
+	unpoke(prog, e->stub, nr_images(prog));
+	return 0;
+}
+
+/*
+ * Every entry was restored; waits until no CPU and no preempted task can
+ * still be inside a stub, so that the module's text may go. Non-sleepable
+ * programs run with preemption or RCU held (synchronize_rcu), sleepable
+ * ones may be preempted anywhere (synchronize_rcu_tasks).
+ */
+void lsmrevoke_stub_exit(void)
+{
+	synchronize_rcu();
+	synchronize_rcu_tasks();
+}
 
 static const char * const state_names[] = {
 	[LSMREVOKE_STATE_ACTIVE] = "active",
+	[LSMREVOKE_STATE_REVOKING] = "revoking",
+	[LSMREVOKE_STATE_REVOKED] = "revoked",
+	[LSMREVOKE_STATE_RESTORING] = "restoring",
+	[LSMREVOKE_STATE_UNREVOCABLE] = "unrevocable",
 };
 
 const char *lsmrevoke_state_name(unsigned int state)
 {
 	if (state < ARRAY_SIZE(state_names) && state_names[state])
 		return state_names[state];
+	return "unknown";
+}
+
+static const char * const why_names[LSMREVOKE_WHY_MAX] = {
+	[LSMREVOKE_WHY_NONE] = "none",
+	[LSMREVOKE_WHY_INTERPRETED] = "interpreted",
+	[LSMREVOKE_WHY_ENTRY_IN_USE] = "entry_in_use",
+	[LSMREVOKE_WHY_NO_KSYM] = "no_ksym",
+	[LSMREVOKE_WHY_OUT_OF_RANGE] = "out_of_range",
+	[LSMREVOKE_WHY_POKE_FAILED] = "poke_failed",
+	[LSMREVOKE_WHY_STRUCT_OPS] = "struct_ops",
+	[LSMREVOKE_WHY_EXT] = "ext",
+	[LSMREVOKE_WHY_UNKNOWN_TYPE] = "unknown_type",
+	[LSMREVOKE_WHY_NOMEM] = "nomem",
+};
+
+const char *lsmrevoke_why_name(unsigned int why)
+{
+	if (why < ARRAY_SIZE(why_names) && why_names[why])
+		return why_names[why];
 	return "unknown";
 }

@@ -151,6 +151,52 @@ static int track_walked(struct bpf_prog *prog, void *data)
 	return ret;
 }
 
+/*
+ * The entry of @prog, or NULL. Caller is in an RCU read-side section, or
+ * holds a reference on @prog: an entry is only removed when its program's
+ * last reference is gone (or at module exit, after every other user).
+ */
+struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog)
+{
+	struct lsmrevoke_entry *e;
+
+	rcu_read_lock();
+	e = find(prog->aux->id);
+	if (e && e->prog != prog)
+		e = NULL;
+	rcu_read_unlock();
+	return e;
+}
+
+/*
+ * The entry of @prog, adding one (as if found by the walk) when the load
+ * probe missed it. Caller holds a reference on @prog. May fail: NULL.
+ */
+struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog)
+{
+	struct lsmrevoke_entry *e = lsmrevoke_track_find(prog);
+
+	if (e)
+		return e;
+	if (track_add(prog, LSMREVOKE_SRC_WALK, NULL))
+		return NULL;
+	return lsmrevoke_track_find(prog);
+}
+
+/* The state of @prog, ACTIVE when untracked; any context. */
+unsigned int lsmrevoke_track_state(const struct bpf_prog *prog)
+{
+	struct lsmrevoke_entry *e;
+	unsigned int state = LSMREVOKE_STATE_ACTIVE;
+
+	rcu_read_lock();
+	e = find(prog->aux->id);
+	if (e && e->prog == prog)
+		state = READ_ONCE(e->state);
+	rcu_read_unlock();
+	return state;
+}
+
 /* Records every program loaded before the module; the load probe is live. */
 int lsmrevoke_track_existing(void)
 {

@@ -39,8 +39,8 @@ void lsmrevoke_track_exit(void);
 unsigned int lsmrevoke_track_count(void);
 int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs);
 struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog);
+struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog);
 unsigned int lsmrevoke_track_state(const struct bpf_prog *prog);
-u32 *lsmrevoke_track_ids(unsigned int *nr);
 void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
 					 void *data),
 			      void *data);

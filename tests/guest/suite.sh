@@ -723,6 +723,15 @@ test_churn
 test_unpriv_read
 test_missing_symbol
 test_unload_balance
+
+# Scenario groups, one file each, run in name order. Each file runs its own
+# tests when sourced and leaves the module unloaded and its programs freed.
+for _t in "$T"/guest/suite.d/*.sh; do
+	[ -e "$_t" ] || continue
+	diag "running $(basename "$_t")"
+	. "$_t"
+done
+
 cleanup
 test_dmesg_clean
 

@@ -616,10 +616,16 @@ static int cmd_nocap(int argc, char **argv)
 	return 1;
 }
 
+/* Scenario command groups, one file each (tests/loader/<group>.c). */
+int cmd_trace(int argc, char **argv);
+int cmd_net(int argc, char **argv);
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
+	{ "trace", cmd_trace },
+	{ "net", cmd_net },
 	{ "load", cmd_load },
 	{ "ids", cmd_ids },
 	{ "show", cmd_show },

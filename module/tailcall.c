@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tail-call slots of revoked programs.
+ *
+ * Tail calls enter a program past its entry no-op, so a revoked program V
+ * is taken out of its prog-array slots instead: as if detached, each slot
+ * is empty and the caller's bpf_tail_call() falls through. This is what the
+ * kernel's own slot delete does (swap under the array's poke_mutex, then
+ * map_poke_run() to re-point the callers' constant-key jumps), except that
+ * the slot's reference to V is kept, in a slot record, so that V stays
+ * alive and is put back on restore.
+ *
+ * A record holds V's slot reference and one map reference. It is put back
+ * on restore only if the slot is still empty, the map still has users and
+ * no user deleted the slot meanwhile; otherwise the kept reference is
+ * dropped as the kernel would have dropped it (map_fd_put_ptr). Putting a
+ * program back into a map whose users are gone would make the map's free
+ * path find a non-empty slot.
+ *
+ * Probes (see hooks.c):
+ *  - prog_fd_array_get_ptr (return): a revoked V cannot be put into a prog
+ *    array: the update fails with -EPERM and the reference it took is
+ *    dropped from process context;
+ *  - prog_array_map_poke_run: backstop for an update that passed the check
+ *    above just before V was revoked: the slot is emptied in place and the
+ *    callers' jumps stay on the fall-through path;
+ *  - fd_array_map_delete_elem: a user's delete of an emptied slot is
+ *    remembered, so restore does not undo it;
+ *  - prog_array_map_clear (the map's last user went): kept references are
+ *    dropped at once.
+ *
+ * Locking: slots_mutex serialises refill, release and exit (the only code
+ * that removes records); it nests inside the revocation mutex and outside
+ * each array's poke_mutex. slots_lock (spinlock, irqsave) protects the list
+ * and the records' flags, and is the only lock the probes take.
+ */
+#include <linux/filter.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "prog_walk.h"
+#include "stub_prog.h"
+#include "tailcall.h"
+#include "track.h"
+
+struct slot {
+	struct list_head node;
+	struct bpf_prog *prog;	/* the slot's own reference */
+	struct bpf_map *map;	/* one reference */
+	u32 key;
+	bool user_deleted;
+	bool released;
+};
+
+/* A refused insert whose references are dropped in process context. */
+struct refused {
+	struct work_struct work;
+	struct bpf_map *map;
+	struct bpf_prog *prog;
+};
+
+static LIST_HEAD(slots);
+static DEFINE_SPINLOCK(slots_lock);
+static DEFINE_MUTEX(slots_mutex);
+static struct workqueue_struct *wq;
+static struct work_struct release_work;
+/* The task putting programs back, whose own map_poke_run() is ours. */
+static struct task_struct *refill_task;
+
+static struct bpf_array *array_of(struct bpf_map *map)
+{
+	return container_of(map, struct bpf_array, map);
+}
+
+static void add_slot(struct slot *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&slots_lock, flags);
+	list_add_tail(&s->node, &slots);
+	spin_unlock_irqrestore(&slots_lock, flags);
+}
+
+static void del_slot(struct slot *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&slots_lock, flags);
+	list_del(&s->node);
+	spin_unlock_irqrestore(&slots_lock, flags);
+}
+
+/* Drops a record's references without refilling; slots_mutex held. */
+static void drop_slot(struct slot *s)
+{
+	lockdep_assert_held(&slots_mutex);
+	del_slot(s);
+	s->map->ops->map_fd_put_ptr(s->map, s->prog, true);
+	bpf_map_put(s->map);
+	kfree(s);
+}
+
+static bool is_revoked(const struct bpf_prog *prog)
+{
+	unsigned int state = lsmrevoke_track_state(prog);
+
+	return state == LSMREVOKE_STATE_REVOKING ||
+	       state == LSMREVOKE_STATE_REVOKED;
+}
+
+static int empty_in_map(struct bpf_map *map, void *data)
+{
+	struct bpf_array *array = array_of(map);
+	struct bpf_prog *prog = data;
+	struct slot *s = NULL;
+	int ret = 0;
+	u32 key;
+
+	mutex_lock(&array->aux->poke_mutex);
+	for (key = 0; key < map->max_entries; key++) {
+		if (!(key & 1023))
+			cond_resched();
+		if (READ_ONCE(array->ptrs[key]) != prog)
+			continue;
+		if (!s)
+			s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (cmpxchg(&array->ptrs[key], prog, NULL) != prog)
+			continue;
+		map->ops->map_poke_run(map, key, prog, NULL);
+		bpf_map_inc(map);
+		s->prog = prog;
+		s->map = map;
+		s->key = key;
+		add_slot(s);
+		s = NULL;
+	}
+	mutex_unlock(&array->aux->poke_mutex);
+	kfree(s);
+	return ret;
+}
+
+/*
+ * Empties every prog-array slot that holds @prog. Caller holds the
+ * revocation mutex and a reference on @prog, and has marked @prog as being
+ * revoked, so that inserts from now on are refused or emptied by the
+ * probes. On failure every slot is put back.
+ */
+int lsmrevoke_tailcall_empty(struct bpf_prog *prog)
+{
+	u64 members;
+	int ret;
+
+	/*
+	 * ext_mutex orders this read after any insert that took its slot
+	 * reference before @prog was marked; later inserts see the mark.
+	 */
+	mutex_lock(&prog->aux->ext_mutex);
+	members = prog->aux->prog_array_member_cnt;
+	mutex_unlock(&prog->aux->ext_mutex);
+	if (!members)
+		return 0;
+
+	ret = lsmrevoke_map_walk(BPF_MAP_TYPE_PROG_ARRAY, empty_in_map, prog);
+	if (ret) {
+		pr_err("prog %u: cannot empty its prog-array slots: %d\n",
+		       prog->aux->id, ret);
+		lsmrevoke_tailcall_refill(prog);
+	}
+	return ret;
+}
+
+/* The next record of @prog, or NULL; records stay listed while in use. */
+static struct slot *next_slot(const struct bpf_prog *prog)
+{
+	struct slot *s, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&slots_lock, flags);
+	list_for_each_entry(s, &slots, node) {
+		if (s->prog == prog) {
+			found = s;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&slots_lock, flags);
+	return found;
+}
+
+static void refill_slot(struct slot *s)
+{
+	struct bpf_array *array = array_of(s->map);
+	struct bpf_map *map = s->map;
+	unsigned long flags;
+	bool wanted, done = false;
+
+	mutex_lock(&array->aux->poke_mutex);
+	spin_lock_irqsave(&slots_lock, flags);
+	wanted = !s->user_deleted && !s->released;
+	spin_unlock_irqrestore(&slots_lock, flags);
+	if (wanted && atomic64_read(&map->usercnt) > 0 &&
+	    !cmpxchg(&array->ptrs[s->key], NULL, s->prog)) {
+		map->ops->map_poke_run(map, s->key, NULL, s->prog);
+		done = true;
+	}
+	mutex_unlock(&array->aux->poke_mutex);
+
+	if (done) {
+		del_slot(s);
+		bpf_map_put(map);
+		kfree(s);
+	} else {
+		drop_slot(s);
+	}
+}
+
+/*
+ * Puts @prog back into the slots it was taken out of, where that is still
+ * right. Caller holds the revocation mutex and a reference on @prog.
+ */
+void lsmrevoke_tailcall_refill(struct bpf_prog *prog)
+{
+	struct slot *s;
+
+	mutex_lock(&slots_mutex);
+	WRITE_ONCE(refill_task, current);
+	while ((s = next_slot(prog)))
+		refill_slot(s);
+	WRITE_ONCE(refill_task, NULL);
+	mutex_unlock(&slots_mutex);
+}
+
+static void release_fn(struct work_struct *work)
+{
+	struct slot *s, *found;
+	unsigned long flags;
+
+	mutex_lock(&slots_mutex);
+	do {
+		found = NULL;
+		spin_lock_irqsave(&slots_lock, flags);
+		list_for_each_entry(s, &slots, node) {
+			if (s->released) {
+				found = s;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&slots_lock, flags);
+		if (found)
+			drop_slot(found);
+	} while (found);
+	mutex_unlock(&slots_mutex);
+}
+
+static void refused_fn(struct work_struct *work)
+{
+	struct refused *r = container_of(work, struct refused, work);
+
+	r->map->ops->map_fd_put_ptr(r->map, r->prog, false);
+	bpf_map_put(r->map);
+	kfree(r);
+}
+
+/* Entry of prog_fd_array_get_ptr(map, map_file, fd): remember the map. */
+int lsmrevoke_tailcall_get_ptr_entry(struct kretprobe_instance *ri,
+				     struct pt_regs *regs)
+{
+	*(struct bpf_map **)ri->data = (void *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+/* Return of prog_fd_array_get_ptr(): refuse a revoked program. */
+int lsmrevoke_tailcall_get_ptr_ret(struct kretprobe_instance *ri,
+				   struct pt_regs *regs)
+{
+	struct bpf_map *map = *(struct bpf_map **)ri->data;
+	struct bpf_prog *prog = (void *)regs_return_value(regs);
+	struct refused *r;
+
+	if (IS_ERR_OR_NULL(prog) || !is_revoked(prog))
+		return 0;
+	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+	if (!r)
+		return 0;	/* the poke_run backstop empties the slot */
+	INIT_WORK(&r->work, refused_fn);
+	bpf_map_inc(map);
+	r->map = map;
+	r->prog = prog;
+	queue_work(wq, &r->work);
+	regs_set_return_value(regs, (unsigned long)ERR_PTR(-EPERM));
+	pr_info_ratelimited("prog %u is revoked: refused its insertion into map %u\n",
+			    prog->aux->id, map->id);
+	return 0;
+}
+
+/*
+ * prog_array_map_poke_run(map, key, old, new), called with poke_mutex held
+ * right after ptrs[key] became @new. If @new is revoked, empty the slot and
+ * turn the call into "old -> nothing" so no caller jumps into @new.
+ */
+int lsmrevoke_tailcall_poke_run(struct kprobe *p, struct pt_regs *regs)
+{
+	struct bpf_map *map = (void *)regs_get_kernel_argument(regs, 0);
+	u32 key = regs_get_kernel_argument(regs, 1);
+	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 3);
+	struct slot *s;
+
+	if (!prog || current == READ_ONCE(refill_task) || !is_revoked(prog))
+		return 0;
+	s = kzalloc(sizeof(*s), GFP_ATOMIC | __GFP_NOWARN);
+	if (!s) {
+		pr_err_ratelimited("prog %u entered map %u while revoked and stays there: out of memory\n",
+				   prog->aux->id, map->id);
+		return 0;
+	}
+	if (cmpxchg(&array_of(map)->ptrs[key], prog, NULL) != prog) {
+		kfree(s);
+		return 0;
+	}
+	regs->cx = 0;	/* the fourth argument, new */
+	bpf_map_inc(map);
+	s->prog = prog;
+	s->map = map;
+	s->key = key;
+	add_slot(s);
+	return 0;
+}
+
+/* fd_array_map_delete_elem(map, key): a user deletes a slot. */
+int lsmrevoke_tailcall_delete(struct kprobe *p, struct pt_regs *regs)
+{
+	struct bpf_map *map = (void *)regs_get_kernel_argument(regs, 0);
+	u32 key = *(u32 *)regs_get_kernel_argument(regs, 1);
+	unsigned long flags;
+	struct slot *s;
+
+	if (map->map_type != BPF_MAP_TYPE_PROG_ARRAY)
+		return 0;
+	spin_lock_irqsave(&slots_lock, flags);
+	list_for_each_entry(s, &slots, node)
+		if (s->map == map && s->key == key)
+			s->user_deleted = true;
+	spin_unlock_irqrestore(&slots_lock, flags);
+	return 0;
+}
+
+/* prog_array_map_clear(map): the map's last user is gone. */
+int lsmrevoke_tailcall_release(struct kprobe *p, struct pt_regs *regs)
+{
+	struct bpf_map *map = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long flags;
+	bool any = false;
+	struct slot *s;
+
+	spin_lock_irqsave(&slots_lock, flags);
+	list_for_each_entry(s, &slots, node) {
+		if (s->map == map) {
+			s->released = true;
+			any = true;
+		}
+	}
+	spin_unlock_irqrestore(&slots_lock, flags);
+	if (any)
+		queue_work(wq, &release_work);
+	return 0;
+}
+
+int lsmrevoke_tailcall_init(void)
+{
+	INIT_WORK(&release_work, release_fn);
+	wq = alloc_workqueue("lsmrevoke", 0, 0);
+	return wq ? 0 : -ENOMEM;
+}
+
+/*
+ * The probes are gone and every revoked program was restored. Waits for
+ * queued work, then drops any record left (none is expected).
+ */
+void lsmrevoke_tailcall_exit(void)
+{
+	struct slot *s, *tmp;
+
+	destroy_workqueue(wq);
+	mutex_lock(&slots_mutex);
+	list_for_each_entry_safe(s, tmp, &slots, node) {
+		pr_warn("prog %u: slot %u of map %u left empty at unload\n",
+			s->prog->aux->id, s->key, s->map->id);
+		drop_slot(s);
+	}
+	mutex_unlock(&slots_mutex);
+}
