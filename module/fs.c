@@ -6,6 +6,7 @@
  *             <id> <type> <name> <requires> <state> uid=<euid|-> src=<load|walk>
  *   revalidate  write "1": a full revalidation pass, done when the write
  *             returns; anything else is -EINVAL
+ *   mode      "enforce" or "audit"; writing one applies it at once
  *   stats     counts of programs per state and of revocations, restores
  *             and passes, "<key> <value>" per line
  *   symbols   the kernel symbols lsmrevoke resolved, how their entry looks
@@ -30,7 +31,7 @@
 #include "track.h"
 
 static struct dentry *dir;
-static struct dentry *dentries[4];
+static struct dentry *dentries[5];
 
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
 {
@@ -134,6 +135,42 @@ static const struct file_operations symbols_fops = {
 	.release = single_release,
 };
 
+static int mode_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", lsmrevoke_policy_mode());
+	return 0;
+}
+
+static int mode_open(struct inode *inode, struct file *file)
+{
+	return open_root(inode, file, mode_show);
+}
+
+/* "enforce" or "audit", optionally newline-terminated. */
+static ssize_t mode_write(struct file *file, const char __user *ubuf,
+			  size_t len, loff_t *ppos)
+{
+	char buf[16];
+	int ret;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	ret = lsmrevoke_policy_set_mode(buf);
+	return ret ? ret : len;
+}
+
+static const struct file_operations mode_fops = {
+	.owner = THIS_MODULE,
+	.open = mode_open,
+	.read = seq_read,
+	.write = mode_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static const struct file_operations stats_fops = {
 	.owner = THIS_MODULE,
 	.open = stats_open,
@@ -153,6 +190,7 @@ static const struct {
 	umode_t mode;
 	const struct file_operations *fops;
 } files[] = {
+	{ "mode", 0600, &mode_fops },
 	{ "programs", 0400, &programs_fops },
 	{ "revalidate", 0200, &revalidate_fops },
 	{ "stats", 0400, &stats_fops },

@@ -12,6 +12,7 @@
 #include <linux/kprobes.h>
 
 #include "hooks.h"
+#include "policy.h"
 #include "tailcall.h"
 #include "track.h"
 
@@ -60,6 +61,30 @@ static struct hook hooks[] = {
 		/* A prog array lost its last user. */
 		.symbol = "prog_array_map_clear",
 		.pre = lsmrevoke_tailcall_release,
+		.required = true,
+	},
+	{
+		/*
+		 * A write to /sys/kernel/security/lockdown (lock_kernel_down
+		 * is inlined here); absent without the lockdown LSM.
+		 */
+		.symbol = "lockdown_write",
+		.ret = lsmrevoke_policy_lockdown_ret,
+	},
+	{
+		/* A BPF-LSM program attached, e.g. to locked_down. */
+		.symbol = "bpf_trampoline_link_prog",
+		.entry = lsmrevoke_policy_tramp_entry,
+		.ret = lsmrevoke_policy_tramp_ret,
+		.data_size = sizeof(bool),
+		.required = true,
+	},
+	{
+		/* ... and detached. */
+		.symbol = "bpf_trampoline_unlink_prog",
+		.entry = lsmrevoke_policy_tramp_entry,
+		.ret = lsmrevoke_policy_tramp_ret,
+		.data_size = sizeof(bool),
 		.required = true,
 	},
 };

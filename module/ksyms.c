@@ -73,6 +73,7 @@ static const struct ksym ksyms[] = {
 	KSYM("bpf_probe_read_compat", probe_read_compat, KSYM_FUNC),
 	KSYM("bpf_probe_read_compat_str", probe_read_compat_str, KSYM_FUNC),
 	KSYM("bpf_probe_write_user", probe_write_user, KSYM_FUNC),
+	KSYM("bpf_lsm_locked_down", lsm_locked_down, KSYM_FUNC),
 };
 
 /* Address of the symbol named by test_require_symbol, once resolved. */

@@ -19,6 +19,7 @@ struct lsmrevoke_ksyms {
 	unsigned long probe_read_compat;
 	unsigned long probe_read_compat_str;
 	unsigned long probe_write_user;
+	unsigned long lsm_locked_down;	/* the BPF LSM's locked_down hook */
 };
 
 extern struct lsmrevoke_ksyms lsmrevoke_ksyms;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Policy: what each requirement stands for, evaluation against the policy
- * in force, and the revalidation pass.
+ * in force, the revalidation pass, and the sources of policy changes.
  *
  * A requirement flag found by the scanner maps to the lockdown reason the
  * verifier checks for the same helpers at load time; the names are the
@@ -15,22 +15,41 @@
  * A denied program is revoked, a revoked program whose reasons are allowed
  * again is restored, and a denied program that cannot be revoked is marked
  * unrevocable (and retried on the next pass, since its obstacle, such as an
- * fentry program attached to it, may be gone).
+ * fentry program attached to it, may be gone). In audit mode the same
+ * decisions are logged and nothing is patched.
  *
  * security_locked_down() logs a rate-limited line on every denial, so a
  * pass asks once per (credentials, reason) and reuses the answer for every
  * program loaded with the same credentials.
  *
+ * Passes run:
+ *  - on a write to securityfs revalidate or mode, synchronously;
+ *  - on LSM_POLICY_CHANGE from the blocking LSM notifier;
+ *  - when lockdown_write() raised the lockdown level, and when a BPF-LSM
+ *    program was attached to or detached from the locked_down hook: the
+ *    probes cannot sleep, so the pass runs from task work before the task
+ *    that made the change returns to user space (from a worker when that
+ *    task is a kernel thread, e.g. a deferred link release);
+ *  - for a newly loaded program that needs a gated helper, from task work
+ *    of the loader, before bpf(BPF_PROG_LOAD) returns to user space.
+ *
  * revoke_mutex serialises passes, module exit, and every state change of
  * an entry; entries' state fields are written under it and read locklessly.
  */
+#include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/task.h>
 #include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/workqueue.h>
 
+#include "ksyms.h"
 #include "policy.h"
 #include "prog_walk.h"
 #include "stub_prog.h"
@@ -52,6 +71,55 @@ static DEFINE_MUTEX(revoke_mutex);
 static const struct cred *init_cred_ref;
 static atomic_long_t nr_passes, nr_revocations, nr_restores;
 static bool notifier_registered;
+/* The task raising LSM_POLICY_CHANGE itself, whose event we skip. */
+static struct task_struct *notify_self;
+
+static struct workqueue_struct *policy_wq;
+static DEFINE_SPINLOCK(defer_lock);
+static bool stopping;
+
+static bool audit_mode;
+
+static int parse_mode(const char *val, bool *audit)
+{
+	if (sysfs_streq(val, "enforce")) {
+		*audit = false;
+		return 0;
+	}
+	if (sysfs_streq(val, "audit")) {
+		*audit = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int mode_param_set(const char *val, const struct kernel_param *kp)
+{
+	if (parse_mode(val, &audit_mode)) {
+		pr_err("mode: '%s' is neither 'enforce' nor 'audit'\n", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int mode_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", lsmrevoke_policy_mode());
+}
+
+static const struct kernel_param_ops mode_ops = {
+	.set = mode_param_set,
+	.get = mode_param_get,
+};
+
+module_param_cb(mode, &mode_ops, NULL, 0444);
+MODULE_PARM_DESC(mode,
+		 "enforce (revoke) or audit (log decisions, patch nothing); also /sys/kernel/security/lsmrevoke/mode [enforce]");
+
+const char *lsmrevoke_policy_mode(void)
+{
+	return READ_ONCE(audit_mode) ? "audit" : "enforce";
+}
 
 /* Answers of one pass, per (credentials, reason). */
 #define VERDICTS 8
@@ -107,6 +175,17 @@ static u32 denied_flags(struct pass *p, const struct lsmrevoke_entry *e)
 	return denied;
 }
 
+/* Does @flags name a requirement that policy can deny? */
+bool lsmrevoke_policy_gated(u32 flags)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(requirements); i++)
+		if (requirements[i].reason >= 0 && (flags & requirements[i].flag))
+			return true;
+	return false;
+}
+
 static const char *first_name(u32 flags)
 {
 	unsigned int i;
@@ -115,6 +194,34 @@ static const char *first_name(u32 flags)
 		if (flags & requirements[i].flag)
 			return requirements[i].name;
 	return "-";
+}
+
+/*
+ * One log line (rate-limited) and one audit record per decision.
+ * @op is revoke, restore or unrevocable; @detail the reason or the why.
+ */
+static void report(const char *op, const struct lsmrevoke_entry *e,
+		   const char *detail, bool enforced)
+{
+	struct audit_buffer *ab;
+	int uid = -1;
+
+	if (e->cred)
+		uid = from_kuid(&init_user_ns, e->cred->euid);
+	pr_info_ratelimited("%s%s prog %u (%s, %s): %s\n",
+			    enforced ? "" : "audit: would ", op, e->id,
+			    e->name[0] ? e->name : "-",
+			    lsmrevoke_prog_type_name(e->type), detail);
+	if (audit_enabled == AUDIT_OFF)
+		return;
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_BPF);
+	if (!ab)
+		return;
+	audit_log_format(ab, "op=%s prog-id=%u prog-name=%s prog-type=%s reason=%s loader-uid=%d enforced=%d",
+			 op, e->id, e->name[0] ? e->name : "-",
+			 lsmrevoke_prog_type_name(e->type), detail, uid,
+			 enforced);
+	audit_log_end(ab);
 }
 
 static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
@@ -129,16 +236,13 @@ static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 		WRITE_ONCE(e->why, why);
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_UNREVOCABLE);
 		if (was != LSMREVOKE_STATE_UNREVOCABLE || was_why != why)
-			pr_warn_ratelimited("prog %u (%s) needs %s, denied, but cannot be revoked: %s\n",
-					    e->id, e->name, first_name(denied),
-					    lsmrevoke_why_name(why));
+			report("unrevocable", e, lsmrevoke_why_name(why), true);
 		return;
 	}
 	WRITE_ONCE(e->why, LSMREVOKE_WHY_NONE);
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKED);
 	atomic_long_inc(&nr_revocations);
-	pr_info_ratelimited("prog %u (%s) revoked: %s denied\n", e->id,
-			    e->name, first_name(denied));
+	report("revoke", e, first_name(denied), true);
 }
 
 static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
@@ -148,17 +252,39 @@ static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 	lsmrevoke_stub_restore(prog, e);
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 	atomic_long_inc(&nr_restores);
-	pr_info_ratelimited("prog %u (%s) restored\n", e->id, e->name);
+	report("restore", e, "allowed", true);
 }
 
-static int revalidate_prog(struct bpf_prog *prog, void *data)
+/* Audit mode: nothing stays patched, changes of the verdict are logged. */
+static void judge_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
+			u32 denied)
+{
+	if (e->state == LSMREVOKE_STATE_REVOKED)
+		restore(prog, e);
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+	if (denied && !e->audit_denied) {
+		e->audit_denied = true;
+		report("revoke", e, first_name(denied), false);
+	} else if (!denied && e->audit_denied) {
+		e->audit_denied = false;
+		report("restore", e, "allowed", false);
+	}
+}
+
+static int judge(struct bpf_prog *prog, void *data)
 {
 	struct lsmrevoke_entry *e = lsmrevoke_track_get(prog);
 	u32 denied;
 
+	lockdep_assert_held(&revoke_mutex);
 	if (!e)
 		return 0;
 	denied = denied_flags(data, e);
+	if (READ_ONCE(audit_mode)) {
+		judge_audit(prog, e, denied);
+		return 0;
+	}
+	e->audit_denied = false;
 	switch (e->state) {
 	case LSMREVOKE_STATE_ACTIVE:
 	case LSMREVOKE_STATE_UNREVOCABLE:
@@ -189,13 +315,29 @@ int lsmrevoke_revalidate(void)
 	int ret;
 
 	mutex_lock(&revoke_mutex);
-	ret = lsmrevoke_prog_walk(revalidate_prog, &p);
+	ret = lsmrevoke_prog_walk(judge, &p);
 	atomic_long_inc(&nr_passes);
 	mutex_unlock(&revoke_mutex);
 	return ret;
 }
 
-static int restore_prog(struct bpf_prog *prog, void *data)
+/* Judges the one program @id, if it is still @ptr. */
+static void judge_one(u32 id, const void *ptr)
+{
+	struct bpf_prog *prog = lsmrevoke_prog_get_by_id(id);
+	struct pass p = {};
+
+	if (!prog)
+		return;
+	if (prog == ptr) {
+		mutex_lock(&revoke_mutex);
+		judge(prog, &p);
+		mutex_unlock(&revoke_mutex);
+	}
+	bpf_prog_put(prog);
+}
+
+static int restore_revoked(struct bpf_prog *prog, void *data)
 {
 	struct lsmrevoke_entry *e = lsmrevoke_track_find(prog);
 
@@ -204,10 +346,148 @@ static int restore_prog(struct bpf_prog *prog, void *data)
 	return 0;
 }
 
+/* Sets the mode from securityfs and applies it at once. */
+int lsmrevoke_policy_set_mode(const char *val)
+{
+	bool audit;
+
+	if (parse_mode(val, &audit))
+		return -EINVAL;
+	mutex_lock(&revoke_mutex);
+	WRITE_ONCE(audit_mode, audit);
+	mutex_unlock(&revoke_mutex);
+	return lsmrevoke_revalidate();
+}
+
+/* Work deferred from a probe to the process context of the same change. */
+struct deferred {
+	struct callback_head twork;
+	struct work_struct work;
+	u32 id;			/* a program to judge, or 0: a whole pass */
+	const void *prog;
+	bool notify;		/* also raise LSM_POLICY_CHANGE */
+};
+
+static void run_deferred(struct deferred *d)
+{
+	if (d->id) {
+		judge_one(d->id, d->prog);
+		return;
+	}
+	lsmrevoke_revalidate();
+	if (d->notify) {
+		WRITE_ONCE(notify_self, current);
+		call_blocking_lsm_notifier(LSM_POLICY_CHANGE, NULL);
+		WRITE_ONCE(notify_self, NULL);
+	}
+}
+
+static void deferred_task_fn(struct callback_head *head)
+{
+	struct deferred *d = container_of(head, struct deferred, twork);
+
+	run_deferred(d);
+	kfree(d);
+	module_put(THIS_MODULE);
+}
+
+static void deferred_work_fn(struct work_struct *work)
+{
+	struct deferred *d = container_of(work, struct deferred, work);
+
+	run_deferred(d);
+	kfree(d);
+}
+
+/*
+ * Runs @d before current returns to user space, or soon from a worker when
+ * current never will (a kernel thread). Any context. A task work holds a
+ * module reference; a worker is flushed at exit.
+ */
+static void defer(struct deferred *d)
+{
+	unsigned long flags;
+
+	if (!(current->flags & PF_KTHREAD) && try_module_get(THIS_MODULE)) {
+		init_task_work(&d->twork, deferred_task_fn);
+		if (!task_work_add(current, &d->twork, TWA_RESUME))
+			return;
+		module_put(THIS_MODULE);
+	}
+	INIT_WORK(&d->work, deferred_work_fn);
+	spin_lock_irqsave(&defer_lock, flags);
+	if (!stopping) {
+		queue_work(policy_wq, &d->work);
+		d = NULL;
+	}
+	spin_unlock_irqrestore(&defer_lock, flags);
+	kfree(d);
+}
+
+static void defer_pass(bool notify, const char *what)
+{
+	struct deferred *d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!d) {
+		pr_err_ratelimited("%s: no memory to revalidate; write revalidate\n",
+				   what);
+		return;
+	}
+	d->notify = notify;
+	defer(d);
+}
+
+/*
+ * A program needing a gated helper was just loaded (current is its loader,
+ * the fd does not exist yet): judge it before the loader returns.
+ */
+void lsmrevoke_policy_loaded(const struct bpf_prog *prog)
+{
+	struct deferred *d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!d) {
+		pr_err_ratelimited("prog %u: no memory to judge it at load\n",
+				   prog->aux->id);
+		return;
+	}
+	d->id = prog->aux->id;
+	d->prog = prog;
+	defer(d);
+}
+
+/* Return of lockdown_write(): the level changed when it returned > 0. */
+int lsmrevoke_policy_lockdown_ret(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	if ((long)regs_return_value(regs) > 0)
+		defer_pass(true, "lockdown change");
+	return 0;
+}
+
+/* Entry of bpf_trampoline_{link,unlink}_prog(link, tr, tgt_prog). */
+int lsmrevoke_policy_tramp_entry(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	struct bpf_trampoline *tr = (void *)regs_get_kernel_argument(regs, 1);
+
+	*(bool *)ri->data = tr && (unsigned long)tr->func.addr ==
+				  lsmrevoke_ksyms.lsm_locked_down;
+	return 0;
+}
+
+/* Their return: a BPF-LSM locked_down policy came or went. */
+int lsmrevoke_policy_tramp_ret(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	if (*(bool *)ri->data && !regs_return_value(regs))
+		defer_pass(false, "BPF-LSM locked_down change");
+	return 0;
+}
+
 static int policy_notify(struct notifier_block *nb, unsigned long event,
 			 void *data)
 {
-	if (event == LSM_POLICY_CHANGE)
+	if (event == LSM_POLICY_CHANGE && READ_ONCE(notify_self) != current)
 		lsmrevoke_revalidate();
 	return NOTIFY_OK;
 }
@@ -272,12 +552,15 @@ void lsmrevoke_policy_show_stats(struct seq_file *m)
 /*
  * Judges every program already loaded (so that a module loaded under a
  * strict policy revokes before modprobe returns), then listens for policy
- * changes.
+ * changes. The probes feeding defer() are installed already.
  */
 int lsmrevoke_policy_init(void)
 {
 	int ret;
 
+	policy_wq = alloc_workqueue("lsmrevoke_policy", 0, 0);
+	if (!policy_wq)
+		return -ENOMEM;
 	init_cred_ref = get_task_cred(&init_task);
 	ret = lsmrevoke_revalidate();
 	if (ret)
@@ -294,15 +577,27 @@ err:
 	return ret;
 }
 
-/* Stops listening and restores every revoked program. */
+/*
+ * Stops listening, waits for deferred passes, and restores every revoked
+ * program. Task work still pending holds a module reference, so none is.
+ */
 void lsmrevoke_policy_exit(void)
 {
+	unsigned long flags;
+
 	if (notifier_registered)
 		unregister_blocking_lsm_notifier(&policy_nb);
 	notifier_registered = false;
 
+	spin_lock_irqsave(&defer_lock, flags);
+	stopping = true;
+	spin_unlock_irqrestore(&defer_lock, flags);
+	if (policy_wq)
+		destroy_workqueue(policy_wq);
+	policy_wq = NULL;
+
 	mutex_lock(&revoke_mutex);
-	lsmrevoke_prog_walk(restore_prog, NULL);
+	lsmrevoke_prog_walk(restore_revoked, NULL);
 	mutex_unlock(&revoke_mutex);
 
 	if (init_cred_ref)

@@ -133,6 +133,19 @@ int lsmrevoke_prog_walk(int (*fn)(struct bpf_prog *prog, void *data),
 	return ret;
 }
 
+/* The live program with @id, with a reference held, or NULL. */
+struct bpf_prog *lsmrevoke_prog_get_by_id(u32 id)
+{
+	struct bpf_prog *prog;
+
+	spin_lock_bh(lsmrevoke_ksyms.prog_idr_lock);
+	prog = idr_find(lsmrevoke_ksyms.prog_idr, id);
+	if (prog)
+		prog = bpf_prog_inc_not_zero(prog);
+	spin_unlock_bh(lsmrevoke_ksyms.prog_idr_lock);
+	return IS_ERR_OR_NULL(prog) ? NULL : prog;
+}
+
 /*
  * Calls @fn for every map of @type in map_idr, in ID order, with a map
  * reference held; stops at the first non-zero return and passes it on.

@@ -14,6 +14,7 @@ u32 lsmrevoke_prog_scan(const struct bpf_prog *prog);
 const char *lsmrevoke_prog_type_name(u32 type);
 int lsmrevoke_prog_walk(int (*fn)(struct bpf_prog *prog, void *data),
 			void *data);
+struct bpf_prog *lsmrevoke_prog_get_by_id(u32 id);
 int lsmrevoke_map_walk(enum bpf_map_type type,
 		       int (*fn)(struct bpf_map *map, void *data), void *data);
 

@@ -5,7 +5,8 @@
  * Entries are added when a program is loaded (probe on perf_event_bpf_event
  * with PERF_BPF_EVENT_PROG_LOAD, which bpf_prog_load raises after the ID is
  * allocated and before the fd exists) and, at module init, for every program
- * already in prog_idr. They are dropped when bpf_prog_put_deferred raises
+ * already in prog_idr. A new program that needs a gated helper is handed to
+ * policy.c, to be judged before its loader returns to user space. They are dropped when bpf_prog_put_deferred raises
  * PERF_BPF_EVENT_PROG_UNLOAD, before the ID is released and long before the
  * program's memory goes away, so the table never names a freed program.
  *
@@ -30,6 +31,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "policy.h"
 #include "prog_walk.h"
 #include "stub_prog.h"
 #include "track.h"
@@ -75,7 +77,7 @@ static void remove_entry(struct lsmrevoke_entry *e, const char *why)
  * the load probe as well as from the init walk.
  */
 static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
-		     const struct cred *cred)
+		     const struct cred *cred, u32 *flags)
 {
 	struct lsmrevoke_entry *e;
 	unsigned long irqflags;
@@ -88,6 +90,7 @@ static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	e->id = id;
 	e->type = prog->type;
 	e->flags = lsmrevoke_prog_scan(prog);
+	*flags = e->flags;
 	e->state = LSMREVOKE_STATE_ACTIVE;
 	e->src = src;
 	strscpy(e->name, prog->aux->name, sizeof(e->name));
@@ -131,11 +134,14 @@ int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs)
 {
 	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 0);
 	unsigned long type = regs_get_kernel_argument(regs, 1);
+	u32 flags;
 
 	if (type == PERF_BPF_EVENT_PROG_LOAD) {
-		if (track_add(prog, LSMREVOKE_SRC_LOAD, current_cred()))
+		if (track_add(prog, LSMREVOKE_SRC_LOAD, current_cred(), &flags))
 			pr_err_ratelimited("prog %u not tracked: out of memory\n",
 					   prog->aux->id);
+		else if (lsmrevoke_policy_gated(flags))
+			lsmrevoke_policy_loaded(prog);
 	} else if (type == PERF_BPF_EVENT_PROG_UNLOAD) {
 		track_del(prog);
 	}
@@ -144,7 +150,8 @@ int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs)
 
 static int track_walked(struct bpf_prog *prog, void *data)
 {
-	int ret = track_add(prog, LSMREVOKE_SRC_WALK, NULL);
+	u32 flags;
+	int ret = track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags);
 
 	if (ret)
 		pr_err("prog %u not tracked: %d\n", prog->aux->id, ret);
@@ -175,10 +182,11 @@ struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog)
 struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog)
 {
 	struct lsmrevoke_entry *e = lsmrevoke_track_find(prog);
+	u32 flags;
 
 	if (e)
 		return e;
-	if (track_add(prog, LSMREVOKE_SRC_WALK, NULL))
+	if (track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags))
 		return NULL;
 	return lsmrevoke_track_find(prog);
 }

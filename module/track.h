@@ -30,6 +30,7 @@ struct lsmrevoke_entry {
 	u8 state;			/* enum lsmrevoke_state */
 	u8 why;				/* enum lsmrevoke_why, when unrevocable */
 	u8 stub;			/* stub of the main image, when revoked */
+	bool audit_denied;		/* audit mode: last verdict was "deny" */
 	char name[BPF_OBJ_NAME_LEN];
 };
 

@@ -26,6 +26,7 @@
 #                                            directories, basename kept); the
 #                                            script runs with this as its cwd
 #   /lib/modules/<release>/extra/lsmrevoke.ko
+#   /lib/modules/<release>/extra/<test module>.ko  tests/kmod/, built
 #   /usr/sbin/{bpftool,ip,tc}                the host's, with their libraries;
 #                                            busybox sh runs its own ip and tc
 #                                            applets first: use full paths
@@ -414,6 +415,23 @@ build_module() {
 	[ -f "$b/lsmrevoke.ko" ] || die "the build for $rel made no lsmrevoke.ko"
 }
 
+# The suite's test-only modules (tests/kmod/) against a release's headers,
+# in $WORK/<series>/kmod.
+build_test_kmods() {
+	local series=$1 rel=$2 hdr b=$WORK/$1/kmod
+	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
+	[ -f "$REPO/tests/kmod/Kbuild" ] || return 0
+	rm -rf "$b"
+	mkdir -p "$b"
+	cp -a "$REPO"/tests/kmod/. "$b/"
+	if ! make -s -C "$hdr" M="$b" -j"$JOBS" modules \
+		>"$WORK/$series/kmod.log" 2>&1; then
+		cat "$WORK/$series/kmod.log" >&2
+		die "tests/kmod does not build against $rel"
+	fi
+	grep -E 'warning:|error:' "$WORK/$series/kmod.log" >&2 || true
+}
+
 # --- initramfs -------------------------------------------------------------
 
 # Copy a Debian kernel module and the ones it depends on, uncompressed
@@ -471,6 +489,9 @@ make_initramfs() {
 
 	# The module under test, and a few of Debian's for the tests' plumbing.
 	cp "$WORK/$series/build/lsmrevoke.ko" "$s/lib/modules/$rel/extra/"
+	if [ -d "$WORK/$series/kmod" ]; then
+		cp "$WORK/$series/kmod"/*.ko "$s/lib/modules/$rel/extra/"
+	fi
 	cp "$root/lib/modules/$rel"/modules.{builtin,builtin.modinfo,order} \
 		"$s/lib/modules/$rel/" 2>/dev/null || true
 	for m in $KMODS; do
@@ -635,6 +656,7 @@ log "BPF programs and loader built [$(since "$t")]"
 for k in "${kernels[@]}"; do
 	t=$(now)
 	build_module "$k" "${release[$k]}"
+	build_test_kmods "$k" "${release[$k]}"
 	make_initramfs "$k" "${release[$k]}"
 	log "kernel $k: module and initramfs built [$(since "$t")]"
 done

@@ -1,11 +1,985 @@
 // SPDX-License-Identifier: GPL-2.0
-/* lsmrevoke-test net <sub> ...: scenario commands (placeholder). */
+/*
+ * lsmrevoke-test net <sub> ...: the networking scenarios of
+ * tests/guest/suite.d/20-net.sh.
+ *
+ * Programs are loaded and pinned by "lsmrevoke-test load"; these commands
+ * attach them (links pinned in bpffs, so they outlive the command; tc
+ * filters live in their qdisc), read their global counters, and make
+ * traffic: a UDP server that keeps its sockets (and their socket filters)
+ * across rounds that the suite triggers between policy changes, plus the
+ * socket() and sysctl probes of the cgroup_sock and cgroup_sysctl tests.
+ * Every wait is bounded. Errors go to stderr, exit status 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#define PROG "lsmrevoke-test"
+
+/* include/uapi/linux/bpf.h of 6.6+; the build uses the 6.1 headers. */
+#define NET_BPF_TCX_INGRESS	46
+#define NET_BPF_TCX_EGRESS	47
+
+#define MAX_FLOWS	32
+/* Datagram size; the first 4 bytes carry the round number. */
+#define DGRAM_LEN	64
+/* A round ends this long after the last datagram arrived... */
+#define ROUND_IDLE_MS	700
+/* ...or after this long in all. */
+#define ROUND_MAX_MS	8000
+/* The server waits this long for the next round, then exits. */
+#define SERVE_WAIT_S	180
+/* hold-lsm keeps its link at most this long. */
+#define HOLD_WAIT_S	300
+
+static void net_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " net <sub> [args]\n"
+		"\n"
+		"  serve <dir> <count> <cgroup|-> <flow>...\n"
+		"      flow: <name>,<sndns|->,<rcvns|->,<dst-ip>,<port>[,<filter-pin>]\n"
+		"      move into <cgroup> (a cgroup2 directory), open a receiving\n"
+		"      UDP socket bound to <dst-ip>:<port> in network namespace\n"
+		"      <rcvns> (a path such as /run/netns/X; - for ours) with\n"
+		"      the pinned socket filter attached (SO_ATTACH_BPF), and a\n"
+		"      sending one in <sndns>; write <dir>/ready. Then for every\n"
+		"      round k = 1, 2, ...: wait for <dir>/go.k (or <dir>/quit),\n"
+		"      send <count> datagrams of %d bytes on every flow, receive\n"
+		"      until all came or %d ms pass without one, and write\n"
+		"      <dir>/res.k: per flow \"<name> sent S senderr E recv R\n"
+		"      whole W late L\" (recv: this round's datagrams, whole: those\n"
+		"      of full length, late: stale ones). Exits after %d s\n"
+		"      without a round.\n"
+		"  count <key>=<prog-pin>:<var>...\n"
+		"      print \"<key> <value>\" for the global variable <var> of\n"
+		"      the pinned program (found through its maps' BTF)\n"
+		"  link lsm <prog-pin> <link-pin>\n"
+		"  link cgroup <prog-pin> <link-pin> <ingress|egress|sock_create|sysctl> <cgroup>\n"
+		"  link xdp <prog-pin> <link-pin> <drv|skb> <ifname> <netns|->\n"
+		"  link tcx <prog-pin> <link-pin> <ingress|egress> <ifname> <netns|->\n"
+		"      attach through a BPF link and pin the link (remove the pin\n"
+		"      to detach)\n"
+		"  hold-lsm <prog-pin> <dir>\n"
+		"      attach the pinned BPF-LSM program through a link held by\n"
+		"      this process only; write <dir>/held (or <dir>/failed), wait\n"
+		"      for <dir>/release (at most %d s), close the link and exit:\n"
+		"      once this process is gone the program is detached (a pinned\n"
+		"      link is released later, from an RCU callback)\n"
+		"  tc-attach <prog-pin> <ingress|egress> <ifname> <netns|-> <prio>\n"
+		"      create clsact if needed, attach direct-action at <prio>\n"
+		"  tc-detach <ifname> <netns|->\n"
+		"      delete the clsact qdisc of <ifname> with all its filters\n"
+		"  sock-create <cgroup> <count>\n"
+		"      move into <cgroup>, call socket(AF_INET, SOCK_DGRAM) <count>\n"
+		"      times; print \"created C denied D other O\" (denied: EPERM)\n"
+		"  sysctl-read <cgroup> <path> <count>\n"
+		"      move into <cgroup>, open and read <path> <count> times;\n"
+		"      print \"read R denied D other O\" (denied: EPERM)\n",
+		DGRAM_LEN, ROUND_IDLE_MS, SERVE_WAIT_S, HOLD_WAIT_S);
+}
+
+static void net_warn(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": net: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+}
+
+/* libbpf 1.x returns -errno; keep a positive errno whatever we are given. */
+static int net_err(long ret)
+{
+	if (ret < 0)
+		return (int)-ret;
+	return errno ? errno : EINVAL;
+}
+
+static int net_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000L,
+	};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Enter network namespace @path ("-": stay). *@orig gets our own, for
+ * netns_leave; -1 if nothing changed.
+ */
+static int netns_enter(const char *path, int *orig)
+{
+	int fd;
+
+	*orig = -1;
+	if (!strcmp(path, "-"))
+		return 0;
+	*orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*orig < 0) {
+		net_warn(errno, "open /proc/self/ns/net");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		net_warn(errno, "enter netns %s", path);
+		if (fd >= 0)
+			close(fd);
+		close(*orig);
+		*orig = -1;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int netns_leave(int orig)
+{
+	int ret = 0;
+
+	if (orig < 0)
+		return 0;
+	if (setns(orig, CLONE_NEWNET)) {
+		net_warn(errno, "return to our netns");
+		ret = -1;
+	}
+	close(orig);
+	return ret;
+}
+
+/* Move this process into the cgroup2 directory @dir ("-": stay). */
+static int cgroup_enter(const char *dir)
+{
+	char path[PATH_MAX], pid[32];
+	int fd, len, ok;
+
+	if (!strcmp(dir, "-"))
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >=
+	    (int)sizeof(path)) {
+		net_warn(ENAMETOOLONG, "cgroup %s", dir);
+		return -1;
+	}
+	len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		net_warn(errno, "open %s", path);
+		return -1;
+	}
+	ok = write(fd, pid, len) == len;
+	if (!ok)
+		net_warn(errno, "write %s", path);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int ifindex_of(const char *ifname)
+{
+	unsigned int idx = if_nametoindex(ifname);
+
+	if (!idx)
+		net_warn(errno, "no interface %s", ifname);
+	return (int)idx;
+}
+
+/* --- serve ------------------------------------------------------------ */
+
+struct flow {
+	char name[32];
+	int snd;
+	int rcv;
+	struct sockaddr_in dst;
+	unsigned long sent, senderr, recv, whole, late;
+	int first_err;
+};
+
+static int flow_socket(const char *ns, int *fd)
+{
+	int orig, ret = 0;
+
+	if (netns_enter(ns, &orig))
+		return -1;
+	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0) {
+		net_warn(errno, "socket in netns %s", ns);
+		ret = -1;
+	}
+	if (netns_leave(orig))
+		ret = -1;
+	return ret;
+}
+
+/* "<name>,<sndns>,<rcvns>,<dst-ip>,<port>[,<filter-pin>]" */
+static int flow_open(struct flow *f, char *spec)
+{
+	char *field[6] = { NULL };
+	unsigned long port;
+	int n = 0, one = 1, rcvbuf = 1 << 20;
+	char *save = NULL, *p;
+
+	for (p = strtok_r(spec, ",", &save); p && n < 6;
+	     p = strtok_r(NULL, ",", &save))
+		field[n++] = p;
+	if (n < 5 || strlen(field[0]) >= sizeof(f->name) ||
+	    net_ulong(field[4], 65535, &port) || !port) {
+		net_warn(0, "serve: bad flow '%s'", spec);
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
+	f->snd = -1;
+	f->rcv = -1;
+	strcpy(f->name, field[0]);
+	f->dst.sin_family = AF_INET;
+	f->dst.sin_port = htons(port);
+	if (inet_pton(AF_INET, field[3], &f->dst.sin_addr) != 1) {
+		net_warn(0, "serve: flow %s: bad address %s", f->name, field[3]);
+		return -1;
+	}
+	if (flow_socket(field[2], &f->rcv) || flow_socket(field[1], &f->snd))
+		return -1;
+	setsockopt(f->rcv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(f->rcv, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(f->rcv, (struct sockaddr *)&f->dst, sizeof(f->dst))) {
+		net_warn(errno, "serve: flow %s: bind %s:%lu", f->name,
+			 field[3], port);
+		return -1;
+	}
+	if (fcntl(f->rcv, F_SETFL, O_NONBLOCK)) {
+		net_warn(errno, "serve: flow %s: O_NONBLOCK", f->name);
+		return -1;
+	}
+	if (n == 6) {
+		int prog = bpf_obj_get(field[5]);
+
+		if (prog < 0) {
+			net_warn(net_err(prog), "serve: flow %s: get %s",
+				 f->name, field[5]);
+			return -1;
+		}
+		if (setsockopt(f->rcv, SOL_SOCKET, SO_ATTACH_BPF, &prog,
+			       sizeof(prog))) {
+			net_warn(errno, "serve: flow %s: SO_ATTACH_BPF %s",
+				 f->name, field[5]);
+			close(prog);
+			return -1;
+		}
+		close(prog);
+	}
+	return 0;
+}
+
+/* Read everything queued on @f; count what belongs to round @round. */
+static int flow_drain(struct flow *f, unsigned int round)
+{
+	unsigned char buf[DGRAM_LEN * 2];
+	int got = 0;
+
+	for (;;) {
+		unsigned int r;
+		ssize_t len = recv(f->rcv, buf, sizeof(buf), MSG_DONTWAIT);
+		int i, whole;
+
+		if (len < 0)
+			break;
+		got++;
+		if (len < 4) {
+			f->late++;
+			continue;
+		}
+		memcpy(&r, buf, sizeof(r));
+		if (r != round) {
+			f->late++;
+			continue;
+		}
+		f->recv++;
+		whole = len == DGRAM_LEN;
+		for (i = 8; whole && i < DGRAM_LEN; i++)
+			whole = buf[i] == (unsigned char)(i ^ 0x5a);
+		f->whole += whole;
+	}
+	return got;
+}
+
+static void flow_send(struct flow *f, unsigned int idx, unsigned int round,
+		      unsigned int seq)
+{
+	unsigned char buf[DGRAM_LEN];
+	int i;
+
+	memcpy(buf, &round, 4);
+	buf[4] = idx;
+	buf[5] = seq & 0xff;
+	buf[6] = seq >> 8;
+	buf[7] = 0;
+	for (i = 8; i < DGRAM_LEN; i++)
+		buf[i] = i ^ 0x5a;
+	if (sendto(f->snd, buf, sizeof(buf), 0, (struct sockaddr *)&f->dst,
+		   sizeof(f->dst)) == sizeof(buf)) {
+		f->sent++;
+	} else {
+		f->senderr++;
+		if (!f->first_err)
+			f->first_err = errno;
+	}
+}
+
+static void serve_round(struct flow *flows, int nflows, unsigned int round,
+			unsigned long count)
+{
+	struct pollfd pfd[MAX_FLOWS];
+	long start, last;
+	unsigned long seq;
+	int i;
+
+	for (i = 0; i < nflows; i++) {
+		struct flow *f = &flows[i];
+
+		f->sent = f->senderr = f->recv = f->whole = f->late = 0;
+		f->first_err = 0;
+		flow_drain(f, round);	/* stale ones count as late */
+		pfd[i].fd = f->rcv;
+		pfd[i].events = POLLIN;
+	}
+	for (seq = 0; seq < count; seq++) {
+		for (i = 0; i < nflows; i++)
+			flow_send(&flows[i], i, round, seq);
+		nap_ms(1);
+	}
+	start = last = now_ms();
+	for (;;) {
+		long t = now_ms(), wait;
+		int done = 1;
+
+		for (i = 0; i < nflows; i++)
+			if (flows[i].recv < count)
+				done = 0;
+		if (done || t - last >= ROUND_IDLE_MS ||
+		    t - start >= ROUND_MAX_MS)
+			break;
+		wait = ROUND_IDLE_MS - (t - last);
+		if (poll(pfd, nflows, wait) <= 0)
+			continue;
+		for (i = 0; i < nflows; i++)
+			if ((pfd[i].revents & POLLIN) &&
+			    flow_drain(&flows[i], round))
+				last = now_ms();
+	}
+}
+
+static int serve_report(const char *dir, struct flow *flows, int nflows,
+			unsigned int round)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	FILE *f;
+	int i;
+
+	snprintf(tmp, sizeof(tmp), "%s/res.%u.tmp", dir, round);
+	snprintf(path, sizeof(path), "%s/res.%u", dir, round);
+	f = fopen(tmp, "w");
+	if (!f) {
+		net_warn(errno, "serve: %s", tmp);
+		return -1;
+	}
+	for (i = 0; i < nflows; i++) {
+		struct flow *fl = &flows[i];
+
+		fprintf(f, "%s sent %lu senderr %lu recv %lu whole %lu late %lu",
+			fl->name, fl->sent, fl->senderr, fl->recv, fl->whole,
+			fl->late);
+		if (fl->first_err)
+			fprintf(f, " error %s", strerror(fl->first_err));
+		fputc('\n', f);
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		net_warn(errno, "serve: %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int exists_in(const char *dir, const char *name, unsigned int n)
+{
+	char path[PATH_MAX];
+
+	if (n)
+		snprintf(path, sizeof(path), "%s/%s.%u", dir, name, n);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static struct flow flows[MAX_FLOWS];
+	char path[PATH_MAX];
+	unsigned long count;
+	unsigned int round;
+	int nflows = 0, i, ret = 1;
+	FILE *f;
+
+	if (argc < 4 || argc - 3 > MAX_FLOWS ||
+	    net_ulong(argv[1], 10000, &count) || !count) {
+		net_usage(stderr);
+		return 1;
+	}
+	if (cgroup_enter(argv[2]))
+		return 1;
+	for (i = 3; i < argc; i++) {
+		if (flow_open(&flows[nflows], argv[i]))
+			goto out;
+		nflows++;
+	}
+	snprintf(path, sizeof(path), "%s/ready", argv[0]);
+	f = fopen(path, "w");
+	if (!f) {
+		net_warn(errno, "serve: %s", path);
+		goto out;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+
+	for (round = 1;; round++) {
+		long deadline = now_ms() + SERVE_WAIT_S * 1000L;
+
+		while (!exists_in(argv[0], "go", round)) {
+			if (exists_in(argv[0], "quit", 0)) {
+				ret = 0;
+				goto out;
+			}
+			if (now_ms() > deadline) {
+				net_warn(0, "serve: no round %u within %d s",
+					 round, SERVE_WAIT_S);
+				goto out;
+			}
+			nap_ms(20);
+		}
+		serve_round(flows, nflows, round, count);
+		if (serve_report(argv[0], flows, nflows, round))
+			goto out;
+	}
+out:
+	for (i = 0; i < nflows; i++) {
+		close(flows[i].snd);
+		close(flows[i].rcv);
+	}
+	return ret;
+}
+
+/* --- count ------------------------------------------------------------ */
+
+/*
+ * The value of global @var of the program @prog_fd: look through its maps
+ * for a data section (BTF DATASEC value) that has @var.
+ */
+static int prog_global(int prog_fd, const char *var, unsigned long long *val)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), nr, i;
+	__u32 *ids;
+	int found = 0, err;
+
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (err)
+		return -net_err(err);
+	nr = info.nr_map_ids;
+	ids = calloc(nr ? nr : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = nr;
+	info.map_ids = (unsigned long)ids;
+	len = sizeof(info);
+	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (err) {
+		free(ids);
+		return -net_err(err);
+	}
+	for (i = 0; i < nr && !found; i++) {
+		struct bpf_map_info mi;
+		const struct btf_var_secinfo *vs;
+		const struct btf_type *t;
+		struct btf *btf;
+		__u32 mlen = sizeof(mi);
+		int fd, k;
+
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) || !mi.btf_id ||
+		    !mi.btf_value_type_id || mi.type != BPF_MAP_TYPE_ARRAY) {
+			close(fd);
+			continue;
+		}
+		btf = btf__load_from_kernel_by_id(mi.btf_id);
+		if (!btf) {
+			close(fd);
+			continue;
+		}
+		t = btf__type_by_id(btf, mi.btf_value_type_id);
+		if (!t || !btf_is_datasec(t)) {
+			btf__free(btf);
+			close(fd);
+			continue;
+		}
+		vs = btf_var_secinfos(t);
+		for (k = 0; k < btf_vlen(t) && !found; k++, vs++) {
+			const struct btf_type *vt = btf__type_by_id(btf, vs->type);
+			unsigned char *buf;
+			__u32 key = 0;
+
+			if (!vt || strcmp(btf__name_by_offset(btf, vt->name_off), var))
+				continue;
+			found = -EINVAL;
+			if (vs->size > 8 || vs->offset + vs->size > mi.value_size)
+				break;
+			buf = calloc(1, mi.value_size);
+			if (!buf) {
+				found = -ENOMEM;
+				break;
+			}
+			if (bpf_map_lookup_elem(fd, &key, buf)) {
+				found = -errno;
+			} else {
+				*val = 0;
+				switch (vs->size) {
+				case 1: *val = buf[vs->offset]; break;
+				case 2: *val = *(__u16 *)(buf + vs->offset); break;
+				case 4: *val = *(__u32 *)(buf + vs->offset); break;
+				case 8: *val = *(__u64 *)(buf + vs->offset); break;
+				default: break;
+				}
+				found = vs->size == 1 || vs->size == 2 ||
+					vs->size == 4 || vs->size == 8 ? 1 : -EINVAL;
+			}
+			free(buf);
+		}
+		btf__free(btf);
+		close(fd);
+	}
+	free(ids);
+	return found ? (found < 0 ? found : 0) : -ENOENT;
+}
+
+static int cmd_count(int argc, char **argv)
+{
+	int i, ret = 0;
+
+	if (argc < 1) {
+		net_usage(stderr);
+		return 1;
+	}
+	for (i = 0; i < argc; i++) {
+		char spec[PATH_MAX], *eq, *colon;
+		unsigned long long val = 0;
+		int fd, err;
+
+		if (strlen(argv[i]) >= sizeof(spec)) {
+			net_warn(ENAMETOOLONG, "count %s", argv[i]);
+			return 1;
+		}
+		strcpy(spec, argv[i]);
+		eq = strchr(spec, '=');
+		colon = strrchr(spec, ':');
+		if (!eq || !colon || colon < eq) {
+			net_warn(0, "count: bad spec '%s'", argv[i]);
+			return 1;
+		}
+		*eq = '\0';
+		*colon = '\0';
+		fd = bpf_obj_get(eq + 1);
+		if (fd < 0) {
+			net_warn(net_err(fd), "count: get %s", eq + 1);
+			ret = 1;
+			continue;
+		}
+		err = prog_global(fd, colon + 1, &val);
+		close(fd);
+		if (err) {
+			net_warn(-err, "count: %s in %s", colon + 1, eq + 1);
+			ret = 1;
+			continue;
+		}
+		printf("%s %llu\n", spec, val);
+	}
+	return ret;
+}
+
+/* --- attach ----------------------------------------------------------- */
+
+static int link_pin(int prog_fd, int target, enum bpf_attach_type type,
+		    __u32 flags, const char *pin)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int link, err;
+
+	link = bpf_link_create(prog_fd, target, type, &opts);
+	if (link < 0) {
+		net_warn(net_err(link), "link_create (attach type %d)", type);
+		return -1;
+	}
+	err = bpf_obj_pin(link, pin);
+	if (err)
+		net_warn(net_err(err), "pin link %s", pin);
+	close(link);
+	return err ? -1 : 0;
+}
+
+static int cmd_link(int argc, char **argv)
+{
+	enum bpf_attach_type type;
+	const char *kind;
+	int prog = -1, target = 0, orig = -1, ret = 1;
+	__u32 flags = 0;
+
+	if (argc < 3)
+		goto usage;
+	kind = argv[0];
+	if (!strcmp(kind, "lsm")) {
+		if (argc != 3)
+			goto usage;
+		type = BPF_LSM_MAC;
+	} else if (!strcmp(kind, "cgroup")) {
+		if (argc != 5)
+			goto usage;
+		if (!strcmp(argv[3], "ingress"))
+			type = BPF_CGROUP_INET_INGRESS;
+		else if (!strcmp(argv[3], "egress"))
+			type = BPF_CGROUP_INET_EGRESS;
+		else if (!strcmp(argv[3], "sock_create"))
+			type = BPF_CGROUP_INET_SOCK_CREATE;
+		else if (!strcmp(argv[3], "sysctl"))
+			type = BPF_CGROUP_SYSCTL;
+		else
+			goto usage;
+	} else if (!strcmp(kind, "xdp")) {
+		if (argc != 6)
+			goto usage;
+		type = BPF_XDP;
+		if (!strcmp(argv[3], "drv"))
+			flags = XDP_FLAGS_DRV_MODE;
+		else if (!strcmp(argv[3], "skb"))
+			flags = XDP_FLAGS_SKB_MODE;
+		else
+			goto usage;
+	} else if (!strcmp(kind, "tcx")) {
+		if (argc != 6)
+			goto usage;
+		if (!strcmp(argv[3], "ingress"))
+			type = NET_BPF_TCX_INGRESS;
+		else if (!strcmp(argv[3], "egress"))
+			type = NET_BPF_TCX_EGRESS;
+		else
+			goto usage;
+	} else {
+		goto usage;
+	}
+
+	prog = bpf_obj_get(argv[1]);
+	if (prog < 0) {
+		net_warn(net_err(prog), "get %s", argv[1]);
+		return 1;
+	}
+	if (!strcmp(kind, "cgroup")) {
+		target = open(argv[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (target < 0) {
+			net_warn(errno, "open cgroup %s", argv[4]);
+			goto out;
+		}
+	} else if (argc == 6) {
+		if (netns_enter(argv[5], &orig))
+			goto out;
+		target = ifindex_of(argv[4]);
+		if (!target)
+			goto out;
+	}
+	ret = link_pin(prog, target, type, flags, argv[2]) ? 1 : 0;
+out:
+	if (!strcmp(kind, "cgroup") && target > 0)
+		close(target);
+	if (netns_leave(orig))
+		ret = 1;
+	close(prog);
+	return ret;
+usage:
+	net_usage(stderr);
+	return 1;
+}
+
+static int touch_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		net_warn(errno, "%s", path);
+		return -1;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) ? -1 : 0;
+}
+
+static int cmd_hold_lsm(int argc, char **argv)
+{
+	long deadline;
+	int prog, link;
+
+	if (argc != 2) {
+		net_usage(stderr);
+		return 1;
+	}
+	prog = bpf_obj_get(argv[0]);
+	if (prog < 0) {
+		net_warn(net_err(prog), "get %s", argv[0]);
+		touch_in(argv[1], "failed");
+		return 1;
+	}
+	link = bpf_link_create(prog, 0, BPF_LSM_MAC, NULL);
+	close(prog);
+	if (link < 0) {
+		net_warn(net_err(link), "attach %s", argv[0]);
+		touch_in(argv[1], "failed");
+		return 1;
+	}
+	if (touch_in(argv[1], "held")) {
+		close(link);
+		return 1;
+	}
+	deadline = now_ms() + HOLD_WAIT_S * 1000L;
+	while (!exists_in(argv[1], "release", 0) && now_ms() < deadline)
+		nap_ms(20);
+	/* The last reference: released here, in process context. */
+	close(link);
+	return 0;
+}
+
+static int cmd_tc_attach(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook);
+	LIBBPF_OPTS(bpf_tc_opts, opts);
+	unsigned long prio;
+	int prog, orig, err, ret = 1;
+
+	if (argc != 5 || net_ulong(argv[4], 0xffff, &prio) || !prio ||
+	    (strcmp(argv[1], "ingress") && strcmp(argv[1], "egress"))) {
+		net_usage(stderr);
+		return 1;
+	}
+	prog = bpf_obj_get(argv[0]);
+	if (prog < 0) {
+		net_warn(net_err(prog), "get %s", argv[0]);
+		return 1;
+	}
+	if (netns_enter(argv[3], &orig)) {
+		close(prog);
+		return 1;
+	}
+	hook.ifindex = ifindex_of(argv[2]);
+	if (!hook.ifindex)
+		goto out;
+	hook.attach_point = strcmp(argv[1], "ingress") ? BPF_TC_EGRESS :
+							  BPF_TC_INGRESS;
+	err = bpf_tc_hook_create(&hook);
+	if (err && net_err(err) != EEXIST) {
+		net_warn(net_err(err), "create clsact on %s", argv[2]);
+		goto out;
+	}
+	opts.prog_fd = prog;
+	opts.priority = prio;
+	opts.handle = 1;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		net_warn(net_err(err), "tc attach %s on %s %s", argv[0],
+			 argv[2], argv[1]);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (netns_leave(orig))
+		ret = 1;
+	close(prog);
+	return ret;
+}
+
+static int cmd_tc_detach(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook,
+		.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int orig, err, ret = 1;
+
+	if (argc != 2) {
+		net_usage(stderr);
+		return 1;
+	}
+	if (netns_enter(argv[1], &orig))
+		return 1;
+	hook.ifindex = ifindex_of(argv[0]);
+	if (hook.ifindex) {
+		err = bpf_tc_hook_destroy(&hook);
+		if (err)
+			net_warn(net_err(err), "delete clsact on %s", argv[0]);
+		else
+			ret = 0;
+	}
+	if (netns_leave(orig))
+		ret = 1;
+	return ret;
+}
+
+/* --- cgroup probes ------------------------------------------------------ */
+
+static int cmd_sock_create(int argc, char **argv)
+{
+	unsigned long count, i, created = 0, denied = 0, other = 0;
+	int first_err = 0;
+
+	if (argc != 2 || net_ulong(argv[1], 100000, &count)) {
+		net_usage(stderr);
+		return 1;
+	}
+	if (cgroup_enter(argv[0]))
+		return 1;
+	for (i = 0; i < count; i++) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		if (fd >= 0) {
+			created++;
+			close(fd);
+		} else if (errno == EPERM) {
+			denied++;
+		} else {
+			other++;
+			if (!first_err)
+				first_err = errno;
+		}
+	}
+	printf("created %lu denied %lu other %lu\n", created, denied, other);
+	if (first_err)
+		net_warn(first_err, "sock-create: other error");
+	return 0;
+}
+
+static int cmd_sysctl_read(int argc, char **argv)
+{
+	unsigned long count, i, nread = 0, denied = 0, other = 0;
+	int first_err = 0;
+
+	if (argc != 3 || net_ulong(argv[2], 100000, &count)) {
+		net_usage(stderr);
+		return 1;
+	}
+	if (cgroup_enter(argv[0]))
+		return 1;
+	for (i = 0; i < count; i++) {
+		char buf[256];
+		int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0) {
+			other++;
+			if (!first_err)
+				first_err = errno;
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			nread++;
+		} else if (n < 0 && errno == EPERM) {
+			denied++;
+		} else {
+			other++;
+			if (!first_err)
+				first_err = n < 0 ? errno : ENODATA;
+		}
+		close(fd);
+	}
+	printf("read %lu denied %lu other %lu\n", nread, denied, other);
+	if (first_err)
+		net_warn(first_err, "sysctl-read: other error");
+	return 0;
+}
 
 int cmd_net(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "lsmrevoke-test: net: no subcommands yet\n");
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} subs[] = {
+		{ "serve", cmd_serve },
+		{ "count", cmd_count },
+		{ "link", cmd_link },
+		{ "hold-lsm", cmd_hold_lsm },
+		{ "tc-attach", cmd_tc_attach },
+		{ "tc-detach", cmd_tc_detach },
+		{ "sock-create", cmd_sock_create },
+		{ "sysctl-read", cmd_sysctl_read },
+	};
+	size_t i;
+
+	if (argc < 1) {
+		net_usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "help")) {
+		net_usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(argv[0], subs[i].name))
+			return subs[i].fn(argc - 1, argv + 1);
+	net_warn(0, "unknown subcommand %s", argv[0]);
+	net_usage(stderr);
 	return 1;
 }

@@ -1,0 +1,870 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Revocation of tracing programs (sourced by suite.sh after its foundation
+# tests; busybox sh). Every scenario has an offender, which calls
+# bpf_probe_read_kernel and counts its runs, and a control on the same hook
+# without it; both count only events of the pid that "lsmrevoke-test trace
+# fire" writes into their monitored_pid. Policy is tightened with a
+# BPF-LSM lsm/locked_down program denying LOCKDOWN_BPF_READ_KERNEL
+# (trace_deny.bpf.o) and relaxed by detaching it, each followed by a write
+# to revalidate. While revoked, the offender's count must stay exactly
+# constant while the control's grows; restored, the offender counts again.
+# Leaves the module unloaded and every program of its own freed.
+
+TP=$PINS/trace		# pins of this file, one directory per object
+TW=$WORK/trace		# work files
+TN=20			# events per phase
+DENY_ID=
+
+mkdir -p "$TW"
+
+# --- helpers ------------------------------------------------------------
+
+# tr_up TAG OBJ [--attach-to PIN FUNC]: load, attach and pin OBJ under
+# $TP/TAG; "<name> <id>" lines go to $TW/TAG.ids. Fails the test if not.
+tr_up() {
+	_tag=$1
+	_obj=$2
+	shift 2
+	rm -rf "${TP:?}/$_tag"
+	if to 60 "$BIN" trace up "$PROGS/$_obj.bpf.o" "$TP/$_tag" "$@" \
+		>"$TW/$_tag.ids" 2>"$TW/$_tag.err"; then
+		return 0
+	fi
+	t_err "load $_obj.bpf.o: expected success, saw '$(tail -n 1 "$TW/$_tag.err")'"
+	diag_file "$TW/$_tag.err" "$_obj: "
+	return 1
+}
+
+tr_down() {
+	for _d in "$@"; do
+		rm -rf "${TP:?}/$_d"
+	done
+}
+
+# tr_id TAG NAME: the id of program NAME loaded by tr_up TAG.
+tr_id() {
+	awk -v n="$2" '$1 == n { print $2 }' "$TW/$1.ids" 2>/dev/null
+}
+
+# revalidate: one write of "1"; fails the test unless it succeeds.
+revalidate() {
+	_r=$(to 60 "$BIN" trace write "$SFS/revalidate" 1 2>&1)
+	[ "$_r" = OK ] || t_err "write 1 to revalidate: expected OK, saw '$_r'"
+}
+
+# deny_on / deny_off: attach and detach the locked_down denier. deny_off
+# waits until the denier is freed, so its trampoline is gone.
+deny_on() {
+	rm -rf "${TP:?}/deny"
+	if ! to 60 "$BIN" trace up "$PROGS/trace_deny.bpf.o" "$TP/deny" \
+		>"$TW/deny.ids" 2>"$TW/deny.err"; then
+		t_err "attach the locked_down denier: expected success, saw '$(tail -n 1 "$TW/deny.err")'"
+		return 1
+	fi
+	DENY_ID=$(awk '$1 == "deny_read" { print $2 }' "$TW/deny.ids")
+}
+
+deny_off() {
+	rm -rf "${TP:?}/deny"
+	[ -n "$DENY_ID" ] || return 0
+	_k=50
+	while "$BIN" ids | grep -qx "$DENY_ID"; do
+		_k=$((_k - 1))
+		if [ "$_k" -le 0 ]; then
+			t_err "denier (prog $DENY_ID): expected freed within 5 s of unpinning, still loaded"
+			return 1
+		fi
+		nap
+	done
+	DENY_ID=
+}
+
+# state_of ID: the state field of ID's programs line, or "none".
+state_of() {
+	_sl=$(prog_line "$1")
+	if [ -z "$_sl" ]; then
+		echo none
+	else
+		echo "$_sl" | cut -d' ' -f5
+	fi
+}
+
+# want_state WHAT ID STATE
+want_state() {
+	t_eq "$1 (prog $2) state" "$3" "$(state_of "$2")"
+}
+
+# want_requires WHAT ID: ID's requires field names bpf_read_kernel.
+want_requires() {
+	_rq=$(prog_line "$2" | cut -d' ' -f4)
+	case ",$_rq," in
+	*,bpf_read_kernel,*) t_pass ;;
+	*) t_err "$1 (prog $2) requires: expected bpf_read_kernel, saw '$_rq'" ;;
+	esac
+}
+
+# fire TAG SPEC VAR...: run the events with TAG's monitored_pid set; the
+# output (VAR=delta ... errors=N) lands in FIRE.
+fire() {
+	_tag=$1
+	_spec=$2
+	shift 2
+	FIRE=
+	if ! FIRE=$(to 60 "$BIN" trace fire "$TP/$_tag" "$_spec" "$@" 2>"$TW/fire.err"); then
+		t_err "fire $_spec ($_tag): expected success, saw '$(tail -n 1 "$TW/fire.err")'"
+		FIRE=
+		return 1
+	fi
+	diag "$_tag $_spec: $FIRE"
+}
+
+# dl VAR: VAR's delta in the last fire.
+dl() {
+	kv "$FIRE" "$1"
+}
+
+isnum() {
+	case $1 in
+	'' | *[!0-9-]*) return 1 ;;
+	esac
+	return 0
+}
+
+# want_ge WHAT MIN ACTUAL / want_eq WHAT EXPECTED ACTUAL (numbers)
+want_ge() {
+	if isnum "$3" && [ "$3" -ge "$2" ]; then
+		t_pass
+	else
+		t_err "$1: expected >= $2, saw '$3'"
+	fi
+}
+
+want_eq() {
+	if isnum "$3" && [ "$3" -eq "$2" ]; then
+		t_pass
+	else
+		t_err "$1: expected $2, saw '$3'"
+	fi
+}
+
+# minus A B: A - B, or "?" unless both are numbers (arithmetic on
+# anything else would end the shell).
+minus() {
+	if isnum "$1" && isnum "$2"; then
+		echo $(($1 - $2))
+	else
+		echo "?"
+	fi
+}
+
+# want_ok_syscalls PHASE: the last fire had no failing syscall.
+want_ok_syscalls() {
+	want_eq "$1: failed syscalls" 0 "$(dl errors)"
+}
+
+# counts_both TAG SPEC MIN PHASE [OFFVAR CTLVAR]: both count >= MIN.
+counts_both() {
+	fire "$1" "$2" "${5:-off_runs}" "${6:-ctl_runs}" || return
+	want_ge "$4: offender runs" "$3" "$(dl "${5:-off_runs}")"
+	want_ge "$4: control runs" "$3" "$(dl "${6:-ctl_runs}")"
+	want_ok_syscalls "$4"
+}
+
+# frozen TAG SPEC MIN PHASE: the offender exactly still, control >= MIN.
+frozen() {
+	fire "$1" "$2" off_runs ctl_runs || return
+	want_eq "$4: offender runs (revoked)" 0 "$(dl off_runs)"
+	want_ge "$4: control runs" "$3" "$(dl ctl_runs)"
+	want_ok_syscalls "$4"
+}
+
+# st_val KEY: a value of the stats file.
+st_val() {
+	awk -v k="$1" '$1 == k { print $2 }' "$SFS/stats" 2>/dev/null
+}
+
+# poke_calls: calls= of bpf_arch_text_poke in symbols.
+poke_calls() {
+	kv "$(awk '$1 == "bpf_arch_text_poke"' "$SFS/symbols" 2>/dev/null)" calls
+}
+
+# cycle TAG SPEC MIN [LOG]: the revoke/restore cycle for the offender
+# (*_off) and control (*_ctl) loaded by tr_up TAG. LOG=1 also checks the
+# log lines and the text-poke count.
+cycle() {
+	_ct=$1
+	_cs=$2
+	_cm=$3
+	_off=$(awk '$1 ~ /_off$/ { print $2 }' "$TW/$_ct.ids")
+	_ctl=$(awk '$1 ~ /_ctl$/ { print $2 }' "$TW/$_ct.ids")
+	_offn=$(awk '$1 ~ /_off$/ { print $1 }' "$TW/$_ct.ids")
+	if [ -z "$_off" ] || [ -z "$_ctl" ]; then
+		t_err "$_ct: expected an offender and a control, saw '$(cat "$TW/$_ct.ids")'"
+		return
+	fi
+	diag "$_ct: offender $_offn id $_off, control id $_ctl"
+	want_state "offender before" "$_off" active
+	want_state "control before" "$_ctl" active
+	want_requires offender "$_off"
+	counts_both "$_ct" "$_cs" "$_cm" before
+
+	[ "$4" = 1 ] && _pc0=$(poke_calls)
+	deny_on || return
+	mark
+	revalidate
+	want_state "offender under the denier" "$_off" revoked
+	want_state "control under the denier" "$_ctl" active
+	frozen "$_ct" "$_cs" "$_cm" revoked
+	if [ "$4" = 1 ]; then
+		module_lines_since_mark >"$TW/$_ct.log"
+		diag_file "$TW/$_ct.log" "log: "
+		t_eq "log lines 'prog $_off ($_offn) revoked'" 1 \
+			"$(grep -c "lsmrevoke: prog $_off ($_offn) revoked" "$TW/$_ct.log")"
+		_pc1=$(poke_calls)
+		if isnum "$_pc0" && isnum "$_pc1" && [ "$_pc1" -gt "$_pc0" ]; then
+			t_pass
+		else
+			t_err "bpf_arch_text_poke calls=: expected to grow on revoke, saw '$_pc0' then '$_pc1'"
+		fi
+	fi
+
+	deny_off
+	mark
+	revalidate
+	want_state "offender after the denier left" "$_off" active
+	want_state "control after the denier left" "$_ctl" active
+	counts_both "$_ct" "$_cs" "$_cm" restored
+	if [ "$4" = 1 ]; then
+		module_lines_since_mark >"$TW/$_ct.log2"
+		diag_file "$TW/$_ct.log2" "log: "
+		t_eq "log lines naming prog $_off ($_offn) on restore" 1 \
+			"$(grep -c "lsmrevoke: prog $_off ($_offn) " "$TW/$_ct.log2")"
+		_pc2=$(poke_calls)
+		if isnum "$_pc1" && isnum "$_pc2" && [ "$_pc2" -gt "$_pc1" ]; then
+			t_pass
+		else
+			t_err "bpf_arch_text_poke calls=: expected to grow on restore, saw '$_pc1' then '$_pc2'"
+		fi
+	fi
+}
+
+# begin NAME: t_begin, and a loaded module (else the test fails now).
+begin() {
+	t_begin "$1"
+	need_module && return 0
+	t_err "module not loaded"
+	return 1
+}
+
+# pair_test NAME OBJ SPEC MIN [LOG]
+pair_test() {
+	if begin "$1" && tr_up "$1" "$2"; then
+		cycle "$1" "$3" "$4" "${5:-0}"
+	fi
+	deny_off
+	tr_down "$1"
+	t_end
+}
+
+# --- 1-11: one hook each ----------------------------------------------
+
+trace_pairs() {
+	pair_test trace_kprobe trace_kprobe "getpriority:$TN" "$TN" 1
+	pair_test trace_tracepoint trace_tp "getpriority:$TN" "$TN"
+	pair_test trace_raw_tp trace_rawtp "getpriority:$TN" "$TN"
+	pair_test trace_perf_event trace_perf "pagefault:$TN" "$TN"
+	pair_test trace_fentry trace_fentry "getpriority:$TN" "$TN"
+	pair_test trace_fexit trace_fexit "getpriority:$TN" "$TN"
+	pair_test trace_fmod_ret trace_fmodret "getpriority:$TN" "$TN"
+	pair_test trace_lsm trace_lsm "setnice:$TN" "$TN"
+	pair_test trace_sleepable trace_sleep "getpriority:$TN" "$TN"
+	# The callbacks re-arm every 5 ms; 400 ms give well over 3 runs.
+	pair_test trace_timer trace_timer "getpriority:1,sleep:400" 3
+	# Four callback runs per event.
+	pair_test trace_loop trace_loop "getpriority:$TN" $((4 * TN))
+}
+
+# --- 12: tail calls -------------------------------------------------------
+
+# slot TAG KEY get|del|set [PROG]: prints what lsmrevoke-test prints.
+slot() {
+	_st=$1
+	_sk=$2
+	shift 2
+	if [ "$1" = set ]; then
+		"$BIN" trace slot "$TP/$_st/map.jmp_table" "$_sk" set "$TP/$_st/$2" 2>&1
+	else
+		"$BIN" trace slot "$TP/$_st/map.jmp_table" "$_sk" "$1" 2>&1
+	fi
+}
+
+# tc_setup TAG: tr_up trace_tailcall, the target in slots 0-3.
+tc_setup() {
+	tr_up "$1" trace_tailcall || return 1
+	for _k in 0 1 2 3; do
+		_r=$(slot "$1" $_k set tc_target)
+		if [ "$_r" != OK ]; then
+			t_err "put tc_target into slot $_k: expected OK, saw '$_r'"
+			return 1
+		fi
+	done
+}
+
+TC_VARS='target_runs const_fall var_fall const_calls var_calls'
+
+test_tailcall() {
+	begin trace_tailcall || { t_end; return; }
+	if ! tc_setup tc; then
+		tr_down tc
+		t_end
+		return
+	fi
+	_v=$(tr_id tc tc_target)
+	_w=$(tr_id tc tc_other)
+	diag "tail-call target id $_v, other $_w"
+	want_state "target before" "$_v" active
+	want_requires target "$_v"
+	for _c in tc_const tc_var; do
+		want_state "$_c before" "$(tr_id tc $_c)" active
+	done
+	fire tc "getpriority:$TN" $TC_VARS
+	want_eq "before: caller runs (const key)" "$TN" "$(dl const_calls)"
+	want_eq "before: caller runs (variable key)" "$TN" "$(dl var_calls)"
+	want_eq "before: target runs (both callers)" $((2 * TN)) "$(dl target_runs)"
+	want_eq "before: fall-throughs (const key)" 0 "$(dl const_fall)"
+	want_eq "before: fall-throughs (variable key)" 0 "$(dl var_fall)"
+
+	deny_on
+	revalidate
+	want_state "target under the denier" "$_v" revoked
+	for _c in tc_const tc_var; do
+		want_state "$_c (control) under the denier" "$(tr_id tc $_c)" active
+	done
+	for _k in 0 1 2 3; do
+		t_eq "slot $_k lookup while the target is revoked" ENOENT "$(slot tc $_k get)"
+	done
+	fire tc "getpriority:$TN" $TC_VARS
+	want_eq "revoked: target runs" 0 "$(dl target_runs)"
+	want_eq "revoked: fall-throughs (const key)" "$TN" "$(dl const_fall)"
+	want_eq "revoked: fall-throughs (variable key)" "$TN" "$(dl var_fall)"
+	t_eq "put the revoked target into slot 4" EPERM "$(slot tc 4 set tc_target)"
+	t_eq "slot 4 after the refused update" ENOENT "$(slot tc 4 get)"
+	t_eq "delete the target's emptied slot 2" ENOENT "$(slot tc 2 del)"
+	t_eq "put tc_other into the target's emptied slot 3" OK "$(slot tc 3 set tc_other)"
+
+	deny_off
+	revalidate
+	want_state "target after the denier left" "$_v" active
+	t_eq "slot 0 after restore" "$_v" "$(slot tc 0 get)"
+	t_eq "slot 1 after restore" "$_v" "$(slot tc 1 get)"
+	t_eq "slot 2 (deleted while revoked) after restore" ENOENT "$(slot tc 2 get)"
+	t_eq "slot 3 (replaced while revoked) after restore" "$_w" "$(slot tc 3 get)"
+	t_eq "slot 4 after restore" ENOENT "$(slot tc 4 get)"
+	fire tc "getpriority:$TN" $TC_VARS
+	want_eq "restored: target runs (both callers)" $((2 * TN)) "$(dl target_runs)"
+	want_eq "restored: fall-throughs (const key)" 0 "$(dl const_fall)"
+	want_eq "restored: fall-throughs (variable key)" 0 "$(dl var_fall)"
+	# And the slot update path still works for the restored target.
+	t_eq "put the restored target into slot 4" OK "$(slot tc 4 set tc_target)"
+	t_eq "slot 4 after the update" "$_v" "$(slot tc 4 get)"
+	tr_down tc
+	t_end
+}
+
+# --- 13: byte-exact restore --------------------------------------------
+
+# jited TAG NAME PHASE: dump NAME's image to $TW/TAG.NAME.PHASE.*; prints
+# the number of functions.
+jited() {
+	if ! "$BIN" trace jited "$TP/$1/$2" "$TW/$1.$2.$3" >"$TW/jited.out" 2>&1; then
+		t_err "jited image of $2 ($3): expected a dump, saw '$(cat "$TW/jited.out")'"
+		echo 0
+		return
+	fi
+	sed -n 's/.*funcs=//p' "$TW/jited.out"
+}
+
+# same_image TAG NAME A B FUNCS: images equal, whole and per function.
+same_image() {
+	if cmp -s "$TW/$1.$2.$3.img" "$TW/$1.$2.$4.img"; then
+		t_pass
+	else
+		t_err "$2 image: expected $4 identical to $3, saw a difference ($(cmp "$TW/$1.$2.$3.img" "$TW/$1.$2.$4.img" 2>&1 | head -n 1))"
+	fi
+}
+
+# differs_each TAG NAME A B FUNCS: every function's image differs.
+differs_each() {
+	_f=0
+	while [ "$_f" -lt "$5" ]; do
+		if cmp -s "$TW/$1.$2.$3.$_f" "$TW/$1.$2.$4.$_f"; then
+			t_err "$2 function $_f: expected its entry patched while revoked, saw the image of $3"
+		else
+			t_pass
+		fi
+		_f=$((_f + 1))
+	done
+}
+
+test_restore_exact() {
+	begin trace_restore_exact || { t_end; return; }
+	# trace_loop: a main program and a callback subprogram, both patched.
+	if ! tr_up exact trace_loop; then
+		tr_down exact
+		t_end
+		return
+	fi
+	_off=$(tr_id exact lp_off)
+	_nf=$(jited exact lp_off before)
+	t_eq "lp_off JITed functions (main + callback)" 2 "$_nf"
+	_nc=$(jited exact lp_ctl before)
+	deny_on
+	revalidate
+	want_state "lp_off under the denier" "$_off" revoked
+	jited exact lp_off revoked >/dev/null
+	jited exact lp_ctl revoked >/dev/null
+	differs_each exact lp_off before revoked "$_nf"
+	same_image exact lp_ctl before revoked
+	deny_off
+	revalidate
+	want_state "lp_off after the denier left" "$_off" active
+	jited exact lp_off restored >/dev/null
+	same_image exact lp_off before restored
+	jited exact lp_ctl restored >/dev/null
+	same_image exact lp_ctl before restored
+	# Exact bytes, and they still run.
+	counts_both exact "getpriority:$TN" $((4 * TN)) restored
+	diag "lp_ctl functions: $_nc"
+	tr_down exact
+	t_end
+}
+
+# --- 14: the LSM notifier -------------------------------------------------
+
+test_notifier() {
+	begin trace_notifier || { t_end; return; }
+	if ! tr_up notify trace_kprobe; then
+		tr_down notify
+		t_end
+		return
+	fi
+	_off=$(tr_id notify kp_off)
+	counts_both notify "getpriority:$TN" "$TN" before
+	deny_on
+	diag "offender with the denier attached, before the notifier: $(state_of "$_off")"
+	_p0=$(st_val passes)
+	mark
+	if to 60 modprobe lsmrevoke_notify_test >"$TW/notify.out" 2>&1; then
+		t_pass
+	else
+		t_err "modprobe lsmrevoke_notify_test: expected success, saw '$(cat "$TW/notify.out")'"
+	fi
+	dmesg_since_mark | grep 'lsmrevoke_notify_test' >"$TW/notify.dmesg"
+	diag_file "$TW/notify.dmesg" "dmesg: "
+	grep -q 'notifier chain returned' "$TW/notify.dmesg" ||
+		t_err "lsmrevoke_notify_test: expected its 'notifier chain returned' line, saw none"
+	# A pass on the notifier may run after modprobe returns: give it 5 s.
+	_k=50
+	while [ "$(state_of "$_off")" != revoked ] && [ "$_k" -gt 0 ]; do
+		nap
+		_k=$((_k - 1))
+	done
+	want_state "offender after the notifier (no write to revalidate)" "$_off" revoked
+	_p1=$(st_val passes)
+	if isnum "$_p0" && isnum "$_p1" && [ "$_p1" -gt "$_p0" ]; then
+		t_pass
+	else
+		t_err "stats passes: expected to grow on the notifier, saw '$_p0' then '$_p1'"
+	fi
+	frozen notify "getpriority:$TN" "$TN" "revoked by the notifier"
+	to 60 rmmod lsmrevoke_notify_test >"$TW/notify.out" 2>&1 ||
+		t_err "rmmod lsmrevoke_notify_test: expected success, saw '$(cat "$TW/notify.out")'"
+	deny_off
+	revalidate
+	want_state "offender after the denier left" "$_off" active
+	counts_both notify "getpriority:$TN" "$TN" restored
+	tr_down notify
+	t_end
+}
+
+# --- 15: rmmod restores ---------------------------------------------------
+
+test_rmmod_restores() {
+	begin trace_rmmod_restores || { t_end; return; }
+	if ! tr_up rm_kp trace_kprobe || ! tr_up rm_lp trace_loop ||
+		! tc_setup rm_tc; then
+		tr_down rm_kp rm_lp rm_tc
+		t_end
+		return
+	fi
+	_kp=$(tr_id rm_kp kp_off)
+	_lp=$(tr_id rm_lp lp_off)
+	_v=$(tr_id rm_tc tc_target)
+	jited rm_kp kp_off before >/dev/null
+	_nf=$(jited rm_lp lp_off before)
+	counts_both rm_kp "getpriority:$TN" "$TN" before
+	deny_on
+	revalidate
+	want_state "kp_off under the denier" "$_kp" revoked
+	want_state "lp_off under the denier" "$_lp" revoked
+	want_state "tc_target under the denier" "$_v" revoked
+	frozen rm_kp "getpriority:$TN" "$TN" revoked
+	frozen rm_lp "getpriority:$TN" $((4 * TN)) revoked
+	t_eq "slot 0 while revoked" ENOENT "$(slot rm_tc 0 get)"
+
+	# Unload with everything revoked and the denier still attached.
+	mark
+	if to 60 rmmod lsmrevoke >"$TW/rmmod.out" 2>&1; then
+		t_pass
+	else
+		t_err "rmmod lsmrevoke with revoked programs: expected success, saw '$(cat "$TW/rmmod.out")'"
+	fi
+	module_loaded && t_err "lsmod: expected no lsmrevoke after rmmod, saw it"
+	dmesg_since_mark >"$TW/rmmod.dmesg"
+	grep -q -e 'WARNING:' -e 'BUG:' "$TW/rmmod.dmesg" &&
+		t_err "rmmod: expected a clean kernel log, saw '$(grep -m1 -e 'WARNING:' -e 'BUG:' "$TW/rmmod.dmesg")'"
+	counts_both rm_kp "getpriority:$TN" "$TN" "after rmmod"
+	counts_both rm_lp "getpriority:$TN" $((4 * TN)) "after rmmod"
+	t_eq "slot 0 after rmmod" "$_v" "$(slot rm_tc 0 get)"
+	t_eq "slot 1 after rmmod" "$_v" "$(slot rm_tc 1 get)"
+	fire rm_tc "getpriority:$TN" $TC_VARS
+	want_eq "after rmmod: tail-call target runs" $((2 * TN)) "$(dl target_runs)"
+	want_eq "after rmmod: fall-throughs (const key)" 0 "$(dl const_fall)"
+	jited rm_kp kp_off rmmod >/dev/null
+	same_image rm_kp kp_off before rmmod
+	jited rm_lp lp_off rmmod >/dev/null
+	same_image rm_lp lp_off before rmmod
+	diag "lp_off functions: $_nf"
+	deny_off
+	tr_down rm_kp rm_lp rm_tc
+	t_end
+}
+
+# --- 16: freed while revoked -------------------------------------------
+
+test_free_revoked() {
+	begin trace_free_revoked || { t_end; return; }
+	if ! tr_up free_kp trace_kprobe || ! tc_setup free_tc; then
+		tr_down free_kp free_tc
+		t_end
+		return
+	fi
+	_kp=$(tr_id free_kp kp_off)
+	_kc=$(tr_id free_kp kp_ctl)
+	_v=$(tr_id free_tc tc_target)
+	_c=$(tr_id free_tc tc_const)
+	deny_on
+	revalidate
+	want_state "kp_off under the denier" "$_kp" revoked
+	want_state "tc_target under the denier" "$_v" revoked
+	mark
+	rm -f "$TP/free_kp/kp_off" "$TP/free_kp/link.kp_off"
+	if poll_gone 5 "$_kp"; then
+		t_pass
+	else
+		t_err "revoked kp_off (prog $_kp) freed: expected its line gone within 5 s, saw '$(prog_line "$_kp")'"
+	fi
+	"$BIN" ids | grep -qx "$_kp" &&
+		t_err "prog $_kp: expected freed by the kernel, still listed"
+	want_state "kp_ctl (still pinned)" "$_kc" active
+	# The whole tail-call object: callers, prog array and target.
+	rm -rf "${TP:?}/free_tc"
+	if poll_gone 5 "$_v"; then
+		t_pass
+	else
+		t_err "revoked tc_target (prog $_v) freed with its prog array: expected its line gone within 5 s, saw '$(prog_line "$_v")'"
+	fi
+	poll_gone 5 "$_c" || t_err "tc_const (prog $_c): expected its line gone within 5 s, saw '$(prog_line "$_c")'"
+	# A pass over what is left, then relax.
+	revalidate
+	deny_off
+	revalidate
+	want_state "kp_ctl after the denier left" "$_kc" active
+	dmesg_since_mark >"$TW/free.dmesg"
+	grep -q -e 'WARNING:' -e 'BUG:' "$TW/free.dmesg" &&
+		t_err "kernel log: expected clean, saw '$(grep -m1 -e 'WARNING:' -e 'BUG:' "$TW/free.dmesg")'"
+	tr_down free_kp
+	t_end
+}
+
+# --- 17: interpreted program -------------------------------------------
+
+test_interpreted() {
+	begin trace_interpreted || { t_end; return; }
+	_jit=$(cat /proc/sys/net/core/bpf_jit_enable)
+	if ! echo 0 >/proc/sys/net/core/bpf_jit_enable; then
+		t_err "bpf_jit_enable=0: expected accepted, saw refusal"
+		t_end
+		return
+	fi
+	tr_up interp trace_kprobe
+	_ok=$?
+	echo "$_jit" >/proc/sys/net/core/bpf_jit_enable
+	if [ "$_ok" != 0 ]; then
+		tr_down interp
+		t_end
+		return
+	fi
+	_off=$(tr_id interp kp_off)
+	_info=$("$BIN" trace info "$TP/interp/kp_off" 2>&1)
+	diag "kp_off: $_info"
+	t_eq "kp_off jited (loaded with bpf_jit_enable=0)" 0 "$(kv "$_info" jited)"
+	counts_both interp "getpriority:$TN" "$TN" before
+	deny_on
+	revalidate
+	_s=$(state_of "$_off")
+	t_eq "interpreted offender under the denier (prog $_off) state" \
+		unrevocable:interpreted "$_s"
+	# Whatever the module says, it must be true.
+	case $_s in
+	revoked) frozen interp "getpriority:$TN" "$TN" "revoked (interpreted)" ;;
+	*) counts_both interp "getpriority:$TN" "$TN" "$_s" ;;
+	esac
+	deny_off
+	revalidate
+	_s=$(state_of "$_off")
+	case $_s in
+	active | unrevocable:interpreted) t_pass ;;
+	*) t_err "interpreted offender after the denier left: expected active or unrevocable:interpreted, saw '$_s'" ;;
+	esac
+	counts_both interp "getpriority:$TN" "$TN" "after the denier left"
+	tr_down interp
+	t_end
+}
+
+# --- 18: an fentry program attached to the offender ------------------------
+
+test_entry_in_use() {
+	begin trace_entry_in_use || { t_end; return; }
+	if ! tr_up eiu trace_kprobe ||
+		! tr_up eiu_on trace_onprog --attach-to "$TP/eiu/kp_off" kp_off; then
+		tr_down eiu_on eiu
+		t_end
+		return
+	fi
+	_off=$(tr_id eiu kp_off)
+	# on_victim counts every entry of kp_off (nothing else in the guest
+	# calls getpriority): read on_runs around each fire of eiu.
+	_o0=$(kv "$("$BIN" trace get "$TP/eiu_on" on_runs)" on_runs)
+	counts_both eiu "getpriority:$TN" "$TN" before
+	_o1=$(kv "$("$BIN" trace get "$TP/eiu_on" on_runs)" on_runs)
+	want_ge "before: fentry-on-kp_off runs" "$TN" "$(minus "$_o1" "$_o0")"
+
+	deny_on
+	revalidate
+	want_state "kp_off with an fentry program on it, under the denier" \
+		"$_off" unrevocable:entry_in_use
+	counts_both eiu "getpriority:$TN" "$TN" "unrevocable"
+	_o2=$(kv "$("$BIN" trace get "$TP/eiu_on" on_runs)" on_runs)
+	want_ge "unrevocable: fentry-on-kp_off runs" "$TN" "$(minus "$_o2" "$_o1")"
+
+	# Without the fentry program, the next pass revokes it.
+	tr_down eiu_on
+	_k=50
+	while "$BIN" ids | grep -qx "$(tr_id eiu_on on_victim)" && [ "$_k" -gt 0 ]; do
+		nap
+		_k=$((_k - 1))
+	done
+	revalidate
+	want_state "kp_off after the fentry program left" "$_off" revoked
+	frozen eiu "getpriority:$TN" "$TN" revoked
+	# While revoked, its entry is ours: attaching to it is refused.
+	if to 60 "$BIN" trace up "$PROGS/trace_onprog.bpf.o" "$TP/eiu_on2" \
+		--attach-to "$TP/eiu/kp_off" kp_off >"$TW/eiu_on2.out" 2>&1; then
+		t_err "fentry attach to the revoked kp_off: expected EBUSY, saw success"
+	elif grep -q 'attach on_victim: EBUSY' "$TW/eiu_on2.out"; then
+		t_pass
+	else
+		t_err "fentry attach to the revoked kp_off: expected EBUSY, saw '$(tail -n 1 "$TW/eiu_on2.out")'"
+	fi
+	tr_down eiu_on2
+	deny_off
+	revalidate
+	want_state "kp_off after the denier left" "$_off" active
+	counts_both eiu "getpriority:$TN" "$TN" restored
+	tr_down eiu
+	t_end
+}
+
+# --- 19: the revalidate and stats files --------------------------------------
+
+# wr DATA [REPEAT]: write to revalidate, print the result.
+wr() {
+	to 60 "$BIN" trace write "$SFS/revalidate" "$@" 2>&1
+}
+
+_sv() {
+	awk -v k="$1" '$1 == k { print $2 }' "$TW/st.stats"
+}
+
+# transitions FROM TO A B: ids whose state was FROM in snapshot A and is TO
+# in snapshot B ("<id> <state>" lines).
+transitions() {
+	awk -v f="$1" -v t="$2" 'FILENAME == ARGV[3] { s[$1] = $2; next }
+		($1 in s) && s[$1] == f && $2 == t' "$3" "$4" | wc -l
+}
+
+# stats_consistent WHEN: stats agrees with the programs file.
+stats_consistent() {
+	cat "$SFS/programs" >"$TW/st.programs" 2>/dev/null
+	cat "$SFS/stats" >"$TW/st.stats" 2>/dev/null
+	t_eq "$1: stats tracked vs programs lines" \
+		"$(body "$TW/st.programs" | wc -l)" "$(_sv tracked)"
+	t_eq "$1: stats active vs programs" \
+		"$(body "$TW/st.programs" | awk '$5 == "active"' | wc -l)" "$(_sv active)"
+	t_eq "$1: stats revoked vs programs" \
+		"$(body "$TW/st.programs" | awk '$5 == "revoked"' | wc -l)" "$(_sv revoked)"
+	t_eq "$1: stats unrevocable vs programs" \
+		"$(body "$TW/st.programs" | awk '$5 ~ /^unrevocable:/' | wc -l)" "$(_sv unrevocable)"
+}
+
+test_interface() {
+	begin trace_interface || { t_end; return; }
+	set -- $(ls -ln "$SFS/revalidate" 2>/dev/null)
+	t_eq "revalidate mode" --w------- "${1:-missing}"
+	set -- $(ls -ln "$SFS/stats" 2>/dev/null)
+	t_eq "stats mode" -r-------- "${1:-missing}"
+	if ! cat "$SFS/stats" >"$TW/stats" 2>&1; then
+		t_err "read stats: expected success, saw '$(cat "$TW/stats")'"
+		t_end
+		return
+	fi
+	diag_file "$TW/stats" "stats: "
+	for _k in tracked active revoked unrevocable revocations restores passes; do
+		isnum "$(st_val $_k)" || t_err "stats $_k: expected a number, saw '$(st_val $_k)'"
+	done
+
+	_p0=$(st_val passes)
+	isnum "$_p0" || _p0=0
+	t_eq "write '1'" OK "$(wr 1)"
+	t_eq "write '1\\n'" OK "$(wr '1\n')"
+	want_eq "passes after two good writes" $((_p0 + 2)) "$(st_val passes)"
+	_p0=$(st_val passes)
+	for _g in '' 0 2 11 abc '1 ' ' 1' '\n' '1\n\n' '1\0' 1x -1 y; do
+		t_eq "write '$_g'" write:EINVAL "$(wr "$_g")"
+	done
+	t_eq "write of 8192 bytes of garbage" write:EINVAL "$(wr A 8192)"
+	t_eq "write of 4096 ones" write:EINVAL "$(wr 1 4096)"
+	want_eq "passes after refused writes" "$_p0" "$(st_val passes)"
+	# Neither an ordinary user nor root without capabilities.
+	_r=$("$BIN" asuser 65534 "$BIN" trace write "$SFS/revalidate" 1 2>&1)
+	case $_r in
+	open:EACCES | open:EPERM | write:EACCES | write:EPERM) t_pass ;;
+	*) t_err "uid 65534 writing revalidate: expected EACCES or EPERM, saw '$_r'" ;;
+	esac
+	_r=$("$BIN" nocap "$BIN" trace write "$SFS/revalidate" 1 2>&1)
+	case $_r in
+	open:EACCES | open:EPERM | write:EACCES | write:EPERM) t_pass ;;
+	*) t_err "uid 0 without capabilities writing revalidate: expected EACCES or EPERM, saw '$_r'" ;;
+	esac
+	want_eq "passes after refused users" "$_p0" "$(st_val passes)"
+
+	# Counters across a revoke and a restore of known programs.
+	if tr_up iface trace_kprobe && tr_up iface_tc trace_tailcall; then
+		stats_consistent "all active"
+		body "$SFS/programs" | awk '{ print $1, $5 }' | sort >"$TW/st.0"
+		_rv0=$(st_val revocations)
+		_rs0=$(st_val restores)
+		isnum "$_rv0" || _rv0=0
+		isnum "$_rs0" || _rs0=0
+		deny_on
+		revalidate
+		body "$SFS/programs" | awk '{ print $1, $5 }' | sort >"$TW/st.1"
+		# Programs that went from active to revoked in this pass.
+		_nrev=$(transitions active revoked "$TW/st.0" "$TW/st.1")
+		diag "revoked in the pass: $_nrev"
+		want_ge "programs revoked by the pass (kp_off and tc_target at least)" 2 "$_nrev"
+		want_eq "stats revocations grew by the programs revoked" \
+			$((_rv0 + _nrev)) "$(st_val revocations)"
+		stats_consistent "denier attached"
+		isnum "$(st_val revoked)" && want_ge "stats revoked" 2 "$(st_val revoked)"
+		deny_off
+		revalidate
+		body "$SFS/programs" | awk '{ print $1, $5 }' | sort >"$TW/st.2"
+		_nres=$(transitions revoked active "$TW/st.1" "$TW/st.2")
+		want_eq "programs restored by the pass" "$_nrev" "$_nres"
+		want_eq "stats restores grew by the programs restored" \
+			$((_rs0 + _nres)) "$(st_val restores)"
+		stats_consistent "denier detached"
+		want_eq "stats revoked after restore" 0 "$(st_val revoked)"
+	fi
+	tr_down iface iface_tc
+	t_end
+}
+
+# --- 20: on_revoke ------------------------------------------------------------
+
+test_on_revoke() {
+	begin trace_on_revoke || { t_end; return; }
+	if ! to 60 rmmod lsmrevoke >"$TW/rmmod.out" 2>&1; then
+		t_err "rmmod lsmrevoke: expected success, saw '$(cat "$TW/rmmod.out")'"
+		t_end
+		return
+	fi
+	mark
+	if to 60 modprobe lsmrevoke $QUIET on_revoke=bogus >"$TW/modprobe.out" 2>&1; then
+		t_err "modprobe lsmrevoke on_revoke=bogus: expected failure, saw success"
+	else
+		t_pass
+	fi
+	module_loaded && t_err "lsmod: expected no lsmrevoke after on_revoke=bogus, saw it"
+	dmesg_since_mark >"$TW/bogus.dmesg"
+	diag_file "$TW/bogus.dmesg" "dmesg: "
+	grep 'lsmrevoke' "$TW/bogus.dmesg" | grep -q on_revoke ||
+		t_err "dmesg after on_revoke=bogus: expected a line naming on_revoke, saw none"
+	module_loaded && rmmod lsmrevoke
+
+	# Fail-closed: a revoked LSM program denies.
+	if ! to 60 modprobe lsmrevoke $QUIET on_revoke=deny >"$TW/modprobe.out" 2>&1; then
+		t_err "modprobe lsmrevoke on_revoke=deny: expected success, saw '$(cat "$TW/modprobe.out")'"
+		t_end
+		return
+	fi
+	if tr_up deny_lsm trace_lsm; then
+		_off=$(tr_id deny_lsm lsm_off)
+		counts_both deny_lsm "setnice:$TN" "$TN" before
+		deny_on
+		revalidate
+		want_state "lsm_off under the denier (on_revoke=deny)" "$_off" revoked
+		fire deny_lsm "setnice:$TN" off_runs ctl_runs
+		want_eq "deny: offender runs" 0 "$(dl off_runs)"
+		# The stub's -EPERM ends the hook's program list: setpriority fails.
+		want_eq "deny: setpriority calls refused by the stub" "$TN" "$(dl errors)"
+		t_eq "deny: errno of the refused setpriority" EPERM "$(dl errno)"
+		deny_off
+		revalidate
+		want_state "lsm_off after the denier left" "$_off" active
+		counts_both deny_lsm "setnice:$TN" "$TN" restored
+	fi
+	deny_off
+	tr_down deny_lsm
+	t_end
+}
+
+# ---------------------------------------------------------------------------
+
+trace_pairs
+test_tailcall
+test_restore_exact
+test_notifier
+test_rmmod_restores
+test_free_revoked
+test_interpreted
+test_entry_in_use
+test_interface
+test_on_revoke
+
+# Leave nothing behind: free our programs with the module loaded, then
+# unload it.
+deny_off
+need_module >/dev/null 2>&1
+rm -rf "${TP:?}"
+_k=50
+until ! module_loaded || ids_compare 2>/dev/null; do
+	_k=$((_k - 1))
+	[ "$_k" -gt 0 ] || break
+	nap
+done
+module_loaded && to 60 rmmod lsmrevoke
+module_loaded && diag "10-trace.sh: lsmrevoke still loaded at the end"

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XDP programs for the xdp_native and xdp_generic tests. Both modes run
+ * programs through the kernel's XDP dispatcher. The offenders read kernel
+ * memory and return XDP_DROP for UDP to their port; the controls (on
+ * another device in the same mode) count that port and pass.
+ */
+#include "net.h"
+
+__u64 xdp_off_drv_runs;
+__u64 xdp_off_gen_runs;
+__u64 xdp_ctl_drv_runs;
+__u64 xdp_ctl_gen_runs;
+__u64 xdp_word;
+
+/* UDP destination port (host order) of an Ethernet/IPv4 frame, or 0. */
+static __always_inline int xdp_dport(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	struct udphdr *udp = (void *)(ip + 1);
+
+	if ((void *)(udp + 1) > end)
+		return 0;
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5 ||
+	    ip->protocol != IPPROTO_UDP)
+		return 0;
+	return bpf_ntohs(udp->dest);
+}
+
+SEC("xdp")
+int xdp_off_drv(struct xdp_md *ctx)
+{
+	if (xdp_dport(ctx) != NET_PORT_XDP)
+		return XDP_PASS;
+	__sync_fetch_and_add(&xdp_off_drv_runs, 1);
+	net_read_kernel(&xdp_word);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_off_gen(struct xdp_md *ctx)
+{
+	if (xdp_dport(ctx) != NET_PORT_XDP_GENERIC)
+		return XDP_PASS;
+	__sync_fetch_and_add(&xdp_off_gen_runs, 1);
+	net_read_kernel(&xdp_word);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_ctl_drv(struct xdp_md *ctx)
+{
+	if (xdp_dport(ctx) == NET_PORT_XDP)
+		__sync_fetch_and_add(&xdp_ctl_drv_runs, 1);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_ctl_gen(struct xdp_md *ctx)
+{
+	if (xdp_dport(ctx) == NET_PORT_XDP_GENERIC)
+		__sync_fetch_and_add(&xdp_ctl_gen_runs, 1);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
