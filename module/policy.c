@@ -217,10 +217,11 @@ static void report(const char *op, const struct lsmrevoke_entry *e,
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_BPF);
 	if (!ab)
 		return;
-	audit_log_format(ab, "op=%s prog-id=%u prog-name=%s prog-type=%s reason=%s loader-uid=%d enforced=%d",
+	audit_log_format(ab, "op=%s prog-id=%u prog-name=%s prog-type=%s",
 			 op, e->id, e->name[0] ? e->name : "-",
-			 lsmrevoke_prog_type_name(e->type), detail, uid,
-			 enforced);
+			 lsmrevoke_prog_type_name(e->type));
+	audit_log_format(ab, " reason=%s loader-uid=%d enforced=%d", detail,
+			 uid, enforced);
 	audit_log_end(ab);
 }
 

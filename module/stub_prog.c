@@ -129,8 +129,7 @@ enum stub_id {
 	STUB_MAX,
 };
 
-static unsigned int (* const stubs[STUB_MAX])(const void *ctx,
-					       const struct bpf_insn *insn) = {
+static const bpf_func_t stubs[STUB_MAX] = {
 	[STUB_ZERO] = stub_zero,
 	[STUB_ONE] = stub_one,
 	[STUB_TWO] = stub_two,

@@ -4,11 +4,11 @@
  *
  * Tail calls enter a program past its entry no-op, so a revoked program V
  * is taken out of its prog-array slots instead: as if detached, each slot
- * is empty and the caller's bpf_tail_call() falls through. This is what the
- * kernel's own slot delete does (swap under the array's poke_mutex, then
- * map_poke_run() to re-point the callers' constant-key jumps), except that
- * the slot's reference to V is kept, in a slot record, so that V stays
- * alive and is put back on restore.
+ * is empty and the caller's bpf_tail_call() goes on with the caller's next
+ * instruction. This is what the kernel's own slot delete does (swap under
+ * the array's poke_mutex, then map_poke_run() to re-point the callers'
+ * constant-key jumps), except that the slot's reference to V is kept, in a
+ * slot record, so that V stays alive and is put back on restore.
  *
  * A record holds V's slot reference and one map reference. It is put back
  * on restore only if the slot is still empty, the map still has users and
@@ -23,7 +23,7 @@
  *    dropped from process context;
  *  - prog_array_map_poke_run: backstop for an update that passed the check
  *    above just before V was revoked: the slot is emptied in place and the
- *    callers' jumps stay on the fall-through path;
+ *    callers' constant-key jumps are not pointed at V;
  *  - fd_array_map_delete_elem: a user's delete of an emptied slot is
  *    remembered, so restore does not undo it;
  *  - prog_array_map_clear (the map's last user went): kept references are

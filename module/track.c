@@ -6,7 +6,9 @@
  * with PERF_BPF_EVENT_PROG_LOAD, which bpf_prog_load raises after the ID is
  * allocated and before the fd exists) and, at module init, for every program
  * already in prog_idr. A new program that needs a gated helper is handed to
- * policy.c, to be judged before its loader returns to user space. They are dropped when bpf_prog_put_deferred raises
+ * policy.c, to be judged before its loader returns to user space.
+ *
+ * Entries are dropped when bpf_prog_put_deferred raises
  * PERF_BPF_EVENT_PROG_UNLOAD, before the ID is released and long before the
  * program's memory goes away, so the table never names a freed program.
  *

@@ -537,6 +537,9 @@ boot_kernel() {
 	# KASLR stays on, as on real systems (LSMREVOKE_APPEND=nokaslr).
 	local cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic"
 	cmdline+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60"
+	# Audit on, with no auditd: records reach the kernel log as
+	# "audit: type=1334 ..." lines, which the tests read from /dev/kmsg.
+	cmdline+=" audit=1 audit_backlog_limit=8192"
 	cmdline+=" loglevel=$LOGLEVEL ${LSMREVOKE_APPEND:-}"
 	: >"$d/results.log"
 	: >"$d/script.log"

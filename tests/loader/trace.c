@@ -4,9 +4,9 @@
  * tests/guest/suite.d/10-trace.sh.
  *
  * Objects are loaded, attached and pinned under a directory (programs at
- * <dir>/<name>, their links at <dir>/link.<name>, maps at <dir>/map.<name>
- * with .bss as <dir>/map.bss), so that the shell can revoke, restore and
- * free them between steps. Globals are read and written by name through
+ * <dir>/<name>, their links at <dir>/link/<name>, maps at <dir>/map/<name>
+ * with .bss as <dir>/map/bss; bpffs refuses names with a '.'), so that the
+ * shell can revoke, restore and free them between steps. Globals are read and written by name through
  * the .bss map's BTF and a shared mapping, never by read-modify-write of
  * the whole value (the programs count concurrently).
  *
@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
@@ -75,10 +76,11 @@ static int usage(void)
 		"  up <obj> <dir> [--attach-to <progpin> <func>]\n"
 		"        load <obj>, attach what can be attached, pin programs,\n"
 		"        links and maps under <dir>; print \"<name> <id>\"\n"
-		"  get <dir> <var>...        print var=value from <dir>/map.bss\n"
+		"  get <dir> <var>...        print var=value from <dir>/map/bss\n"
 		"  fire <dir> <ev:n>[,<ev:n>...] [<var>...]\n"
 		"        set monitored_pid to our pid, fire the events (getpriority,\n"
-		"        setnice, pagefault, sleep (ms)), clear it; print var=delta\n"
+		"        setnice, capget, pagefault, sleep (ms)), clear it; print\n"
+		"        var=delta\n"
 		"        and errors=<failed syscalls> [errno=<first>]\n"
 		"  slot <mappin> <key> get|del|set [<progpin>]\n"
 		"        prog-array slot: print the id there, OK, or the errno name\n"
@@ -153,8 +155,9 @@ static int cmd_up(int argc, char **argv)
 	}
 	path = argv[0];
 	dir = argv[1];
-	if (mkdir_p(dir))
-		return fail(errno, "mkdir %s", dir);
+	if (pin_at(pin, dir, "", "link") || mkdir_p(pin) ||
+	    pin_at(pin, dir, "", "map") || mkdir_p(pin))
+		return fail(errno, "mkdir under %s", dir);
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
@@ -187,7 +190,7 @@ static int cmd_up(int argc, char **argv)
 		/* Internal maps are "<obj prefix>.bss" and so on. */
 		if (bpf_map__is_internal(map) && strchr(name, '.'))
 			name = strchr(name, '.') + 1;
-		if (pin_at(pin, dir, "map.", name))
+		if (pin_at(pin, dir, "map/", name))
 			goto out_errno;
 		err = bpf_map__pin(map, pin);
 		if (err) {
@@ -213,7 +216,7 @@ static int cmd_up(int argc, char **argv)
 				goto out;
 			}
 		} else {
-			if (pin_at(pin, dir, "link.", name))
+			if (pin_at(pin, dir, "link/", name))
 				goto out_errno;
 			err = bpf_link__pin(link, pin);
 			if (err) {
@@ -266,7 +269,7 @@ static int globals_open(struct globals *g, const char *dir, int writable)
 	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
 
 	memset(g, 0, sizeof(*g));
-	if (pin_at(pin, dir, "map.", "bss"))
+	if (pin_at(pin, dir, "map/", "bss"))
 		return fail(errno, "%s", dir);
 	g->fd = bpf_obj_get(pin);
 	if (g->fd < 0)
@@ -386,12 +389,12 @@ static int perf_attach(const char *dir, struct perf_att *att, int max)
 		return -fail(errno, "opendir %s", dir);
 	while ((de = readdir(d)) && n < max) {
 		struct bpf_prog_info info;
+		struct stat st;
 		int fd;
 
-		/* Programs are the pins without a '.' in their name. */
-		if (strchr(de->d_name, '.'))
-			continue;
-		if (pin_at(pin, dir, "", de->d_name))
+		/* Programs are the files; links and maps are in directories. */
+		if (de->d_name[0] == '.' || pin_at(pin, dir, "", de->d_name) ||
+		    stat(pin, &st) || !S_ISREG(st.st_mode))
 			continue;
 		fd = bpf_obj_get(pin);
 		if (fd < 0)
@@ -443,6 +446,15 @@ static int fire_one(const char *ev, long n, int *errors, int *first_err)
 			cur = getpriority(PRIO_PROCESS, 0);
 			COUNT_ERR(errno != 0);
 			COUNT_ERR(setpriority(PRIO_PROCESS, 0, cur) < 0);
+		}
+	} else if (!strcmp(ev, "capget")) {
+		struct __user_cap_header_struct hdr;
+		struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+		for (i = 0; i < n; i++) {
+			hdr.version = _LINUX_CAPABILITY_VERSION_3;
+			hdr.pid = 0;
+			COUNT_ERR(syscall(SYS_capget, &hdr, data) < 0);
 		}
 	} else if (!strcmp(ev, "pagefault")) {
 		char *p = mmap(NULL, n * page, PROT_READ | PROT_WRITE,

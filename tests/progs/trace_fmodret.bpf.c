@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fmod_ret offender and control on getpriority(2) (syscalls are
- * error-injectable). Both return 0, so the syscall runs unchanged whether
- * the offender runs or its stub does.
+ * fmod_ret offender and control on security_task_setnice, which
+ * setpriority(2) calls every time (Debian's kernels have no function error
+ * injection, so fmod_ret is allowed on security_* functions only). Both
+ * return 0, so the call runs unchanged whether the offender runs or its
+ * stub does.
  */
 #include "trace.h"
 
 __u64 off_runs;
 __u64 ctl_runs;
 
-SEC("fmod_ret/__x64_sys_getpriority")
+SEC("fmod_ret/security_task_setnice")
 int fmr_off(void *ctx)
 {
 	if (!monitored())
@@ -19,7 +21,7 @@ int fmr_off(void *ctx)
 	return 0;
 }
 
-SEC("fmod_ret/__x64_sys_getpriority")
+SEC("fmod_ret/security_task_setnice")
 int fmr_ctl(void *ctx)
 {
 	if (!monitored())

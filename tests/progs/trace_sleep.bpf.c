@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sleepable offender and control: fentry.s on getpriority(2), allowed
- * because syscalls are on the error-injection list.
+ * Sleepable offender and control: lsm.s/capget, a hook the kernel lets
+ * sleepable BPF-LSM programs use, consulted on every capget(2). (Sleepable
+ * fentry needs function error injection, which Debian's kernels lack.)
  */
 #include "trace.h"
 
 __u64 off_runs;
 __u64 ctl_runs;
 
-SEC("fentry.s/__x64_sys_getpriority")
+SEC("lsm.s/capget")
 int sl_off(void *ctx)
 {
 	if (!monitored())
@@ -18,7 +19,7 @@ int sl_off(void *ctx)
 	return 0;
 }
 
-SEC("fentry.s/__x64_sys_getpriority")
+SEC("lsm.s/capget")
 int sl_ctl(void *ctx)
 {
 	if (!monitored())

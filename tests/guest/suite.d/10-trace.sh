@@ -276,9 +276,9 @@ trace_pairs() {
 	pair_test trace_perf_event trace_perf "pagefault:$TN" "$TN"
 	pair_test trace_fentry trace_fentry "getpriority:$TN" "$TN"
 	pair_test trace_fexit trace_fexit "getpriority:$TN" "$TN"
-	pair_test trace_fmod_ret trace_fmodret "getpriority:$TN" "$TN"
+	pair_test trace_fmod_ret trace_fmodret "setnice:$TN" "$TN"
 	pair_test trace_lsm trace_lsm "setnice:$TN" "$TN"
-	pair_test trace_sleepable trace_sleep "getpriority:$TN" "$TN"
+	pair_test trace_sleepable trace_sleep "capget:$TN" "$TN"
 	# The callbacks re-arm every 5 ms; 400 ms give well over 3 runs.
 	pair_test trace_timer trace_timer "getpriority:1,sleep:400" 3
 	# Four callback runs per event.
@@ -293,9 +293,9 @@ slot() {
 	_sk=$2
 	shift 2
 	if [ "$1" = set ]; then
-		"$BIN" trace slot "$TP/$_st/map.jmp_table" "$_sk" set "$TP/$_st/$2" 2>&1
+		"$BIN" trace slot "$TP/$_st/map/jmp_table" "$_sk" set "$TP/$_st/$2" 2>&1
 	else
-		"$BIN" trace slot "$TP/$_st/map.jmp_table" "$_sk" "$1" 2>&1
+		"$BIN" trace slot "$TP/$_st/map/jmp_table" "$_sk" "$1" 2>&1
 	fi
 }
 
@@ -559,7 +559,7 @@ test_free_revoked() {
 	want_state "kp_off under the denier" "$_kp" revoked
 	want_state "tc_target under the denier" "$_v" revoked
 	mark
-	rm -f "$TP/free_kp/kp_off" "$TP/free_kp/link.kp_off"
+	rm -f "$TP/free_kp/kp_off" "$TP/free_kp/link/kp_off"
 	if poll_gone 5 "$_kp"; then
 		t_pass
 	else

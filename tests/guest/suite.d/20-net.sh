@@ -624,8 +624,10 @@ if module_loaded; then
 	diag "net: module loaded at start; unloading it"
 	rmmod lsmrevoke
 fi
-if net_modprobe setup; then
-	net_setup_host && net_load && net_attach && net_serve_start
+if net_modprobe setup && net_setup_host; then
+	net_load
+	net_attach
+	net_serve_start
 else
 	NET_BROKEN=1
 fi
