@@ -9,6 +9,7 @@
 #include "fs.h"
 #include "hooks.h"
 #include "ksyms.h"
+#include "layout.h"
 #include "policy.h"
 #include "stub_prog.h"
 #include "tailcall.h"
@@ -20,6 +21,10 @@ static int __init lsmrevoke_init(void)
 	int ret;
 
 	ret = lsmrevoke_ksyms_init();
+	if (ret)
+		return ret;
+
+	ret = lsmrevoke_layout_init();
 	if (ret)
 		return ret;
 

@@ -31,6 +31,7 @@
 #include <uapi/linux/pkt_cls.h>
 
 #include "ksyms.h"
+#include "layout.h"
 #include "stub_prog.h"
 #include "tailcall.h"
 #include "track.h"
@@ -307,6 +308,9 @@ int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 		return LSMREVOKE_WHY_INTERPRETED;
 
 	n = nr_images(prog);
+	for (i = 0; i < n; i++)
+		if (!lsmrevoke_layout_known(image(prog, i)))
+			return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
 	for (i = 0; i < n; i++) {
 		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
 							 BPF_MOD_JUMP, NULL,
@@ -375,6 +379,7 @@ static const char * const why_names[LSMREVOKE_WHY_MAX] = {
 	[LSMREVOKE_WHY_EXT] = "ext",
 	[LSMREVOKE_WHY_UNKNOWN_TYPE] = "unknown_type",
 	[LSMREVOKE_WHY_NOMEM] = "nomem",
+	[LSMREVOKE_WHY_UNKNOWN_LAYOUT] = "unknown_layout",
 };
 
 const char *lsmrevoke_why_name(unsigned int why)

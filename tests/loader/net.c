@@ -46,7 +46,7 @@
 /* Datagram size; the first 4 bytes carry the round number. */
 #define DGRAM_LEN	64
 /* A round ends this long after the last datagram arrived... */
-#define ROUND_IDLE_MS	700
+#define ROUND_IDLE_MS	1000
 /* ...or after this long in all. */
 #define ROUND_MAX_MS	8000
 /* The server waits this long for the next round, then exits. */
@@ -59,13 +59,15 @@ static void net_usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " net <sub> [args]\n"
 		"\n"
-		"  serve <dir> <count> <cgroup|-> <flow>...\n"
-		"      flow: <name>,<sndns|->,<rcvns|->,<dst-ip>,<port>[,<filter-pin>]\n"
-		"      move into <cgroup> (a cgroup2 directory), open a receiving\n"
-		"      UDP socket bound to <dst-ip>:<port> in network namespace\n"
-		"      <rcvns> (a path such as /run/netns/X; - for ours) with\n"
-		"      the pinned socket filter attached (SO_ATTACH_BPF), and a\n"
-		"      sending one in <sndns>; write <dir>/ready. Then for every\n"
+		"  serve <dir> <count> <home-cgroup|-> <flow>...\n"
+		"      flow: <name>,<sndns>,<rcvns>,<dst-ip>,<port>[,<filter-pin>\n"
+		"            [,<sndcg>[,<rcvcg>]]]  (- for none or ours)\n"
+		"      per flow open a receiving UDP socket bound to\n"
+		"      <dst-ip>:<port> in network namespace <rcvns> (a path such\n"
+		"      as /run/netns/X), in cgroup <rcvcg> (a cgroup2 directory;\n"
+		"      back to <home-cgroup> after), with the pinned socket filter\n"
+		"      attached (SO_ATTACH_BPF), and a sending one in <sndns> and\n"
+		"      <sndcg>; write <dir>/ready. Then for every\n"
 		"      round k = 1, 2, ...: wait for <dir>/go.k (or <dir>/quit),\n"
 		"      send <count> datagrams of %d bytes on every flow, receive\n"
 		"      until all came or %d ms pass without one, and write\n"
@@ -242,12 +244,28 @@ struct flow {
 	int first_err;
 };
 
-static int flow_socket(const char *ns, int *fd)
+/* The cgroup serve returns to after creating a socket in another one. */
+static const char *home_cgroup = "-";
+
+/*
+ * A UDP socket in network namespace @ns, charged to cgroup @cg (a socket
+ * belongs to the cgroup of the task that creates it), both "-" for ours.
+ */
+static int flow_socket(const char *ns, const char *cg, int *fd)
 {
 	int orig, ret = 0;
 
-	if (netns_enter(ns, &orig))
+	if (strcmp(cg, "-") && !strcmp(home_cgroup, "-")) {
+		net_warn(0, "serve: a flow in cgroup %s needs a home cgroup", cg);
 		return -1;
+	}
+	if (cgroup_enter(cg))
+		return -1;
+	if (netns_enter(ns, &orig)) {
+		if (strcmp(cg, "-"))
+			cgroup_enter(home_cgroup);
+		return -1;
+	}
 	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (*fd < 0) {
 		net_warn(errno, "socket in netns %s", ns);
@@ -255,18 +273,23 @@ static int flow_socket(const char *ns, int *fd)
 	}
 	if (netns_leave(orig))
 		ret = -1;
+	if (strcmp(cg, "-") && cgroup_enter(home_cgroup))
+		ret = -1;
 	return ret;
 }
 
-/* "<name>,<sndns>,<rcvns>,<dst-ip>,<port>[,<filter-pin>]" */
+/*
+ * "<name>,<sndns>,<rcvns>,<dst-ip>,<port>[,<filter-pin>[,<sndcg>[,<rcvcg>]]]",
+ * each optional field "-" for none.
+ */
 static int flow_open(struct flow *f, char *spec)
 {
-	char *field[6] = { NULL };
+	char *field[8] = { "", "", "", "", "", "-", "-", "-" };
 	unsigned long port;
 	int n = 0, one = 1, rcvbuf = 1 << 20;
 	char *save = NULL, *p;
 
-	for (p = strtok_r(spec, ",", &save); p && n < 6;
+	for (p = strtok_r(spec, ",", &save); p && n < 8;
 	     p = strtok_r(NULL, ",", &save))
 		field[n++] = p;
 	if (n < 5 || strlen(field[0]) >= sizeof(f->name) ||
@@ -284,7 +307,8 @@ static int flow_open(struct flow *f, char *spec)
 		net_warn(0, "serve: flow %s: bad address %s", f->name, field[3]);
 		return -1;
 	}
-	if (flow_socket(field[2], &f->rcv) || flow_socket(field[1], &f->snd))
+	if (flow_socket(field[2], field[7], &f->rcv) ||
+	    flow_socket(field[1], field[6], &f->snd))
 		return -1;
 	setsockopt(f->rcv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(f->rcv, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -297,7 +321,7 @@ static int flow_open(struct flow *f, char *spec)
 		net_warn(errno, "serve: flow %s: O_NONBLOCK", f->name);
 		return -1;
 	}
-	if (n == 6) {
+	if (strcmp(field[5], "-")) {
 		int prog = bpf_obj_get(field[5]);
 
 		if (prog < 0) {
@@ -471,8 +495,7 @@ static int cmd_serve(int argc, char **argv)
 		net_usage(stderr);
 		return 1;
 	}
-	if (cgroup_enter(argv[2]))
-		return 1;
+	home_cgroup = argv[2];
 	for (i = 3; i < argc; i++) {
 		if (flow_open(&flows[nflows], argv[i]))
 			goto out;

@@ -77,6 +77,7 @@ static int usage(void)
 		"        load <obj>, attach what can be attached, pin programs,\n"
 		"        links and maps under <dir>; print \"<name> <id>\"\n"
 		"  get <dir> <var>...        print var=value from <dir>/map/bss\n"
+		"  set <dir> <var> <value>   store a global in <dir>/map/bss\n"
 		"  fire <dir> <ev:n>[,<ev:n>...] [<var>...]\n"
 		"        set monitored_pid to our pid, fire the events (getpriority,\n"
 		"        setnice, capget, pagefault, sleep (ms)), clear it; print\n"
@@ -355,6 +356,42 @@ static int cmd_get(int argc, char **argv)
 			       (unsigned long long)v);
 	}
 	printf("\n");
+	globals_close(&g);
+	return ret;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct globals g;
+	unsigned long long v;
+	__u32 size;
+	char *end;
+	void *p;
+	int ret = 1;
+
+	if (argc != 3)
+		return usage();
+	errno = 0;
+	v = strtoull(argv[2], &end, 0);
+	if (errno || *end)
+		return usage();
+	if (globals_open(&g, argv[0], 1))
+		goto out;
+	p = globals_var(&g, argv[1], &size);
+	if (!p) {
+		fail(ENOENT, "global %s", argv[1]);
+		goto out;
+	}
+	if (size == 4) {
+		*(volatile __u32 *)p = v;
+	} else if (size == 8) {
+		*(volatile __u64 *)p = v;
+	} else {
+		fail(EINVAL, "global %s: not 4 or 8 bytes", argv[1]);
+		goto out;
+	}
+	ret = 0;
+out:
 	globals_close(&g);
 	return ret;
 }
@@ -784,6 +821,7 @@ int cmd_trace(int argc, char **argv)
 	} subs[] = {
 		{ "up", cmd_up },
 		{ "get", cmd_get },
+		{ "set", cmd_set },
 		{ "fire", cmd_fire },
 		{ "slot", cmd_slot },
 		{ "jited", cmd_jited },

@@ -53,8 +53,10 @@ revalidate() {
 	[ "$_r" = OK ] || t_err "write 1 to revalidate: expected OK, saw '$_r'"
 }
 
-# deny_on / deny_off: attach and detach the locked_down denier. deny_off
-# waits until the denier is freed, so its trampoline is gone.
+# deny_on: attach the locked_down denier disabled (its attach is an event
+# lsmrevoke reacts to, but then changes nothing), then enable it with a
+# write to its .bss, which raises no event: policy is tightened silently
+# and nothing changes until the test's own trigger runs a pass.
 deny_on() {
 	rm -rf "${TP:?}/deny"
 	if ! to 60 "$BIN" trace up "$PROGS/trace_deny.bpf.o" "$TP/deny" \
@@ -63,9 +65,21 @@ deny_on() {
 		return 1
 	fi
 	DENY_ID=$(awk '$1 == "deny_read" { print $2 }' "$TW/deny.ids")
+	deny_set 1
 }
 
+# deny_set 0|1: disable or enable the attached denier (silently).
+deny_set() {
+	"$BIN" trace set "$TP/deny" enabled "$1" >"$TW/deny.set" 2>&1 && return 0
+	t_err "set the denier's enabled to $1: expected success, saw '$(cat "$TW/deny.set")'"
+	return 1
+}
+
+# deny_off: disable and detach the denier, and wait until it is freed (an
+# unpinned link goes after an RCU grace period), so its trampoline is gone.
 deny_off() {
+	[ -d "$TP/deny" ] || return 0
+	"$BIN" trace set "$TP/deny" enabled 0 >/dev/null 2>&1
 	rm -rf "${TP:?}/deny"
 	[ -n "$DENY_ID" ] || return 0
 	_k=50
@@ -189,9 +203,10 @@ poke_calls() {
 	kv "$(awk '$1 == "bpf_arch_text_poke"' "$SFS/symbols" 2>/dev/null)" calls
 }
 
-# cycle TAG SPEC MIN [LOG]: the revoke/restore cycle for the offender
-# (*_off) and control (*_ctl) loaded by tr_up TAG. LOG=1 also checks the
-# log lines and the text-poke count.
+# cycle TAG SPEC MIN STRICT: the revoke/restore cycle for the offender
+# (*_off) and control (*_ctl) loaded by tr_up TAG. STRICT=1 also checks
+# that a silent policy change alone changes nothing, the log lines and the
+# text-poke count.
 cycle() {
 	_ct=$1
 	_cs=$2
@@ -211,6 +226,12 @@ cycle() {
 
 	[ "$4" = 1 ] && _pc0=$(poke_calls)
 	deny_on || return
+	if [ "$4" = 1 ]; then
+		want_state "offender after a silent policy change, before any pass" \
+			"$_off" active
+	else
+		diag "offender before the pass: $(state_of "$_off")"
+	fi
 	mark
 	revalidate
 	want_state "offender under the denier" "$_off" revoked
@@ -219,8 +240,8 @@ cycle() {
 	if [ "$4" = 1 ]; then
 		module_lines_since_mark >"$TW/$_ct.log"
 		diag_file "$TW/$_ct.log" "log: "
-		t_eq "log lines 'prog $_off ($_offn) revoked'" 1 \
-			"$(grep -c "lsmrevoke: prog $_off ($_offn) revoked" "$TW/$_ct.log")"
+		t_eq "log lines 'lsmrevoke: revoke prog $_off ($_offn, kprobe): bpf_read_kernel'" 1 \
+			"$(grep -cF "lsmrevoke: revoke prog $_off ($_offn, kprobe): bpf_read_kernel" "$TW/$_ct.log")"
 		_pc1=$(poke_calls)
 		if isnum "$_pc0" && isnum "$_pc1" && [ "$_pc1" -gt "$_pc0" ]; then
 			t_pass
@@ -229,17 +250,17 @@ cycle() {
 		fi
 	fi
 
-	deny_off
+	deny_set 0
 	mark
 	revalidate
-	want_state "offender after the denier left" "$_off" active
-	want_state "control after the denier left" "$_ctl" active
+	want_state "offender after the policy relaxed" "$_off" active
+	want_state "control after the policy relaxed" "$_ctl" active
 	counts_both "$_ct" "$_cs" "$_cm" restored
 	if [ "$4" = 1 ]; then
 		module_lines_since_mark >"$TW/$_ct.log2"
 		diag_file "$TW/$_ct.log2" "log: "
-		t_eq "log lines naming prog $_off ($_offn) on restore" 1 \
-			"$(grep -c "lsmrevoke: prog $_off ($_offn) " "$TW/$_ct.log2")"
+		t_eq "log lines 'lsmrevoke: restore prog $_off ($_offn, kprobe): allowed'" 1 \
+			"$(grep -cF "lsmrevoke: restore prog $_off ($_offn, kprobe): allowed" "$TW/$_ct.log2")"
 		_pc2=$(poke_calls)
 		if isnum "$_pc1" && isnum "$_pc2" && [ "$_pc2" -gt "$_pc1" ]; then
 			t_pass
@@ -247,6 +268,7 @@ cycle() {
 			t_err "bpf_arch_text_poke calls=: expected to grow on restore, saw '$_pc1' then '$_pc2'"
 		fi
 	fi
+	deny_off
 }
 
 # begin NAME: t_begin, and a loaded module (else the test fails now).
@@ -353,7 +375,7 @@ test_tailcall() {
 	t_eq "delete the target's emptied slot 2" ENOENT "$(slot tc 2 del)"
 	t_eq "put tc_other into the target's emptied slot 3" OK "$(slot tc 3 set tc_other)"
 
-	deny_off
+	deny_set 0
 	revalidate
 	want_state "target after the denier left" "$_v" active
 	t_eq "slot 0 after restore" "$_v" "$(slot tc 0 get)"
@@ -368,6 +390,7 @@ test_tailcall() {
 	# And the slot update path still works for the restored target.
 	t_eq "put the restored target into slot 4" OK "$(slot tc 4 set tc_target)"
 	t_eq "slot 4 after the update" "$_v" "$(slot tc 4 get)"
+	deny_off
 	tr_down tc
 	t_end
 }
@@ -426,7 +449,7 @@ test_restore_exact() {
 	jited exact lp_ctl revoked >/dev/null
 	differs_each exact lp_off before revoked "$_nf"
 	same_image exact lp_ctl before revoked
-	deny_off
+	deny_set 0
 	revalidate
 	want_state "lp_off after the denier left" "$_off" active
 	jited exact lp_off restored >/dev/null
@@ -436,6 +459,7 @@ test_restore_exact() {
 	# Exact bytes, and they still run.
 	counts_both exact "getpriority:$TN" $((4 * TN)) restored
 	diag "lp_ctl functions: $_nc"
+	deny_off
 	tr_down exact
 	t_end
 }
@@ -452,7 +476,24 @@ test_notifier() {
 	_off=$(tr_id notify kp_off)
 	counts_both notify "getpriority:$TN" "$TN" before
 	deny_on
-	diag "offender with the denier attached, before the notifier: $(state_of "$_off")"
+	# Without this, the test could not tell the notifier's pass apart.
+	want_state "offender after a silent policy change, before the notifier" \
+		"$_off" active
+	notify_pass "offender after the notifier (no write to revalidate)" revoked
+	frozen notify "getpriority:$TN" "$TN" "revoked by the notifier"
+	deny_set 0
+	want_state "offender after the policy relaxed silently" "$_off" revoked
+	notify_pass "offender after the second notifier" active
+	counts_both notify "getpriority:$TN" "$TN" restored
+	deny_off
+	tr_down notify
+	t_end
+}
+
+# notify_pass WHAT STATE: load lsmrevoke_notify_test (which raises the
+# notifier from its init) and unload it; the offender $_off must reach
+# STATE (within 5 s, should the pass not be synchronous) and passes grow.
+notify_pass() {
 	_p0=$(st_val passes)
 	mark
 	if to 60 modprobe lsmrevoke_notify_test >"$TW/notify.out" 2>&1; then
@@ -464,28 +505,21 @@ test_notifier() {
 	diag_file "$TW/notify.dmesg" "dmesg: "
 	grep -q 'notifier chain returned' "$TW/notify.dmesg" ||
 		t_err "lsmrevoke_notify_test: expected its 'notifier chain returned' line, saw none"
-	# A pass on the notifier may run after modprobe returns: give it 5 s.
 	_k=50
-	while [ "$(state_of "$_off")" != revoked ] && [ "$_k" -gt 0 ]; do
+	while [ "$(state_of "$_off")" != "$2" ] && [ "$_k" -gt 0 ]; do
 		nap
 		_k=$((_k - 1))
 	done
-	want_state "offender after the notifier (no write to revalidate)" "$_off" revoked
+	[ "$_k" -lt 50 ] && diag "$1: reached after $(((50 - _k) * 100)) ms"
+	want_state "$1" "$_off" "$2"
 	_p1=$(st_val passes)
 	if isnum "$_p0" && isnum "$_p1" && [ "$_p1" -gt "$_p0" ]; then
 		t_pass
 	else
 		t_err "stats passes: expected to grow on the notifier, saw '$_p0' then '$_p1'"
 	fi
-	frozen notify "getpriority:$TN" "$TN" "revoked by the notifier"
 	to 60 rmmod lsmrevoke_notify_test >"$TW/notify.out" 2>&1 ||
 		t_err "rmmod lsmrevoke_notify_test: expected success, saw '$(cat "$TW/notify.out")'"
-	deny_off
-	revalidate
-	want_state "offender after the denier left" "$_off" active
-	counts_both notify "getpriority:$TN" "$TN" restored
-	tr_down notify
-	t_end
 }
 
 # --- 15: rmmod restores ---------------------------------------------------
@@ -578,12 +612,13 @@ test_free_revoked() {
 	poll_gone 5 "$_c" || t_err "tc_const (prog $_c): expected its line gone within 5 s, saw '$(prog_line "$_c")'"
 	# A pass over what is left, then relax.
 	revalidate
-	deny_off
+	deny_set 0
 	revalidate
 	want_state "kp_ctl after the denier left" "$_kc" active
 	dmesg_since_mark >"$TW/free.dmesg"
 	grep -q -e 'WARNING:' -e 'BUG:' "$TW/free.dmesg" &&
 		t_err "kernel log: expected clean, saw '$(grep -m1 -e 'WARNING:' -e 'BUG:' "$TW/free.dmesg")'"
+	deny_off
 	tr_down free_kp
 	t_end
 }
@@ -621,7 +656,7 @@ test_interpreted() {
 	revoked) frozen interp "getpriority:$TN" "$TN" "revoked (interpreted)" ;;
 	*) counts_both interp "getpriority:$TN" "$TN" "$_s" ;;
 	esac
-	deny_off
+	deny_set 0
 	revalidate
 	_s=$(state_of "$_off")
 	case $_s in
@@ -629,6 +664,7 @@ test_interpreted() {
 	*) t_err "interpreted offender after the denier left: expected active or unrevocable:interpreted, saw '$_s'" ;;
 	esac
 	counts_both interp "getpriority:$TN" "$TN" "after the denier left"
+	deny_off
 	tr_down interp
 	t_end
 }
@@ -679,10 +715,11 @@ test_entry_in_use() {
 		t_err "fentry attach to the revoked kp_off: expected EBUSY, saw '$(tail -n 1 "$TW/eiu_on2.out")'"
 	fi
 	tr_down eiu_on2
-	deny_off
+	deny_set 0
 	revalidate
 	want_state "kp_off after the denier left" "$_off" active
 	counts_both eiu "getpriority:$TN" "$TN" restored
+	deny_off
 	tr_down eiu
 	t_end
 }
@@ -701,7 +738,7 @@ _sv() {
 # transitions FROM TO A B: ids whose state was FROM in snapshot A and is TO
 # in snapshot B ("<id> <state>" lines).
 transitions() {
-	awk -v f="$1" -v t="$2" 'FILENAME == ARGV[3] { s[$1] = $2; next }
+	awk -v f="$1" -v t="$2" 'FILENAME == ARGV[1] { s[$1] = $2; next }
 		($1 in s) && s[$1] == f && $2 == t' "$3" "$4" | wc -l
 }
 
@@ -779,7 +816,7 @@ test_interface() {
 			$((_rv0 + _nrev)) "$(st_val revocations)"
 		stats_consistent "denier attached"
 		isnum "$(st_val revoked)" && want_ge "stats revoked" 2 "$(st_val revoked)"
-		deny_off
+		deny_set 0
 		revalidate
 		body "$SFS/programs" | awk '{ print $1, $5 }' | sort >"$TW/st.2"
 		_nres=$(transitions revoked active "$TW/st.1" "$TW/st.2")
@@ -789,6 +826,7 @@ test_interface() {
 		stats_consistent "denier detached"
 		want_eq "stats revoked after restore" 0 "$(st_val revoked)"
 	fi
+	deny_off
 	tr_down iface iface_tc
 	t_end
 }
@@ -832,7 +870,7 @@ test_on_revoke() {
 		# The stub's -EPERM ends the hook's program list: setpriority fails.
 		want_eq "deny: setpriority calls refused by the stub" "$TN" "$(dl errors)"
 		t_eq "deny: errno of the refused setpriority" EPERM "$(dl errno)"
-		deny_off
+		deny_set 0
 		revalidate
 		want_state "lsm_off after the denier left" "$_off" active
 		counts_both deny_lsm "setnice:$TN" "$TN" restored

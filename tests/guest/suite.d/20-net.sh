@@ -81,17 +81,30 @@ tcx tcx_off tcx_ctl tcx - drop
 xdp_native xdpd_off xdpd_ctl xdp_drv xdp_drv_ctl drop
 xdp_generic xdpg_off xdpg_ctl xdp_gen xdp_gen_ctl drop'
 
+# A stub with on_revoke=deny drops everything that reaches its hook, not
+# just its program's port, so no two hooks with an offender share a path:
+# every device hook has a veth pair of its own, and only the sockets of
+# the cgroup_skb flows are in that test's cgroup. Pair i is nv<i>a
+# 10.77.<i>.1 (here) <-> nv<i>b 10.77.<i>.2 (in $NET_NS), with static
+# neighbour entries (a stub dropping ARP would stop the datagrams before
+# a control could count them):
+#   0 tc ingress on nv0b    1 tc egress on nv1a    2 tcx ingress on nv2b
+#   3 XDP (native) offender on nv3b    4 XDP (native) control on nv4b
+# Generic XDP: offender on $NET_NS's lo, control on ours.
+NET_PAIRS='0 1 3 4'
+
 # The flows of the traffic server: name,sender netns,receiver netns,
-# destination,port[,socket filter]. Ports as in tests/progs/net.h.
+# destination,port[,socket filter[,sender cgroup[,receiver cgroup]]].
+# Ports as in tests/progs/net.h.
 NET_FLOWS="sf_off,-,-,127.0.0.1,4701,$NET_PINS/sockfilter/sf_offender
 sf_ctl,-,-,127.0.0.1,4702,$NET_PINS/sockfilter/sf_control
-cg_in,-,-,127.0.0.1,4703
-cg_eg,-,-,127.0.0.1,4704
+cg_in,-,-,127.0.0.1,4703,-,-,$NET_CGA
+cg_eg,-,-,127.0.0.1,4704,-,$NET_CGA,-
 tc_in,-,$NET_NSP,10.77.0.2,4705
-tc_eg,-,$NET_NSP,10.77.0.2,4706
-tcx,-,$NET_NSP,10.77.0.2,4707
-xdp_drv,-,$NET_NSP,10.77.0.2,4708
-xdp_drv_ctl,-,$NET_NSP,10.77.1.2,4708
+tc_eg,-,$NET_NSP,10.77.1.2,4706
+tcx,-,$NET_NSP,10.77.2.2,4707
+xdp_drv,-,$NET_NSP,10.77.3.2,4708
+xdp_drv_ctl,-,$NET_NSP,10.77.4.2,4708
 xdp_gen,$NET_NSP,$NET_NSP,127.0.0.1,4709
 xdp_gen_ctl,-,-,127.0.0.1,4709"
 
@@ -100,7 +113,9 @@ case $(uname -r) in
 [0-5].* | 6.[0-5].* | 6.[0-5]-*) NET_TCX= ;;
 *) NET_TCX=1 ;;
 esac
-if [ -z "$NET_TCX" ]; then
+if [ -n "$NET_TCX" ]; then
+	NET_PAIRS='0 1 2 3 4'
+else
 	NET_VARS=$(printf '%s\n' "$NET_VARS" | grep -v '^tcx_')
 	NET_UNITS=$(printf '%s\n' "$NET_UNITS" | grep -v '^tcx ')
 	NET_FLOWS=$(printf '%s\n' "$NET_FLOWS" | grep -v '^tcx,')
@@ -189,29 +204,38 @@ net_setup_host() {
 		return 1
 	}
 
-	# init: nv0a 10.77.0.1 <-> ns: nv0b 10.77.0.2 (tc, tcx, native XDP
-	# offender); nv1a 10.77.1.1 <-> nv1b 10.77.1.2 (native XDP control).
 	net_run - "ip netns add $NET_NS" "$NET_IP" netns add "$NET_NS" || {
 		NET_BROKEN=1
 		return 1
 	}
-	for _i in 0 1; do
-		net_run - "create veth nv${_i}a" "$NET_IP" link add "nv${_i}a" \
-			type veth peer name "nv${_i}b" netns "$NET_NS" &&
-			net_run - "address nv${_i}a" "$NET_IP" addr add \
-				"10.77.$_i.1/24" dev "nv${_i}a" &&
-			net_run - "address nv${_i}b" "$NET_IP" -n "$NET_NS" addr add \
-				"10.77.$_i.2/24" dev "nv${_i}b" &&
-			net_run - "up nv${_i}a" "$NET_IP" link set "nv${_i}a" up &&
-			net_run - "up nv${_i}b" "$NET_IP" -n "$NET_NS" link set "nv${_i}b" up || {
+	for _i in $NET_PAIRS; do
+		if ! net_pair "$_i"; then
 			NET_BROKEN=1
 			return 1
-		}
+		fi
 	done
 	net_run - "up lo in $NET_NS" "$NET_IP" -n "$NET_NS" link set lo up || {
 		NET_BROKEN=1
 		return 1
 	}
+}
+
+# net_pair I: veth pair I (see NET_PAIRS), addresses, static neighbours.
+net_pair() {
+	net_run - "create veth nv$1a" "$NET_IP" link add "nv$1a" \
+		address "02:77:00:00:0$1:0a" type veth peer name "nv$1b" \
+		address "02:77:00:00:0$1:0b" netns "$NET_NS" || return 1
+	net_run - "address nv$1a" "$NET_IP" addr add "10.77.$1.1/24" \
+		dev "nv$1a" || return 1
+	net_run - "address nv$1b" "$NET_IP" -n "$NET_NS" addr add \
+		"10.77.$1.2/24" dev "nv$1b" || return 1
+	net_run - "neighbour on nv$1a" "$NET_IP" neigh replace "10.77.$1.2" \
+		lladdr "02:77:00:00:0$1:0b" dev "nv$1a" nud permanent || return 1
+	net_run - "neighbour on nv$1b" "$NET_IP" -n "$NET_NS" neigh replace \
+		"10.77.$1.1" lladdr "02:77:00:00:0$1:0a" dev "nv$1b" \
+		nud permanent || return 1
+	net_run - "up nv$1a" "$NET_IP" link set "nv$1a" up || return 1
+	net_run - "up nv$1b" "$NET_IP" -n "$NET_NS" link set "nv$1b" up
 }
 
 net_load() {
@@ -268,14 +292,14 @@ net_attach() {
 	net_link cgroup_sysctl sysctl_off cgroup sysctl "$NET_CGB"
 	net_tc tci_ctl ingress nv0b "$NET_NSP" 1
 	net_tc tci_off ingress nv0b "$NET_NSP" 2
-	net_tc tce_ctl egress nv0a - 1
-	net_tc tce_off egress nv0a - 2
+	net_tc tce_ctl egress nv1a - 1
+	net_tc tce_off egress nv1a - 2
 	if [ -n "$NET_TCX" ]; then
-		net_link tcx tcx_ctl tcx ingress nv0b "$NET_NSP"
-		net_link tcx tcx_off tcx ingress nv0b "$NET_NSP"
+		net_link tcx tcx_ctl tcx ingress nv2b "$NET_NSP"
+		net_link tcx tcx_off tcx ingress nv2b "$NET_NSP"
 	fi
-	net_link xdp_native xdpd_off xdp drv nv0b "$NET_NSP"
-	net_link xdp_native xdpd_ctl xdp drv nv1b "$NET_NSP"
+	net_link xdp_native xdpd_off xdp drv nv3b "$NET_NSP"
+	net_link xdp_native xdpd_ctl xdp drv nv4b "$NET_NSP"
 	net_link xdp_generic xdpg_off xdp skb lo "$NET_NSP"
 	net_link xdp_generic xdpg_ctl xdp skb lo -
 }
@@ -283,7 +307,7 @@ net_attach() {
 net_serve_start() {
 	mkdir -p "$NET_W/srv"
 	# shellcheck disable=SC2086
-	"$BIN" net serve "$NET_W/srv" "$NET_COUNT" "$NET_CGA" $NET_FLOWS \
+	"$BIN" net serve "$NET_W/srv" "$NET_COUNT" "$NET_CG" $NET_FLOWS \
 		>"$NET_W/serve.out" 2>&1 &
 	NET_SRV_PID=$!
 	_n=100
@@ -321,6 +345,7 @@ net_serve_stop() {
 # from an RCU callback some time after its pin goes, and a revalidate in
 # between would still see the denial.
 net_denier_attach() {
+	mark
 	rm -rf "$NET_W/denier"
 	mkdir -p "$NET_W/denier"
 	"$BIN" net hold-lsm "$NET_PINS/denier/net_denier" "$NET_W/denier" \
@@ -340,6 +365,7 @@ net_denier_attach() {
 
 net_denier_detach() {
 	[ -n "$NET_DENIER_PID" ] || return 0
+	mark
 	touch "$NET_W/denier/release"
 	_n=100
 	while kill -0 "$NET_DENIER_PID" 2>/dev/null && [ "$_n" -gt 0 ]; do
@@ -351,14 +377,15 @@ net_denier_detach() {
 	NET_DENIER_PID=
 }
 
-# net_revalidate PHASE: one pass; its module lines as diagnostics.
+# net_revalidate PHASE: one pass; the module's lines since the last mark
+# (set before the policy change: the module may act on the change itself)
+# as diagnostics.
 net_revalidate() {
-	mark
 	if ! echo 1 >"$SFS/revalidate" 2>"$NET_W/reval.err"; then
 		net_all_err "$1: write 1 to revalidate: expected success, saw '$(cat "$NET_W/reval.err")'"
 	fi
 	module_lines_since_mark >"$WORK/net.reval.lines"
-	diag "net: $1: revalidate logged $(wc -l <"$WORK/net.reval.lines") module lines"
+	diag "net: $1: policy change and revalidate: $(wc -l <"$WORK/net.reval.lines") module lines"
 	diag_file "$WORK/net.reval.lines" "net: $1: "
 }
 
@@ -559,10 +586,11 @@ net_teardown() {
 	net_denier_detach
 	_ids=$(cat "$NET_W"/*.ids 2>/dev/null | awk '{ print $2 }')
 	[ -d "$NET_LINKS" ] && rm -rf "$NET_LINKS"
-	"$BIN" net tc-detach nv0a - >/dev/null 2>&1
+	"$BIN" net tc-detach nv1a - >/dev/null 2>&1
 	"$BIN" net tc-detach nv0b "$NET_NSP" >/dev/null 2>&1
-	"$NET_IP" link del nv0a 2>/dev/null
-	"$NET_IP" link del nv1a 2>/dev/null
+	for _i in $NET_PAIRS; do
+		"$NET_IP" link del "nv${_i}a" 2>/dev/null
+	done
 	[ -e "$NET_NSP" ] && "$NET_IP" netns del "$NET_NS"
 	rm -rf "$NET_PINS"
 	# The programs go once their last link, filter and pin are released
@@ -588,8 +616,10 @@ net_teardown() {
 	[ -z "$_left" ] ||
 		net_err cleanup "programs:$_left: expected freed within 10 s, still loaded"
 	[ -e "$NET_NSP" ] && net_err cleanup "netns $NET_NS: expected deleted, still there"
-	"$NET_IP" link show nv0a >/dev/null 2>&1 &&
-		net_err cleanup "nv0a: expected deleted, still there"
+	for _i in $NET_PAIRS; do
+		"$NET_IP" link show "nv${_i}a" >/dev/null 2>&1 &&
+			net_err cleanup "nv${_i}a: expected deleted, still there"
+	done
 	if module_loaded; then
 		to 60 rmmod lsmrevoke >"$NET_W/last.out" 2>&1 ||
 			net_err cleanup "rmmod lsmrevoke: expected success, saw '$(cat "$NET_W/last.out")'"
