@@ -7,6 +7,7 @@
  *   revalidate  write "1": a full revalidation pass, done when the write
  *             returns; anything else is -EINVAL
  *   mode      "enforce" or "audit"; writing one applies it at once
+ *   strict    "0" or "1"; writing one applies it at once
  *   stats     counts of programs per state and of revocations, restores
  *             and passes, "<key> <value>" per line
  *   symbols   the kernel symbols lsmrevoke resolved, how their entry looks
@@ -31,7 +32,7 @@
 #include "track.h"
 
 static struct dentry *dir;
-static struct dentry *dentries[5];
+static struct dentry *dentries[6];
 
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
 {
@@ -171,6 +172,42 @@ static const struct file_operations mode_fops = {
 	.release = single_release,
 };
 
+static int strict_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", lsmrevoke_policy_strict());
+	return 0;
+}
+
+static int strict_open(struct inode *inode, struct file *file)
+{
+	return open_root(inode, file, strict_show);
+}
+
+/* "0" or "1", optionally newline-terminated. */
+static ssize_t strict_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	char buf[4];
+	int ret;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	ret = lsmrevoke_policy_set_strict(buf);
+	return ret ? ret : len;
+}
+
+static const struct file_operations strict_fops = {
+	.owner = THIS_MODULE,
+	.open = strict_open,
+	.read = seq_read,
+	.write = strict_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static const struct file_operations stats_fops = {
 	.owner = THIS_MODULE,
 	.open = stats_open,
@@ -194,6 +231,7 @@ static const struct {
 	{ "programs", 0400, &programs_fops },
 	{ "revalidate", 0200, &revalidate_fops },
 	{ "stats", 0400, &stats_fops },
+	{ "strict", 0600, &strict_fops },
 	{ "symbols", 0400, &symbols_fops },
 };
 

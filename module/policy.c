@@ -16,14 +16,15 @@
  * again is restored, and a denied program that cannot be revoked is marked
  * unrevocable (and retried on the next pass, since its obstacle, such as an
  * fentry program attached to it, may be gone). In audit mode the same
- * decisions are logged and nothing is patched.
+ * decisions are logged and nothing is patched. In strict mode btf_read
+ * counts as bpf_read_kernel.
  *
  * security_locked_down() logs a rate-limited line on every denial, so a
  * pass asks once per (credentials, reason) and reuses the answer for every
  * program loaded with the same credentials.
  *
  * Passes run:
- *  - on a write to securityfs revalidate or mode, synchronously;
+ *  - on a write to securityfs revalidate, mode or strict, synchronously;
  *  - on LSM_POLICY_CHANGE from the blocking LSM notifier;
  *  - when lockdown_write() raised the lockdown level, and when a BPF-LSM
  *    program was attached to or detached from the locked_down hook: the
@@ -79,6 +80,46 @@ static DEFINE_SPINLOCK(defer_lock);
 static bool stopping;
 
 static bool audit_mode;
+
+/*
+ * Strict mode: a program that reads kernel memory through BTF pointers
+ * (btf_read) also requires bpf_read_kernel. The kernel gates no such load;
+ * lsmrevoke is then the only gate.
+ */
+static bool strict;
+module_param(strict, bool, 0444);
+MODULE_PARM_DESC(strict,
+		 "1: btf_read programs also require bpf_read_kernel; also /sys/kernel/security/lsmrevoke/strict [0]");
+
+/* @flags as policy sees them now: strict mode adds bpf_read_kernel. */
+static u32 effective(u32 flags)
+{
+	if (READ_ONCE(strict) && (flags & LSMREVOKE_REQ_BTF_READ))
+		flags |= LSMREVOKE_REQ_READ_KERNEL;
+	return flags;
+}
+
+bool lsmrevoke_policy_strict(void)
+{
+	return READ_ONCE(strict);
+}
+
+/* Sets strict mode from securityfs ("0" or "1") and applies it at once. */
+int lsmrevoke_policy_set_strict(const char *val)
+{
+	bool on;
+
+	if (sysfs_streq(val, "1"))
+		on = true;
+	else if (sysfs_streq(val, "0"))
+		on = false;
+	else
+		return -EINVAL;
+	mutex_lock(&revoke_mutex);
+	WRITE_ONCE(strict, on);
+	mutex_unlock(&revoke_mutex);
+	return lsmrevoke_revalidate();
+}
 
 static int parse_mode(const char *val, bool *audit)
 {
@@ -161,13 +202,13 @@ static bool is_denied(struct pass *p, const struct cred *cred, int reason)
 static u32 denied_flags(struct pass *p, const struct lsmrevoke_entry *e)
 {
 	const struct cred *cred = e->cred ?: init_cred_ref;
-	u32 denied = 0;
+	u32 flags = effective(e->flags), denied = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(requirements); i++) {
 		const struct requirement *r = &requirements[i];
 
-		if (r->reason < 0 || !(e->flags & r->flag))
+		if (r->reason < 0 || !(flags & r->flag))
 			continue;
 		if (is_denied(p, cred, r->reason))
 			denied |= r->flag;
@@ -180,6 +221,7 @@ bool lsmrevoke_policy_gated(u32 flags)
 {
 	unsigned int i;
 
+	flags = effective(flags);
 	for (i = 0; i < ARRAY_SIZE(requirements); i++)
 		if (requirements[i].reason >= 0 && (flags & requirements[i].flag))
 			return true;
@@ -503,6 +545,7 @@ void lsmrevoke_policy_show_requires(struct seq_file *m, u32 flags)
 	bool first = true;
 	unsigned int i;
 
+	flags = effective(flags);
 	for (i = 0; i < ARRAY_SIZE(requirements); i++) {
 		if (!(flags & requirements[i].flag))
 			continue;

@@ -14,6 +14,8 @@ void lsmrevoke_policy_exit(void);
 int lsmrevoke_revalidate(void);
 int lsmrevoke_policy_set_mode(const char *val);
 const char *lsmrevoke_policy_mode(void);
+int lsmrevoke_policy_set_strict(const char *val);
+bool lsmrevoke_policy_strict(void);
 bool lsmrevoke_policy_gated(u32 flags);
 void lsmrevoke_policy_loaded(const struct bpf_prog *prog);
 void lsmrevoke_policy_show_requires(struct seq_file *m, u32 flags);

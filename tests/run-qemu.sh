@@ -25,7 +25,10 @@
 #   /opt/lsmrevoke-test/add/<basename>       each --add PATH (files and
 #                                            directories, basename kept); the
 #                                            script runs with this as its cwd
-#   /lib/modules/<release>/extra/lsmrevoke.ko
+#   /lib/modules/<release>/extra/lsmrevoke.ko   (with --module-from dkms:
+#       /lib/modules/<release>/updates/dkms/lsmrevoke.ko, as dkms installs it)
+#   /opt/lsmrevoke-test/module.sha256        sha256 of the lsmrevoke.ko that
+#                                            make or dkms produced on the host
 #   /lib/modules/<release>/extra/<test module>.ko  tests/kmod/, built
 #   /usr/sbin/{bpftool,ip,tc}                the host's, with their libraries;
 #                                            busybox sh runs its own ip and tc
@@ -51,7 +54,7 @@ shopt -s inherit_errexit
 readonly ALL_KERNELS=(6.1 6.12)
 readonly HOST_PACKAGES=(gcc make clang llvm libbpf-dev libelf-dev zlib1g-dev
 	qemu-system-x86 busybox-static cpio kmod dwarves xz-utils zstd bpftool
-	perl iproute2)
+	perl iproute2 dkms)
 readonly DONE_TOKEN=LSMREVOKE-DONE
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -66,7 +69,7 @@ JOBS=$(nproc)
 usage() {
 	cat <<EOF
 Usage: tests/run-qemu.sh [--kernel 6.1|6.12|all] [--script FILE [--add PATH]...]
-                         [--keep] [-h]
+                         [--module-from make|dkms] [--keep] [-h]
 
 Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
 (tests/guest/suite.sh), or with --script run FILE as root instead.
@@ -77,6 +80,9 @@ Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
   --add PATH     copy PATH (file or directory) into the guest as
                  /opt/lsmrevoke-test/add/<basename of PATH>; the script runs
                  with that directory as its working directory (repeatable)
+  --module-from make|dkms
+                 build lsmrevoke.ko with make (Kbuild) or with dkms (dkms.conf,
+                 private dkms trees, the kernel's headers) [make]
   --keep         keep the work directory (logs, initramfs, builds)
   -h, --help     this text
 
@@ -107,12 +113,14 @@ strip_escapes() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g
 kernel_arg=all
 script=
 adds=()
+module_from=make
 keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) [ $# -ge 2 ] || die "--kernel needs an argument"; kernel_arg=$2; shift 2 ;;
 	--script) [ $# -ge 2 ] || die "--script needs an argument"; script=$2; shift 2 ;;
 	--add) [ $# -ge 2 ] || die "--add needs an argument"; adds+=("$2"); shift 2 ;;
+	--module-from) [ $# -ge 2 ] || die "--module-from needs an argument"; module_from=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
@@ -123,6 +131,10 @@ case $kernel_arg in
 all) kernels=("${ALL_KERNELS[@]}") ;;
 6.1|6.12) kernels=("$kernel_arg") ;;
 *) die "--kernel must be 6.1, 6.12 or all, not '$kernel_arg'" ;;
+esac
+case $module_from in
+make|dkms) ;;
+*) die "--module-from must be make or dkms, not '$module_from'" ;;
 esac
 if [ -n "$script" ]; then
 	[ -f "$script" ] || die "--script: no such file: $script"
@@ -398,6 +410,10 @@ build_loader() {
 # of Kbuild and module/, so the source tree stays clean).
 build_module() {
 	local series=$1 rel=$2 hdr b=$WORK/$1/build
+	if [ "$module_from" = dkms ]; then
+		build_module_dkms "$series" "$rel"
+		return
+	fi
 	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
 	rm -rf "$b"
 	mkdir -p "$b"
@@ -413,6 +429,58 @@ build_module() {
 	# Show compiler warnings, but not the headers' chatter.
 	grep -E 'warning:|error:' "$WORK/$series/build.log" >&2 || true
 	[ -f "$b/lsmrevoke.ko" ] || die "the build for $rel made no lsmrevoke.ko"
+	sha256sum <"$b/lsmrevoke.ko" | cut -d' ' -f1 >"$WORK/$series/module.sha256"
+	echo extra >"$WORK/$series/module.dir"
+}
+
+# lsmrevoke.ko as dkms builds and installs it from dkms.conf (dkms add,
+# build, install) against a release's headers, with private dkms, source and
+# install trees under $WORK/dkms: nothing on the host changes. The file dkms
+# installed goes to $WORK/<series>/build, its checksum to module.sha256 and
+# its directory under /lib/modules/<release> to module.dir.
+build_module_dkms() {
+	local series=$1 rel=$2 hdr d=$WORK/dkms ver ko rel_dir
+	local log=$WORK/$1/build.log trees
+	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
+	trees=(--dkmstree "$d/var/lib/dkms" --sourcetree "$d/usr/src"
+		--installtree "$d/lib/modules")
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$REPO/dkms.conf")
+	[ -n "$ver" ] || die "dkms.conf has no PACKAGE_VERSION"
+	if [ -n "$DEBUG_BUILD" ]; then
+		log "warning: LSMREVOKE_DEBUG is ignored with --module-from dkms"
+	fi
+	if [ ! -d "$d/usr/src/lsmrevoke-$ver" ]; then
+		# What the .deb puts in /usr/src (debian/lsmrevoke-dkms.install).
+		mkdir -p "$d/usr/src/lsmrevoke-$ver" "$d/var/lib/dkms"
+		cp -a "$REPO"/{dkms.conf,Kbuild,Makefile,module} "$d/usr/src/lsmrevoke-$ver/"
+		dkms add -m lsmrevoke -v "$ver" "${trees[@]}" >"$WORK/dkms-add.log" 2>&1 ||
+			{ cat "$WORK/dkms-add.log" >&2; die "dkms add failed"; }
+	fi
+	rm -rf "$WORK/$series/build"
+	mkdir -p "$d/lib/modules/$rel" "$WORK/$series/build"
+	if ! { dkms build -m "lsmrevoke/$ver" -k "$rel" "${trees[@]}" \
+		--kernelsourcedir "$hdr" -j "$JOBS" &&
+		dkms install -m "lsmrevoke/$ver" -k "$rel" "${trees[@]}" \
+		--kernelsourcedir "$hdr" --no-depmod; } >"$log" 2>&1; then
+		cat "$log" >&2
+		cat "$d/var/lib/dkms/lsmrevoke/$ver/build/make.log" >&2 2>/dev/null || true
+		die "dkms cannot build or install lsmrevoke for $rel"
+	fi
+	grep -E 'warning:|error:|[Ss]ign' "$log" >&2 || true
+	ko=$(find "$d/lib/modules/$rel" -name 'lsmrevoke.ko*' -print -quit)
+	[ -n "$ko" ] || die "dkms installed no lsmrevoke.ko under $d/lib/modules/$rel"
+	rel_dir=$(dirname "${ko#"$d/lib/modules/$rel/"}")
+	# dkms compresses like the host's modules of that release, if any;
+	# busybox's modprobe reads plain .ko files only.
+	case $ko in
+	*.xz) xz -dc "$ko" ;;
+	*.zst) zstd -qdc "$ko" ;;
+	*.gz) gzip -dc "$ko" ;;
+	*) cat "$ko" ;;
+	esac >"$WORK/$series/build/lsmrevoke.ko"
+	sha256sum <"$WORK/$series/build/lsmrevoke.ko" | cut -d' ' -f1 >"$WORK/$series/module.sha256"
+	echo "$rel_dir" >"$WORK/$series/module.dir"
+	log "kernel $series: dkms built and installed $rel_dir/$(basename "$ko")"
 }
 
 # The suite's test-only modules (tests/kmod/) against a release's headers,
@@ -487,8 +555,13 @@ make_initramfs() {
 	done
 	install -m 0755 "$REPO/tests/guest-init.sh" "$s/init"
 
-	# The module under test, and a few of Debian's for the tests' plumbing.
-	cp "$WORK/$series/build/lsmrevoke.ko" "$s/lib/modules/$rel/extra/"
+	# The module under test (where make install or dkms puts it, with the
+	# checksum of what they produced), and a few of Debian's for the tests'
+	# plumbing.
+	m=$(cat "$WORK/$series/module.dir")
+	mkdir -p "$s/lib/modules/$rel/$m"
+	cp "$WORK/$series/build/lsmrevoke.ko" "$s/lib/modules/$rel/$m/"
+	cp "$WORK/$series/module.sha256" "$t/module.sha256"
 	if [ -d "$WORK/$series/kmod" ]; then
 		cp "$WORK/$series/kmod"/*.ko "$s/lib/modules/$rel/extra/"
 	fi
@@ -511,6 +584,7 @@ make_initramfs() {
 	else
 		echo "MODE=suite" >"$s/etc/lsmrevoke-test.conf"
 	fi
+	echo "MODULE_FROM=$module_from" >>"$s/etc/lsmrevoke-test.conf"
 	# Full bpftool, ip and tc (busybox's know no veth, clsact or BPF).
 	for b in /usr/sbin/bpftool /bin/ip /sbin/tc; do
 		if [ -x "$b" ]; then

@@ -619,6 +619,7 @@ static int cmd_nocap(int argc, char **argv)
 /* Scenario command groups, one file each (tests/loader/<group>.c). */
 int cmd_trace(int argc, char **argv);
 int cmd_net(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -626,6 +627,7 @@ static const struct {
 } cmds[] = {
 	{ "trace", cmd_trace },
 	{ "net", cmd_net },
+	{ "policy", cmd_policy },
 	{ "load", cmd_load },
 	{ "ids", cmd_ids },
 	{ "show", cmd_show },

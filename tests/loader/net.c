@@ -42,6 +42,8 @@
 #define NET_BPF_TCX_INGRESS	46
 #define NET_BPF_TCX_EGRESS	47
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define MAX_FLOWS	32
 /* Datagram size; the first 4 bytes carry the round number. */
 #define DGRAM_LEN	64
@@ -407,7 +409,11 @@ static void serve_round(struct flow *flows, int nflows, unsigned int round,
 	for (i = 0; i < nflows; i++) {
 		struct flow *f = &flows[i];
 
-		f->sent = f->senderr = f->recv = f->whole = f->late = 0;
+		f->sent = 0;
+		f->senderr = 0;
+		f->recv = 0;
+		f->whole = 0;
+		f->late = 0;
 		f->first_err = 0;
 		flow_drain(f, round);	/* stale ones count as late */
 		pfd[i].fd = f->rcv;
@@ -418,7 +424,8 @@ static void serve_round(struct flow *flows, int nflows, unsigned int round,
 			flow_send(&flows[i], i, round, seq);
 		nap_ms(1);
 	}
-	start = last = now_ms();
+	start = now_ms();
+	last = start;
 	for (;;) {
 		long t = now_ms(), wait;
 		int done = 1;
@@ -539,16 +546,76 @@ out:
 
 /* --- count ------------------------------------------------------------ */
 
+/* The unsigned integer of @size (1, 2, 4 or 8) bytes at @p (little endian). */
+static int read_uint(const unsigned char *p, __u32 size,
+		     unsigned long long *val)
+{
+	__u64 v = 0;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -EINVAL;
+	memcpy(&v, p, size);
+	*val = v;
+	return 0;
+}
+
+/*
+ * Global @var in the data section map @fd (value type a BTF DATASEC):
+ * 0 and its value, -ENOENT if the section has no such variable.
+ */
+static int map_global(int fd, const struct bpf_map_info *mi, const char *var,
+		      unsigned long long *val)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	unsigned char *buf = NULL;
+	struct btf *btf;
+	__u32 key = 0;
+	int k, ret = -ENOENT;
+
+	btf = btf__load_from_kernel_by_id(mi->btf_id);
+	if (!btf)
+		return -ENOENT;
+	t = btf__type_by_id(btf, mi->btf_value_type_id);
+	if (!t || !btf_is_datasec(t))
+		goto out;
+	vs = btf_var_secinfos(t);
+	for (k = 0; k < btf_vlen(t); k++, vs++) {
+		const struct btf_type *vt = btf__type_by_id(btf, vs->type);
+
+		if (vt && !strcmp(btf__name_by_offset(btf, vt->name_off), var))
+			break;
+	}
+	if (k == btf_vlen(t))
+		goto out;
+	ret = -EINVAL;
+	if (vs->offset + vs->size > mi->value_size)
+		goto out;
+	buf = calloc(1, mi->value_size);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fd, &key, buf))
+		ret = -errno;
+	else
+		ret = read_uint(buf + vs->offset, vs->size, val);
+out:
+	free(buf);
+	btf__free(btf);
+	return ret;
+}
+
 /*
  * The value of global @var of the program @prog_fd: look through its maps
- * for a data section (BTF DATASEC value) that has @var.
+ * for a data section that has @var.
  */
 static int prog_global(int prog_fd, const char *var, unsigned long long *val)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info), nr, i;
 	__u32 *ids;
-	int found = 0, err;
+	int ret = -ENOENT, err;
 
 	memset(&info, 0, sizeof(info));
 	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
@@ -567,71 +634,22 @@ static int prog_global(int prog_fd, const char *var, unsigned long long *val)
 		free(ids);
 		return -net_err(err);
 	}
-	for (i = 0; i < nr && !found; i++) {
+	for (i = 0; i < nr && ret == -ENOENT; i++) {
 		struct bpf_map_info mi;
-		const struct btf_var_secinfo *vs;
-		const struct btf_type *t;
-		struct btf *btf;
 		__u32 mlen = sizeof(mi);
-		int fd, k;
+		int fd;
 
 		fd = bpf_map_get_fd_by_id(ids[i]);
 		if (fd < 0)
 			continue;
 		memset(&mi, 0, sizeof(mi));
-		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) || !mi.btf_id ||
-		    !mi.btf_value_type_id || mi.type != BPF_MAP_TYPE_ARRAY) {
-			close(fd);
-			continue;
-		}
-		btf = btf__load_from_kernel_by_id(mi.btf_id);
-		if (!btf) {
-			close(fd);
-			continue;
-		}
-		t = btf__type_by_id(btf, mi.btf_value_type_id);
-		if (!t || !btf_is_datasec(t)) {
-			btf__free(btf);
-			close(fd);
-			continue;
-		}
-		vs = btf_var_secinfos(t);
-		for (k = 0; k < btf_vlen(t) && !found; k++, vs++) {
-			const struct btf_type *vt = btf__type_by_id(btf, vs->type);
-			unsigned char *buf;
-			__u32 key = 0;
-
-			if (!vt || strcmp(btf__name_by_offset(btf, vt->name_off), var))
-				continue;
-			found = -EINVAL;
-			if (vs->size > 8 || vs->offset + vs->size > mi.value_size)
-				break;
-			buf = calloc(1, mi.value_size);
-			if (!buf) {
-				found = -ENOMEM;
-				break;
-			}
-			if (bpf_map_lookup_elem(fd, &key, buf)) {
-				found = -errno;
-			} else {
-				*val = 0;
-				switch (vs->size) {
-				case 1: *val = buf[vs->offset]; break;
-				case 2: *val = *(__u16 *)(buf + vs->offset); break;
-				case 4: *val = *(__u32 *)(buf + vs->offset); break;
-				case 8: *val = *(__u64 *)(buf + vs->offset); break;
-				default: break;
-				}
-				found = vs->size == 1 || vs->size == 2 ||
-					vs->size == 4 || vs->size == 8 ? 1 : -EINVAL;
-			}
-			free(buf);
-		}
-		btf__free(btf);
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen) && mi.btf_id &&
+		    mi.btf_value_type_id && mi.type == BPF_MAP_TYPE_ARRAY)
+			ret = map_global(fd, &mi, var, val);
 		close(fd);
 	}
 	free(ids);
-	return found ? (found < 0 ? found : 0) : -ENOENT;
+	return ret;
 }
 
 static int cmd_count(int argc, char **argv)
@@ -878,8 +896,7 @@ out:
 
 static int cmd_tc_detach(int argc, char **argv)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook,
-		.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook);
 	int orig, err, ret = 1;
 
 	if (argc != 2) {
@@ -888,6 +905,7 @@ static int cmd_tc_detach(int argc, char **argv)
 	}
 	if (netns_enter(argv[1], &orig))
 		return 1;
+	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 	hook.ifindex = ifindex_of(argv[0]);
 	if (hook.ifindex) {
 		err = bpf_tc_hook_destroy(&hook);
@@ -999,7 +1017,7 @@ int cmd_net(int argc, char **argv)
 		net_usage(stdout);
 		return 0;
 	}
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subs); i++)
 		if (!strcmp(argv[0], subs[i].name))
 			return subs[i].fn(argc - 1, argv + 1);
 	net_warn(0, "unknown subcommand %s", argv[0]);

@@ -1,0 +1,1282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lsmrevoke-test policy <sub> ...: the policy-source scenarios of
+ * tests/guest/suite.d/30-policy.sh and 90-lockdown.sh, and tests/demo.sh.
+ *
+ * Offenders are loaded, attached and pinned under a directory (programs at
+ * <dir>/<name>, links at <dir>/link.<name>, the .bss and .data maps at
+ * <dir>/map.bss and <dir>/map.data), so that the shell can change the
+ * policy between steps. Globals are read and written by name through the
+ * map's BTF and a shared mapping (the programs count concurrently).
+ *
+ * The policy is tightened with policy_deny.bpf.o, a BPF-LSM locked_down
+ * program denying the lockdown reasons of its deny_mask. Attaching and
+ * detaching it from this process through the link fd is synchronous for
+ * lsmrevoke (its pass runs before the syscall returns to us), so the
+ * commands that do both (cycle, flip, race) check states right after.
+ *
+ * Expected failures are results, not errors: they are printed as errno
+ * names on stdout with exit status 0. Exit status 1 means the command
+ * itself could not run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#define PROG "lsmrevoke-test policy"
+#define PROGRAMS "/sys/kernel/security/lsmrevoke/programs"
+#define PO_MAGIC	0x5a5a5a5aU
+#define MAX_VARS	16
+
+/* Lockdown reasons the denier knows by name. */
+#define REASON_WRITE_USER	17
+#define REASON_READ_KERNEL	24
+
+static const char *errname(int err)
+{
+	const char *n = strerrorname_np(err);
+	static char buf[16];
+
+	if (n)
+		return n;
+	if (err == 524)
+		return "ENOTSUPP";
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+/* libbpf 1.x returns -errno; keep a positive errno whatever we are given. */
+static int err_of(long ret)
+{
+	if (ret < 0)
+		return (int)-ret;
+	return errno ? errno : EINVAL;
+}
+
+static int fail(int err, const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, ": %s\n", errname(err));
+	return 1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: lsmrevoke-test policy <sub> [args]\n"
+		"  up <obj> <dir>     load <obj>, attach its programs, pin programs,\n"
+		"                     links and maps under <dir>; print \"<name> <id>\"\n"
+		"  get <dir> <var>... print var=value from <dir>'s globals\n"
+		"  fire <dir> <n> [<var>...]\n"
+		"                     set monitored_pid (and target_addr, a buffer of\n"
+		"                     ours) and call getpriority() <n> times; print\n"
+		"                     var=delta, written=<times the buffer was\n"
+		"                     written> and errors=<failed syscalls>\n"
+		"  cycle <denyobj> <mask> <dir> <n> <snap> [<var>...]\n"
+		"                     fire; attach the denier; copy programs to\n"
+		"                     <snap>.attached; fire; destroy its link; copy\n"
+		"                     programs to <snap>.detached; fire. One line\n"
+		"                     per phase: \"<phase> var=delta ...\"\n"
+		"  hold <denyobj> <mask> <readyfile> <stopfile>\n"
+		"                     attach the denier, write its id to <readyfile>,\n"
+		"                     wait for <stopfile>, destroy the link, exit\n"
+		"  pin <denyobj> <mask> <linkpin>\n"
+		"                     attach the denier, pin its link, print its id\n"
+		"  flip <denyobj> <mask> <count>\n"
+		"                     attach and destroy the denier <count> times\n"
+		"  race <raceobj> <denyobj> <mask> <seconds> <rounds>\n"
+		"                     load offenders in a loop on CPU 0 while the\n"
+		"                     denier attaches on CPU 1; check each round\n"
+		"  write <file> <data>\n"
+		"                     one write(2) of <data>; print OK, open:<errno>\n"
+		"                     or write:<errno>\n"
+		"<mask>: read, write or read,write (the reasons the denier denies).\n");
+	return 1;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	char *p;
+
+	if (len == 0 || len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info;
+
+	return prog_info(fd, &info) ? 0 : info.id;
+}
+
+static int pin_at(char *buf, const char *dir, const char *prefix,
+		  const char *name)
+{
+	if (snprintf(buf, PATH_MAX, "%s/%s%s", dir, prefix, name) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = {
+		.tv_sec = us / 1000000,
+		.tv_nsec = (us % 1000000) * 1000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* --- globals: the .bss and .data maps of an object ------------------ */
+
+struct section {
+	int fd;
+	unsigned char *mem;
+	size_t len;
+	struct btf *btf;
+	const struct btf_type *sec;
+};
+
+struct globals {
+	struct section s[2];
+	int n;
+};
+
+/* Maps the data section of map @fd (owned by the caller on success). */
+static int section_open(struct section *s, int fd, const char *what)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return fail(errno, "map info %s", what);
+	s->btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!s->btf)
+		return fail(errno, "btf of %s", what);
+	s->sec = btf__type_by_id(s->btf, info.btf_value_type_id);
+	if (!s->sec || !btf_is_datasec(s->sec))
+		return fail(EINVAL, "datasec of %s", what);
+	s->len = (info.value_size + page - 1) / page * page;
+	s->mem = mmap(NULL, s->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (s->mem == MAP_FAILED) {
+		s->mem = NULL;
+		return fail(errno, "mmap %s", what);
+	}
+	return 0;
+}
+
+static void section_close(struct section *s, int own_fd)
+{
+	if (s->mem)
+		munmap(s->mem, s->len);
+	btf__free(s->btf);
+	if (own_fd && s->fd >= 0)
+		close(s->fd);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+/* The globals of the objects pinned under @dir (map.bss, map.data). */
+static int globals_open_dir(struct globals *g, const char *dir)
+{
+	static const char *const names[] = { "bss", "data" };
+	char pin[PATH_MAX];
+	unsigned int i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < 2; i++) {
+		int fd;
+
+		if (pin_at(pin, dir, "map.", names[i]))
+			return fail(errno, "%s", dir);
+		fd = bpf_obj_get(pin);
+		if (fd < 0) {
+			if (err_of(fd) == ENOENT)
+				continue;
+			return fail(err_of(fd), "bpf_obj_get %s", pin);
+		}
+		if (section_open(&g->s[g->n], fd, pin)) {
+			close(fd);
+			return 1;
+		}
+		g->n++;
+	}
+	if (!g->n)
+		return fail(ENOENT, "no map.bss or map.data under %s", dir);
+	return 0;
+}
+
+/* The globals of a loaded object (its fds stay the object's). */
+static int globals_open_obj(struct globals *g, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	memset(g, 0, sizeof(*g));
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		if (!bpf_map__is_internal(map) ||
+		    (!strstr(name, ".bss") && !strstr(name, ".data")))
+			continue;
+		if (g->n == 2)
+			break;
+		if (section_open(&g->s[g->n], bpf_map__fd(map), name))
+			return 1;
+		g->n++;
+	}
+	return 0;
+}
+
+static void globals_close(struct globals *g, int own_fds)
+{
+	int i;
+
+	for (i = 0; i < g->n; i++)
+		section_close(&g->s[i], own_fds);
+	g->n = 0;
+}
+
+/* The address and size of global @name, or NULL. */
+static void *globals_var(struct globals *g, const char *name, __u32 *size)
+{
+	int k, i;
+
+	for (k = 0; k < g->n; k++) {
+		struct section *s = &g->s[k];
+		const struct btf_var_secinfo *vsi = btf_var_secinfos(s->sec);
+
+		for (i = 0; i < btf_vlen(s->sec); i++, vsi++) {
+			const struct btf_type *t = btf__type_by_id(s->btf,
+								   vsi->type);
+
+			if (!t || strcmp(btf__name_by_offset(s->btf, t->name_off),
+					 name))
+				continue;
+			if (vsi->offset + vsi->size > s->len ||
+			    (vsi->size != 4 && vsi->size != 8))
+				return NULL;
+			*size = vsi->size;
+			return s->mem + vsi->offset;
+		}
+	}
+	return NULL;
+}
+
+static int globals_get(struct globals *g, const char *name, __u64 *val)
+{
+	__u32 size;
+	void *p = globals_var(g, name, &size);
+
+	if (!p)
+		return fail(ENOENT, "global %s", name);
+	if (size == 4)
+		*val = __atomic_load_n((__u32 *)p, __ATOMIC_SEQ_CST);
+	else
+		*val = __atomic_load_n((__u64 *)p, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* Sets global @name if the object has it; returns 1 if it has not. */
+static int globals_set(struct globals *g, const char *name, __u64 val)
+{
+	__u32 size;
+	void *p = globals_var(g, name, &size);
+
+	if (!p)
+		return 1;
+	if (size == 4)
+		__atomic_store_n((__u32 *)p, (__u32)val, __ATOMIC_SEQ_CST);
+	else
+		__atomic_store_n((__u64 *)p, val, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* --- the programs file ---------------------------------------------- */
+
+/* Reads all of @path into a NUL-terminated malloc'ed buffer. */
+static char *read_all(const char *path)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	int fd;
+
+	if (!buf)
+		return NULL;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				goto err;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0)
+			goto err;
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+err:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char *buf = read_all(from);
+	FILE *f;
+	int ret = 0;
+
+	if (!buf)
+		return fail(errno, "read %s", from);
+	f = fopen(to, "w");
+	if (!f) {
+		free(buf);
+		return fail(errno, "open %s", to);
+	}
+	if (fputs(buf, f) < 0)
+		ret = fail(errno, "write %s", to);
+	if (fclose(f) && !ret)
+		ret = fail(errno, "close %s", to);
+	free(buf);
+	return ret;
+}
+
+/* The state field of program @id in a programs snapshot, or "none". */
+static const char *state_in(const char *snap, __u32 id, char *buf, size_t len)
+{
+	const char *p = snap;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		unsigned long v;
+		char *end;
+
+		if (*p != '#') {
+			v = strtoul(p, &end, 10);
+			if (end != p && *end == ' ' && v == id) {
+				/* id type name requires state ... */
+				const char *f = end;
+				int field;
+
+				for (field = 1; field < 4 && f; field++)
+					f = strchr(f + 1, ' ');
+				if (f) {
+					size_t n = strcspn(f + 1, " \n");
+
+					if (n >= len)
+						n = len - 1;
+					memcpy(buf, f + 1, n);
+					buf[n] = '\0';
+					return buf;
+				}
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	snprintf(buf, len, "none");
+	return buf;
+}
+
+/* --- up, get, fire -------------------------------------------------- */
+
+static int cmd_up(int argc, char **argv)
+{
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	char pin[PATH_MAX];
+	int err, ret = 1;
+
+	if (argc != 2)
+		return usage();
+	if (mkdir_p(argv[1]))
+		return fail(errno, "mkdir %s", argv[1]);
+	obj = bpf_object__open_file(argv[0], NULL);
+	if (!obj)
+		return fail(errno, "open %s", argv[0]);
+	err = bpf_object__load(obj);
+	if (err) {
+		fail(err_of(err), "load %s", argv[0]);
+		goto out;
+	}
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		/* Internal maps are "<obj prefix>.bss" and so on. */
+		if (bpf_map__is_internal(map) && strchr(name, '.'))
+			name = strchr(name, '.') + 1;
+		if (pin_at(pin, argv[1], "map.", name))
+			goto out_errno;
+		err = bpf_map__pin(map, pin);
+		if (err) {
+			fail(err_of(err), "pin %s", pin);
+			goto out;
+		}
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		struct bpf_link *link;
+
+		link = bpf_program__attach(prog);
+		if (!link) {
+			fail(errno, "attach %s", name);
+			goto out;
+		}
+		if (pin_at(pin, argv[1], "link.", name))
+			goto out_errno;
+		err = bpf_link__pin(link, pin);
+		if (err) {
+			fail(err_of(err), "pin %s", pin);
+			goto out;
+		}
+		if (pin_at(pin, argv[1], "", name))
+			goto out_errno;
+		err = bpf_program__pin(prog, pin);
+		if (err) {
+			fail(err_of(err), "pin %s", pin);
+			goto out;
+		}
+		printf("%s %u\n", name, prog_id(bpf_program__fd(prog)));
+	}
+	ret = 0;
+	goto out;
+out_errno:
+	fail(errno, "pin under %s", argv[1]);
+out:
+	/* Links, programs and maps stay alive through their pins. */
+	bpf_object__close(obj);
+	return ret;
+}
+
+static int cmd_get(int argc, char **argv)
+{
+	struct globals g;
+	int i, ret = 0;
+
+	if (argc < 2)
+		return usage();
+	if (globals_open_dir(&g, argv[0]))
+		return 1;
+	for (i = 1; i < argc && !ret; i++) {
+		__u64 v;
+
+		ret = globals_get(&g, argv[i], &v);
+		if (!ret)
+			printf("%s%s=%llu", i > 1 ? " " : "", argv[i],
+			       (unsigned long long)v);
+	}
+	printf("\n");
+	globals_close(&g, 1);
+	return ret;
+}
+
+struct fire_result {
+	long long delta[MAX_VARS];
+	long written, errors;
+	int first_err;
+};
+
+/*
+ * @n getpriority() calls with monitored_pid set to us and target_addr (if
+ * the object has it) pointing at a buffer of ours, cleared before each.
+ */
+static int fire_run(struct globals *g, long n, char **vars, int nvars,
+		    struct fire_result *r)
+{
+	static volatile __u32 buf[16];
+	__u64 before[MAX_VARS], v;
+	long i;
+	int k;
+
+	memset(r, 0, sizeof(*r));
+	for (k = 0; k < nvars; k++)
+		if (globals_get(g, vars[k], &before[k]))
+			return 1;
+	globals_set(g, "target_addr", (unsigned long)&buf[4]);
+	if (globals_set(g, "monitored_pid", getpid()))
+		return fail(ENOENT, "global %s", "monitored_pid");
+	for (i = 0; i < n; i++) {
+		buf[4] = 0;
+		if (syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0) {
+			if (!r->first_err)
+				r->first_err = errno;
+			r->errors++;
+		}
+		if (buf[4] == PO_MAGIC)
+			r->written++;
+	}
+	globals_set(g, "monitored_pid", 0);
+	globals_set(g, "target_addr", 0);
+	for (k = 0; k < nvars; k++) {
+		if (globals_get(g, vars[k], &v))
+			return 1;
+		r->delta[k] = (long long)(v - before[k]);
+	}
+	return 0;
+}
+
+static void fire_print(const char *phase, char **vars, int nvars,
+		       const struct fire_result *r)
+{
+	int k;
+
+	if (phase)
+		printf("%s ", phase);
+	for (k = 0; k < nvars; k++)
+		printf("%s=%lld ", vars[k], r->delta[k]);
+	printf("written=%ld errors=%ld", r->written, r->errors);
+	if (r->errors)
+		printf(" errno=%s", errname(r->first_err));
+	printf("\n");
+}
+
+static int parse_n(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cmd_fire(int argc, char **argv)
+{
+	struct fire_result r;
+	struct globals g;
+	long n;
+	int ret;
+
+	if (argc < 2 || argc - 2 > MAX_VARS || parse_n(argv[1], 1000000, &n))
+		return usage();
+	if (globals_open_dir(&g, argv[0]))
+		return 1;
+	ret = fire_run(&g, n, argv + 2, argc - 2, &r);
+	if (!ret)
+		fire_print(NULL, argv + 2, argc - 2, &r);
+	globals_close(&g, 1);
+	return ret;
+}
+
+/* --- the denier ----------------------------------------------------- */
+
+struct denier {
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct globals g;
+	__u32 id;
+};
+
+static int parse_mask(const char *s, __u64 *mask)
+{
+	char buf[64], *tok, *save = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	*mask = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "read"))
+			*mask |= 1ULL << REASON_READ_KERNEL;
+		else if (!strcmp(tok, "write"))
+			*mask |= 1ULL << REASON_WRITE_USER;
+		else
+			return -1;
+	}
+	return *mask ? 0 : -1;
+}
+
+/* Loads the denier of @path (not attached) denying the reasons of @mask. */
+static int denier_load(struct denier *d, const char *path, const char *mask)
+{
+	__u64 m;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	if (parse_mask(mask, &m)) {
+		fprintf(stderr, PROG ": bad mask '%s'\n", mask);
+		return 1;
+	}
+	d->obj = bpf_object__open_file(path, NULL);
+	if (!d->obj)
+		return fail(errno, "open %s", path);
+	err = bpf_object__load(d->obj);
+	if (err)
+		return fail(err_of(err), "load %s", path);
+	d->prog = bpf_object__next_program(d->obj, NULL);
+	if (!d->prog)
+		return fail(ENOENT, "no program in %s", path);
+	d->id = prog_id(bpf_program__fd(d->prog));
+	if (globals_open_obj(&d->g, d->obj))
+		return 1;
+	if (globals_set(&d->g, "deny_mask", m))
+		return fail(ENOENT, "global %s", "deny_mask");
+	return 0;
+}
+
+static void denier_close(struct denier *d)
+{
+	globals_close(&d->g, 0);
+	bpf_object__close(d->obj);
+}
+
+static struct bpf_link *denier_attach(struct denier *d)
+{
+	struct bpf_link *link = bpf_program__attach(d->prog);
+
+	if (!link)
+		fail(errno, "attach %s", "denier");
+	return link;
+}
+
+/* --- cycle, hold, pin, flip ----------------------------------------- */
+
+static int cmd_cycle(int argc, char **argv)
+{
+	char path[PATH_MAX];
+	struct fire_result r;
+	struct bpf_link *link;
+	struct denier d;
+	struct globals g;
+	char **vars = argv + 5;
+	int nvars = argc - 5, ret = 1;
+	long n;
+
+	if (argc < 5 || nvars > MAX_VARS || parse_n(argv[3], 1000000, &n))
+		return usage();
+	if (denier_load(&d, argv[0], argv[1]))
+		goto out_denier;
+	if (globals_open_dir(&g, argv[2]))
+		goto out_denier;
+	printf("deny_id=%u\n", d.id);
+
+	if (fire_run(&g, n, vars, nvars, &r))
+		goto out;
+	fire_print("before", vars, nvars, &r);
+
+	link = denier_attach(&d);
+	if (!link)
+		goto out;
+	/* Nothing between the attach and the snapshot and events. */
+	snprintf(path, sizeof(path), "%s.attached", argv[4]);
+	if (copy_file(PROGRAMS, path) ||
+	    fire_run(&g, n, vars, nvars, &r)) {
+		bpf_link__destroy(link);
+		goto out;
+	}
+	fire_print("attached", vars, nvars, &r);
+
+	bpf_link__destroy(link);
+	snprintf(path, sizeof(path), "%s.detached", argv[4]);
+	if (copy_file(PROGRAMS, path) || fire_run(&g, n, vars, nvars, &r))
+		goto out;
+	fire_print("detached", vars, nvars, &r);
+	ret = 0;
+out:
+	globals_close(&g, 1);
+out_denier:
+	denier_close(&d);
+	return ret;
+}
+
+static int write_id(const char *path, __u32 id)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return fail(ENAMETOOLONG, "%s", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return fail(errno, "open %s", tmp);
+	fprintf(f, "%u\n", id);
+	if (fclose(f))
+		return fail(errno, "write %s", tmp);
+	if (rename(tmp, path))
+		return fail(errno, "rename to %s", path);
+	return 0;
+}
+
+/* Waits at most 600 s for @stopfile; the link goes with our exit anyway. */
+static int cmd_hold(int argc, char **argv)
+{
+	struct bpf_link *link;
+	struct denier d;
+	int ret = 1, waited;
+
+	if (argc != 4)
+		return usage();
+	if (denier_load(&d, argv[0], argv[1]))
+		goto out;
+	link = denier_attach(&d);
+	if (!link)
+		goto out;
+	if (write_id(argv[2], d.id)) {
+		bpf_link__destroy(link);
+		goto out;
+	}
+	for (waited = 0; access(argv[3], F_OK); waited++) {
+		if (waited > 600 * 500) {
+			fprintf(stderr, PROG ": hold: no %s after 600 s\n",
+				argv[3]);
+			break;
+		}
+		sleep_us(2000);
+	}
+	bpf_link__destroy(link);
+	ret = 0;
+out:
+	denier_close(&d);
+	return ret;
+}
+
+static int cmd_pin(int argc, char **argv)
+{
+	struct bpf_link *link;
+	struct denier d;
+	int err, ret = 1;
+
+	if (argc != 3)
+		return usage();
+	if (denier_load(&d, argv[0], argv[1]))
+		goto out;
+	link = denier_attach(&d);
+	if (!link)
+		goto out;
+	err = bpf_link__pin(link, argv[2]);
+	if (err)
+		fail(err_of(err), "pin %s", argv[2]);
+	else
+		ret = 0;
+	bpf_link__destroy(link);	/* the pin keeps it attached */
+	if (!ret)
+		printf("%u\n", d.id);
+out:
+	denier_close(&d);
+	return ret;
+}
+
+static int cmd_flip(int argc, char **argv)
+{
+	struct denier d;
+	__u64 t0, denials = 0;
+	long n, i;
+	int ret = 1;
+
+	if (argc != 3 || parse_n(argv[2], 1000000, &n))
+		return usage();
+	if (denier_load(&d, argv[0], argv[1]))
+		goto out;
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		struct bpf_link *link = denier_attach(&d);
+
+		if (!link)
+			break;
+		bpf_link__destroy(link);
+	}
+	globals_get(&d.g, "denials", &denials);
+	printf("flips=%ld ms=%llu denials=%llu\n", i,
+	       (unsigned long long)((now_ns() - t0) / 1000000),
+	       (unsigned long long)denials);
+	ret = i == n ? 0 : 1;
+out:
+	denier_close(&d);
+	return ret;
+}
+
+/* --- race ----------------------------------------------------------- */
+
+/*
+ * Two processes share this page. The loader (CPU 0) loads race_off again
+ * and again from the start of a round until a load fails (the denier is
+ * in force: the verifier refuses bpf_probe_read_kernel); the attacher
+ * (CPU 1) attaches the denier at a random moment of a load. For every
+ * offender the round loaded, the loader records when its load began and
+ * returned and, with the denier attached, runs it (BPF_PROG_TEST_RUN):
+ * it must return 0 and count nothing (lsmrevoke's stub), and the
+ * attacher checks that programs says "revoked". A load that returned
+ * after the attach returned passed verification before the policy
+ * changed: those are the window this test is about. A load that returned
+ * when the attacher had already published the end of its attach is run
+ * at once, before anything else: it must already be revoked.
+ */
+#define RACE_MAX_LOADS	128
+
+struct race_load {
+	__u32 id;
+	__u64 t0, t1;
+	int seen_attached;	/* the attach had returned when we looked */
+	int imm_retval;
+	long long imm_delta;
+	int retval;
+	long long delta;
+};
+
+struct race_shared {
+	int round, attached, child_done, checked, child_closed, stop;
+	int loads_done;
+	__u64 last_load_ns;
+	int nload;
+	int load_err;		/* errno of the load that ended the round */
+	int child_err;		/* the loader could not go on */
+	char child_msg[128];
+	struct race_load loads[RACE_MAX_LOADS];
+};
+
+#define LD(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define ST(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+
+/* Waits until *@p == @want or stop; 0 if it came, -1 after @secs. */
+static int race_wait(struct race_shared *sh, int *p, int want, int secs)
+{
+	__u64 end = now_ns() + (__u64)secs * 1000000000ULL;
+	long spins = 0;
+
+	while (LD(p) != want) {
+		if (LD(&sh->stop))
+			return -1;
+		if (now_ns() > end)
+			return -1;
+		if (++spins > 1000)
+			sched_yield();
+	}
+	return 0;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Runs @fd once; errno set on failure. */
+static int test_run(int fd, __u64 *counter, int *retval, long long *delta)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	__u64 before = __atomic_load_n(counter, __ATOMIC_SEQ_CST);
+	int err;
+
+	err = bpf_prog_test_run_opts(fd, &opts);
+	if (err) {
+		errno = err_of(err);
+		return -1;
+	}
+	*retval = opts.retval;
+	*delta = (long long)(__atomic_load_n(counter, __ATOMIC_SEQ_CST) -
+			     before);
+	return 0;
+}
+
+static void child_fail(struct race_shared *sh, int err, const char *what)
+{
+	snprintf(sh->child_msg, sizeof(sh->child_msg), "%s: %s", what,
+		 errname(err));
+	ST(&sh->child_err, 1);
+	ST(&sh->stop, 1);
+}
+
+static void race_child(struct race_shared *sh, const char *path)
+{
+	const struct bpf_insn *insns;
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct globals g;
+	__u64 *counter;
+	size_t insn_cnt;
+	int fds[RACE_MAX_LOADS];
+	__u32 size;
+	int r, err;
+
+	if (pin_cpu(0)) {
+		child_fail(sh, errno, "sched_setaffinity CPU 0");
+		return;
+	}
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		child_fail(sh, errno, "open race object");
+		return;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		child_fail(sh, err_of(err), "load race object");
+		goto out_obj;
+	}
+	prog = bpf_object__next_program(obj, NULL);
+	if (!prog || globals_open_obj(&g, obj)) {
+		child_fail(sh, ENOENT, "race object globals");
+		goto out_obj;
+	}
+	counter = globals_var(&g, "race_runs", &size);
+	if (!counter || size != 8) {
+		child_fail(sh, ENOENT, "race_runs");
+		goto out;
+	}
+	insns = bpf_program__insns(prog);
+	insn_cnt = bpf_program__insn_cnt(prog);
+
+	for (r = 1; !race_wait(sh, &sh->round, r, 30); r++) {
+		int n = 0, i;
+
+		for (;;) {
+			LIBBPF_OPTS(bpf_prog_load_opts, opts);
+			struct race_load *l = &sh->loads[n];
+			__u64 t0, t1;
+			int fd, att;
+
+			if (n == RACE_MAX_LOADS || LD(&sh->stop))
+				break;
+			t0 = now_ns();
+			fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT,
+					   "race_off", "GPL", insns, insn_cnt,
+					   &opts);
+			t1 = now_ns();
+			att = LD(&sh->attached) == r;
+			if (fd < 0) {
+				ST(&sh->load_err, err_of(fd));
+				break;
+			}
+			fds[n] = fd;
+			l->t0 = t0;
+			l->t1 = t1;
+			l->seen_attached = att;
+			/* The policy change is complete: run it right now. */
+			if (att && test_run(fd, counter, &l->imm_retval,
+					    &l->imm_delta)) {
+				child_fail(sh, errno, "test run");
+				goto out;
+			}
+			sh->last_load_ns = t1 - t0;
+			n++;
+			ST(&sh->loads_done, n);
+		}
+		sh->nload = n;
+		if (race_wait(sh, &sh->attached, r, 30))
+			break;
+		for (i = 0; i < n; i++) {
+			struct race_load *l = &sh->loads[i];
+
+			l->id = prog_id(fds[i]);
+			if (test_run(fds[i], counter, &l->retval, &l->delta)) {
+				child_fail(sh, errno, "test run");
+				goto out;
+			}
+		}
+		ST(&sh->child_done, r);
+		if (race_wait(sh, &sh->checked, r, 30))
+			break;
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		ST(&sh->child_closed, r);
+	}
+out:
+	globals_close(&g, 0);
+out_obj:
+	bpf_object__close(obj);
+}
+
+struct race_totals {
+	long rounds, loads, straddled, after, immediate;
+	long not_revoked, ran, imm_ran, bad_err, overflow;
+	__u64 load_ns_sum;
+	long load_ns_n;
+	__u64 attach_ns_sum;
+	char first_bad[160];
+};
+
+static void race_bad(struct race_totals *t, const char *fmt, __u32 id,
+		     const char *what)
+{
+	if (!t->first_bad[0])
+		snprintf(t->first_bad, sizeof(t->first_bad), fmt, id, what);
+}
+
+static int cmd_race(int argc, char **argv)
+{
+	struct race_totals t = {};
+	struct race_shared *sh;
+	struct denier d;
+	__u64 end;
+	long secs, rounds;
+	pid_t pid;
+	int r, ret = 1, status;
+	unsigned int seed = getpid();
+
+	if (argc != 5 || parse_n(argv[3], 3600, &secs) ||
+	    parse_n(argv[4], 1000000, &rounds))
+		return usage();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, PROG ": race: needs 2 CPUs\n");
+		return 1;
+	}
+	if (denier_load(&d, argv[1], argv[2]))
+		goto out_denier;
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		fail(errno, "mmap %s", "shared");
+		goto out_denier;
+	}
+	memset(sh, 0, sizeof(*sh));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fail(errno, "fork %s", "loader");
+		goto out_unmap;
+	}
+	if (pid == 0) {
+		race_child(sh, argv[0]);
+		_exit(sh->child_err ? 1 : 0);
+	}
+	if (pin_cpu(1)) {
+		fail(errno, "sched_setaffinity CPU %s", "1");
+		ST(&sh->stop, 1);
+		goto out_wait;
+	}
+
+	end = now_ns() + (__u64)secs * 1000000000ULL;
+	for (r = 1; r <= rounds && now_ns() < end; r++) {
+		struct bpf_link *link;
+		__u64 ta0, ta1, spin;
+		char *snap, st[32];
+		int k = rand_r(&seed) % 6, i;
+
+		ST(&sh->loads_done, 0);
+		ST(&sh->load_err, 0);
+		ST(&sh->round, r);
+		/* A few loads in, at a random point of the next one. */
+		ta0 = now_ns();
+		while (LD(&sh->loads_done) < k && !LD(&sh->load_err) &&
+		       !LD(&sh->stop) && now_ns() - ta0 < 10000000000ULL)
+			;
+		spin = sh->last_load_ns ? rand_r(&seed) % sh->last_load_ns : 0;
+		ta0 = now_ns();
+		while (now_ns() - ta0 < spin)
+			;
+		ta0 = now_ns();
+		link = denier_attach(&d);
+		ta1 = now_ns();
+		if (!link) {
+			ST(&sh->stop, 1);
+			goto out_wait;
+		}
+		ST(&sh->attached, r);
+		t.attach_ns_sum += ta1 - ta0;
+		if (race_wait(sh, &sh->child_done, r, 30)) {
+			bpf_link__destroy(link);
+			fprintf(stderr, PROG ": race: loader stuck in round %d\n",
+				r);
+			ST(&sh->stop, 1);
+			goto out_wait;
+		}
+		snap = read_all(PROGRAMS);
+		if (!snap) {
+			fail(errno, "read %s", PROGRAMS);
+			bpf_link__destroy(link);
+			ST(&sh->stop, 1);
+			goto out_wait;
+		}
+		t.rounds++;
+		if (sh->nload == RACE_MAX_LOADS)
+			t.overflow++;
+		else if (sh->load_err != EINVAL && sh->load_err != EACCES &&
+			 sh->load_err != EPERM) {
+			t.bad_err++;
+			race_bad(&t, "round %u: the load that ended it: %s",
+				 r, errname(sh->load_err));
+		}
+		for (i = 0; i < sh->nload; i++) {
+			struct race_load *l = &sh->loads[i];
+
+			t.loads++;
+			t.load_ns_sum += l->t1 - l->t0;
+			t.load_ns_n++;
+			if (l->t0 < ta1 && l->t1 > ta0)
+				t.straddled++;
+			if (l->t1 > ta1)
+				t.after++;
+			if (l->seen_attached) {
+				t.immediate++;
+				if (l->imm_retval != 0 || l->imm_delta != 0) {
+					t.imm_ran++;
+					race_bad(&t, "prog %u: ran right after its load returned (%s)",
+						 l->id, "retval 7");
+				}
+			}
+			if (l->retval != 0 || l->delta != 0) {
+				t.ran++;
+				race_bad(&t, "prog %u: ran with the denier attached (%s)",
+					 l->id, "test run");
+			}
+			state_in(snap, l->id, st, sizeof(st));
+			if (strcmp(st, "revoked")) {
+				t.not_revoked++;
+				race_bad(&t, "prog %u: expected revoked, saw %s",
+					 l->id, st);
+			}
+		}
+		free(snap);
+		ST(&sh->checked, r);
+		if (race_wait(sh, &sh->child_closed, r, 30)) {
+			bpf_link__destroy(link);
+			ST(&sh->stop, 1);
+			goto out_wait;
+		}
+		bpf_link__destroy(link);
+	}
+	ret = 0;
+	ST(&sh->stop, 1);
+out_wait:
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, PROG ": race: loader failed: %s\n",
+			sh->child_msg[0] ? sh->child_msg : "(no message)");
+		ret = 1;
+	}
+	printf("rounds=%ld loads=%ld straddled=%ld after=%ld immediate=%ld not_revoked=%ld ran=%ld imm_ran=%ld bad_err=%ld overflow=%ld load_us=%llu attach_us=%llu\n",
+	       t.rounds, t.loads, t.straddled, t.after, t.immediate,
+	       t.not_revoked, t.ran, t.imm_ran, t.bad_err, t.overflow,
+	       (unsigned long long)(t.load_ns_n ?
+				    t.load_ns_sum / t.load_ns_n / 1000 : 0),
+	       (unsigned long long)(t.rounds ?
+				    t.attach_ns_sum / t.rounds / 1000 : 0));
+	if (t.first_bad[0])
+		printf("first_bad: %s\n", t.first_bad);
+out_unmap:
+	munmap(sh, sizeof(*sh));
+out_denier:
+	denier_close(&d);
+	return ret;
+}
+
+/* --- write ---------------------------------------------------------- */
+
+static int cmd_write(int argc, char **argv)
+{
+	size_t len;
+	ssize_t n;
+	int fd;
+
+	if (argc != 2)
+		return usage();
+	len = strlen(argv[1]);
+	fd = open(argv[0], O_WRONLY);
+	if (fd < 0) {
+		printf("open:%s\n", errname(errno));
+		return 0;
+	}
+	n = write(fd, argv[1], len);
+	if (n < 0)
+		printf("write:%s\n", errname(errno));
+	else if ((size_t)n != len)
+		printf("write:short(%zd)\n", n);
+	else
+		printf("OK\n");
+	close(fd);
+	return 0;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} subs[] = {
+		{ "up", cmd_up },
+		{ "get", cmd_get },
+		{ "fire", cmd_fire },
+		{ "cycle", cmd_cycle },
+		{ "hold", cmd_hold },
+		{ "pin", cmd_pin },
+		{ "flip", cmd_flip },
+		{ "race", cmd_race },
+		{ "write", cmd_write },
+	};
+	size_t i;
+
+	if (argc < 1)
+		return usage();
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(argv[0], subs[i].name))
+			return subs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, PROG ": unknown command %s\n", argv[0]);
+	return usage();
+}
