@@ -4,12 +4,16 @@
  *
  *   programs  one line per tracked program:
  *             <id> <type> <name> <requires> <state> uid=<euid|-> src=<load|walk>
+ *             sites=<requirement>@<insn>,...|-
  *   revalidate  write "1": a full revalidation pass, done when the write
  *             returns; anything else is -EINVAL
  *   mode      "enforce" or "audit"; writing one applies it at once
  *   strict    "0" or "1"; writing one applies it at once
  *   stats     counts of programs per state and of revocations, restores
  *             and passes, "<key> <value>" per line
+ *   events    the decision log: one line per revoke, restore or
+ *             unrevocable decision, pollable, see events.c
+ *   kernel_programs  the IDs in prog_idr, read directly, one per line
  *   symbols   the kernel symbols lsmrevoke resolved, how their entry looks
  *             and whether it is entered through an IBT-safe thunk
  *
@@ -24,6 +28,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
+#include "events.h"
 #include "fs.h"
 #include "ksyms.h"
 #include "policy.h"
@@ -32,7 +37,15 @@
 #include "track.h"
 
 static struct dentry *dir;
-static struct dentry *dentries[6];
+static struct dentry *dentries[8];
+
+static int open_root(struct inode *inode, struct file *file,
+		     int (*show)(struct seq_file *m, void *v))
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return single_open(file, show, NULL);
+}
 
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
 {
@@ -51,12 +64,14 @@ static void show_entry(const struct lsmrevoke_entry *e, void *data)
 			   from_kuid_munged(seq_user_ns(m), e->cred->euid));
 	else
 		seq_puts(m, " uid=-");
-	seq_printf(m, " src=%s\n", e->src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
+	seq_printf(m, " src=%s", e->src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
+	lsmrevoke_policy_show_sites(m, e);
+	seq_putc(m, '\n');
 }
 
 static int programs_show(struct seq_file *m, void *v)
 {
-	seq_puts(m, "# id type name requires state uid src\n");
+	seq_puts(m, "# id type name requires state uid src sites\n");
 	lsmrevoke_track_for_each(show_entry, m);
 	return 0;
 }
@@ -67,18 +82,28 @@ static int stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int kernel_programs_show(struct seq_file *m, void *v)
+{
+	return lsmrevoke_prog_walk_ids(m);
+}
+
+static int kernel_programs_open(struct inode *inode, struct file *file)
+{
+	return open_root(inode, file, kernel_programs_show);
+}
+
+static const struct file_operations kernel_programs_fops = {
+	.owner = THIS_MODULE,
+	.open = kernel_programs_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int symbols_show(struct seq_file *m, void *v)
 {
 	lsmrevoke_ksyms_show(m);
 	return 0;
-}
-
-static int open_root(struct inode *inode, struct file *file,
-		     int (*show)(struct seq_file *m, void *v))
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return single_open(file, show, NULL);
 }
 
 static int programs_open(struct inode *inode, struct file *file)
@@ -227,6 +252,8 @@ static const struct {
 	umode_t mode;
 	const struct file_operations *fops;
 } files[] = {
+	{ "events", 0400, &lsmrevoke_events_fops },
+	{ "kernel_programs", 0400, &kernel_programs_fops },
 	{ "mode", 0600, &mode_fops },
 	{ "programs", 0400, &programs_fops },
 	{ "revalidate", 0200, &revalidate_fops },

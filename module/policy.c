@@ -50,6 +50,7 @@
 #include <linux/task_work.h>
 #include <linux/workqueue.h>
 
+#include "events.h"
 #include "ksyms.h"
 #include "policy.h"
 #include "prog_walk.h"
@@ -250,6 +251,7 @@ static void report(const char *op, const struct lsmrevoke_entry *e,
 
 	if (e->cred)
 		uid = from_kuid(&init_user_ns, e->cred->euid);
+	lsmrevoke_event(op, e, detail, enforced);
 	pr_info_ratelimited("%s%s prog %u (%s, %s): %s\n",
 			    enforced ? "" : "audit: would ", op, e->id,
 			    e->name[0] ? e->name : "-",
@@ -552,6 +554,27 @@ void lsmrevoke_policy_show_requires(struct seq_file *m, u32 flags)
 		if (!first)
 			seq_putc(m, ',');
 		seq_puts(m, requirements[i].name);
+		first = false;
+	}
+	if (first)
+		seq_putc(m, '-');
+}
+
+/* The optional sites= field: "name@insn,..." for each requirement found. */
+void lsmrevoke_policy_show_sites(struct seq_file *m,
+				 const struct lsmrevoke_entry *e)
+{
+	bool first = true;
+	unsigned int i;
+
+	seq_puts(m, " sites=");
+	for (i = 0; i < ARRAY_SIZE(requirements); i++) {
+		u32 site = e->sites[__ffs(requirements[i].flag)];
+
+		if (!(e->flags & requirements[i].flag))
+			continue;
+		seq_printf(m, "%s%s@%u", first ? "" : ",", requirements[i].name,
+			   site);
 		first = false;
 	}
 	if (first)

@@ -20,6 +20,8 @@ bool lsmrevoke_policy_gated(u32 flags);
 void lsmrevoke_policy_loaded(const struct bpf_prog *prog);
 void lsmrevoke_policy_show_requires(struct seq_file *m, u32 flags);
 void lsmrevoke_policy_show_stats(struct seq_file *m);
+void lsmrevoke_policy_show_sites(struct seq_file *m,
+				 const struct lsmrevoke_entry *e);
 
 int lsmrevoke_policy_lockdown_ret(struct kretprobe_instance *ri,
 				  struct pt_regs *regs);

@@ -36,23 +36,53 @@ static u32 call_flags(unsigned long target)
 	return 0;
 }
 
-/* Caller keeps @prog alive; runs in any context, never sleeps. */
-u32 lsmrevoke_prog_scan(const struct bpf_prog *prog)
+/*
+ * The requirement flags of @prog; @sites gets, per flag bit, the index of
+ * the first instruction that needs it (LSMREVOKE_NO_SITE when none).
+ * Caller keeps @prog alive; runs in any context, never sleeps.
+ */
+u32 lsmrevoke_prog_scan(const struct bpf_prog *prog,
+			u32 sites[LSMREVOKE_NR_REQ])
 {
 	const struct bpf_insn *insn = prog->insnsi;
 	unsigned long base = (unsigned long)__bpf_call_base;
-	u32 i, flags = 0;
+	u32 i, found, flags = 0;
 
+	for (i = 0; i < LSMREVOKE_NR_REQ; i++)
+		sites[i] = LSMREVOKE_NO_SITE;
 	for (i = 0; i < prog->len; i++, insn++) {
 		u8 mode = BPF_MODE(insn->code);
 
 		if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg)
-			flags |= call_flags(base + insn->imm);
+			found = call_flags(base + insn->imm);
 		else if (BPF_CLASS(insn->code) == BPF_LDX &&
 			 (mode == BPF_PROBE_MEM || mode == BPF_PROBE_MEMSX))
-			flags |= LSMREVOKE_REQ_BTF_READ;
+			found = LSMREVOKE_REQ_BTF_READ;
+		else
+			continue;
+		if (found && !(flags & found))
+			sites[__ffs(found)] = i;
+		flags |= found;
 	}
 	return flags;
+}
+
+/*
+ * The IDs in the kernel's own program list, one per line, read straight
+ * from prog_idr: what BPF_PROG_GET_NEXT_ID should show, whoever hides it.
+ */
+int lsmrevoke_prog_walk_ids(struct seq_file *m)
+{
+	struct bpf_prog *prog;
+	int id = 0;
+
+	spin_lock_bh(lsmrevoke_ksyms.prog_idr_lock);
+	while ((prog = idr_get_next(lsmrevoke_ksyms.prog_idr, &id))) {
+		seq_printf(m, "%d\n", id);
+		id++;
+	}
+	spin_unlock_bh(lsmrevoke_ksyms.prog_idr_lock);
+	return 0;
 }
 
 /* libbpf's spelling, so the table reads like bpftool's. */

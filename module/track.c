@@ -91,7 +91,7 @@ static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	e->prog = prog;
 	e->id = id;
 	e->type = prog->type;
-	e->flags = lsmrevoke_prog_scan(prog);
+	e->flags = lsmrevoke_prog_scan(prog, e->sites);
 	*flags = e->flags;
 	e->state = LSMREVOKE_STATE_ACTIVE;
 	e->src = src;

@@ -7,6 +7,8 @@
 #include <linux/kprobes.h>
 #include <linux/types.h>
 
+#include "prog_walk.h"
+
 /* How an entry came to be. */
 enum lsmrevoke_src {
 	LSMREVOKE_SRC_LOAD,	/* seen by the load probe */
@@ -32,6 +34,7 @@ struct lsmrevoke_entry {
 	u8 stub;			/* stub of the main image, when revoked */
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
 	char name[BPF_OBJ_NAME_LEN];
+	u32 sites[LSMREVOKE_NR_REQ];	/* first instruction per requirement */
 };
 
 int lsmrevoke_track_init(void);

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The decision log behind securityfs "events": a bounded ring of lines,
+ *
+ *   <seq> <time_ns> <op> <id> <type> <name> <detail> enforced=<0|1>
+ *
+ * one per revoke, restore or unrevocable decision (op is "revoke",
+ * "restore" or "unrevocable"; time is CLOCK_MONOTONIC). Each open file
+ * has its own cursor, starting at the oldest line still held. A reader
+ * that falls more than EVENTS lines behind first reads "# missed <n>" and
+ * then continues with the oldest line held. read() blocks until there is
+ * a line (unless O_NONBLOCK) and poll() reports readable lines.
+ *
+ * events_lock (a spinlock, interrupts saved) protects the ring and head.
+ */
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "events.h"
+#include "prog_walk.h"
+#include "track.h"
+
+#define EVENTS 512
+#define LINE 112
+
+static char ring[EVENTS][LINE];
+static u64 head;		/* sequence number of the next line */
+static DEFINE_SPINLOCK(events_lock);
+static DECLARE_WAIT_QUEUE_HEAD(events_wait);
+
+/* Appends one decision; process context (called with no spinlock held). */
+void lsmrevoke_event(const char *op, const struct lsmrevoke_entry *e,
+		     const char *detail, bool enforced)
+{
+	char line[LINE];
+	unsigned long flags;
+
+	spin_lock_irqsave(&events_lock, flags);
+	snprintf(line, sizeof(line), "%llu %llu %s %u %s %s %s enforced=%d\n",
+		 head, ktime_get_ns(), op, e->id,
+		 lsmrevoke_prog_type_name(e->type),
+		 e->name[0] ? e->name : "-", detail, enforced);
+	memcpy(ring[head % EVENTS], line, sizeof(line));
+	head++;
+	spin_unlock_irqrestore(&events_lock, flags);
+	wake_up_interruptible(&events_wait);
+}
+
+static int events_open(struct inode *inode, struct file *file)
+{
+	u64 *cursor;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	cursor = kmalloc(sizeof(*cursor), GFP_KERNEL);
+	if (!cursor)
+		return -ENOMEM;
+	spin_lock_irq(&events_lock);
+	*cursor = head > EVENTS ? head - EVENTS : 0;
+	spin_unlock_irq(&events_lock);
+	file->private_data = cursor;
+	return nonseekable_open(inode, file);
+}
+
+static int events_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static bool readable(const u64 *cursor)
+{
+	return *cursor != READ_ONCE(head);
+}
+
+/* Copies whole lines only; a buffer too small for one line is -EINVAL. */
+static ssize_t events_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	u64 *cursor = file->private_data;
+	char line[LINE];
+	size_t done = 0, n;
+	int ret;
+
+	while (!readable(cursor)) {
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(events_wait, readable(cursor));
+		if (ret)
+			return ret;
+	}
+	for (;;) {
+		spin_lock_irq(&events_lock);
+		if (*cursor == head) {
+			spin_unlock_irq(&events_lock);
+			break;
+		}
+		if (head - *cursor > EVENTS) {
+			snprintf(line, sizeof(line), "# missed %llu\n",
+				 head - EVENTS - *cursor);
+		} else {
+			memcpy(line, ring[*cursor % EVENTS], sizeof(line));
+		}
+		spin_unlock_irq(&events_lock);
+
+		n = strnlen(line, sizeof(line));
+		if (n > len - done)
+			break;
+		if (copy_to_user(ubuf + done, line, n))
+			return done ? done : -EFAULT;
+		done += n;
+		spin_lock_irq(&events_lock);
+		if (line[0] == '#')
+			*cursor = head - EVENTS;
+		else
+			(*cursor)++;
+		spin_unlock_irq(&events_lock);
+	}
+	return done ? done : -EINVAL;
+}
+
+static __poll_t events_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &events_wait, wait);
+	return readable(file->private_data) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+const struct file_operations lsmrevoke_events_fops = {
+	.owner = THIS_MODULE,
+	.open = events_open,
+	.read = events_read,
+	.poll = events_poll,
+	.release = events_release,
+};
