@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
+#include "fault.h"
 #include "events.h"
 #include "fs.h"
 #include "ksyms.h"
@@ -275,9 +276,13 @@ int lsmrevoke_fs_init(void)
 	}
 	BUILD_BUG_ON(ARRAY_SIZE(files) != ARRAY_SIZE(dentries));
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		struct dentry *d = securityfs_create_file(files[i].name,
-							  files[i].mode, dir,
-							  NULL, files[i].fops);
+		char site[32];
+		struct dentry *d;
+
+		snprintf(site, sizeof(site), "fs:%s", files[i].name);
+		d = lsmrevoke_fault(site) ? ERR_PTR(-ENOMEM) :
+		    securityfs_create_file(files[i].name, files[i].mode, dir,
+					   NULL, files[i].fops);
 
 		if (IS_ERR(d)) {
 			ret = PTR_ERR(d);

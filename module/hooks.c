@@ -9,8 +9,10 @@
  * kretprobe when all its instances are in use).
  */
 #include <linux/kernel.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 
+#include "fault.h"
 #include "hooks.h"
 #include "policy.h"
 #include "tailcall.h"
@@ -109,6 +111,11 @@ static void uninstall(struct hook *h)
 
 static int install(struct hook *h)
 {
+	char site[KSYM_NAME_LEN + 8];
+
+	snprintf(site, sizeof(site), "hook:%s", h->symbol);
+	if (lsmrevoke_fault(site))
+		return -ENOENT;
 	if (h->pre) {
 		memset(&h->kp, 0, sizeof(h->kp));
 		h->kp.symbol_name = h->symbol;

@@ -14,11 +14,13 @@
  * read-only afterwards.
  */
 #include <linux/cred.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "fault.h"
 #include "ksyms.h"
 
 struct lsmrevoke_ksyms lsmrevoke_ksyms __ro_after_init;
@@ -141,7 +143,11 @@ static int find_kallsyms_lookup_name(void)
 
 static int resolve(const char *name, unsigned long *addr)
 {
-	*addr = lsmrevoke_thunk_kallsyms_lookup_name(name);
+	char site[KSYM_NAME_LEN + 8];
+
+	snprintf(site, sizeof(site), "ksym:%s", name);
+	*addr = lsmrevoke_fault(site) ? 0 :
+		lsmrevoke_thunk_kallsyms_lookup_name(name);
 	if (!*addr) {
 		pr_err("required symbol %s not found\n", name);
 		return -ENOENT;

@@ -24,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "fault.h"
 #include "ksyms.h"
 #include "layout.h"
 
@@ -174,7 +175,7 @@ int lsmrevoke_layout_init(void)
 {
 	int ret;
 
-	if (test_bad_layout)
+	if (test_bad_layout || lsmrevoke_fault("layout"))
 		entry_nop[4] ^= 0xff;
 	ret = probe_prog();
 	if (ret)

@@ -50,6 +50,7 @@
 #include <linux/task_work.h>
 #include <linux/workqueue.h>
 
+#include "fault.h"
 #include "events.h"
 #include "ksyms.h"
 #include "policy.h"
@@ -471,7 +472,8 @@ static void defer(struct deferred *d)
 
 static void defer_pass(bool notify, const char *what)
 {
-	struct deferred *d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+	struct deferred *d = lsmrevoke_fault("alloc:defer") ? NULL :
+			     kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
 
 	if (!d) {
 		pr_err_ratelimited("%s: no memory to revalidate; write revalidate\n",
@@ -488,7 +490,8 @@ static void defer_pass(bool notify, const char *what)
  */
 void lsmrevoke_policy_loaded(const struct bpf_prog *prog)
 {
-	struct deferred *d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+	struct deferred *d = lsmrevoke_fault("alloc:defer") ? NULL :
+			     kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
 
 	if (!d) {
 		pr_err_ratelimited("prog %u: no memory to judge it at load\n",
@@ -625,14 +628,16 @@ int lsmrevoke_policy_init(void)
 {
 	int ret;
 
-	policy_wq = alloc_workqueue("lsmrevoke_policy", 0, 0);
+	policy_wq = lsmrevoke_fault("alloc:wq") ? NULL :
+		    alloc_workqueue("lsmrevoke_policy", 0, 0);
 	if (!policy_wq)
 		return -ENOMEM;
 	init_cred_ref = get_task_cred(&init_task);
 	ret = lsmrevoke_revalidate();
 	if (ret)
 		goto err;
-	ret = register_blocking_lsm_notifier(&policy_nb);
+	ret = lsmrevoke_fault("notifier") ? -ENOMEM :
+	      register_blocking_lsm_notifier(&policy_nb);
 	if (ret) {
 		pr_err("cannot register on the LSM notifier: %d\n", ret);
 		goto err;

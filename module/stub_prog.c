@@ -30,6 +30,7 @@
 #include <linux/string.h>
 #include <uapi/linux/pkt_cls.h>
 
+#include "fault.h"
 #include "ksyms.h"
 #include "layout.h"
 #include "stub_prog.h"
@@ -312,7 +313,8 @@ int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 		if (!lsmrevoke_layout_known(image(prog, i)))
 			return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
 	for (i = 0; i < n; i++) {
-		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
+		ret = lsmrevoke_fault("poke") ? -EIO :
+		      lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
 							 BPF_MOD_JUMP, NULL,
 							 image_stub(stub, i));
 		if (ret < 0) {

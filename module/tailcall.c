@@ -43,6 +43,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "fault.h"
 #include "prog_walk.h"
 #include "stub_prog.h"
 #include "tailcall.h"
@@ -127,7 +128,7 @@ static int empty_in_map(struct bpf_map *map, void *data)
 			cond_resched();
 		if (READ_ONCE(array->ptrs[key]) != prog)
 			continue;
-		if (!s)
+		if (!s && !lsmrevoke_fault("alloc:slot"))
 			s = kzalloc(sizeof(*s), GFP_KERNEL);
 		if (!s) {
 			ret = -ENOMEM;
@@ -376,7 +377,8 @@ int lsmrevoke_tailcall_release(struct kprobe *p, struct pt_regs *regs)
 int lsmrevoke_tailcall_init(void)
 {
 	INIT_WORK(&release_work, release_fn);
-	wq = alloc_workqueue("lsmrevoke", 0, 0);
+	wq = lsmrevoke_fault("alloc:wq") ? NULL :
+	     alloc_workqueue("lsmrevoke", 0, 0);
 	return wq ? 0 : -ENOMEM;
 }
 

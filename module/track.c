@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "fault.h"
 #include "policy.h"
 #include "prog_walk.h"
 #include "stub_prog.h"
@@ -85,7 +86,8 @@ static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	unsigned long irqflags;
 	u32 id = prog->aux->id;
 
-	e = kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	e = lsmrevoke_fault("alloc:entry") ? NULL :
+	    kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e)
 		return -ENOMEM;
 	e->prog = prog;
@@ -237,7 +239,8 @@ void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
 
 int lsmrevoke_track_init(void)
 {
-	entry_cache = KMEM_CACHE(lsmrevoke_entry, 0);
+	entry_cache = lsmrevoke_fault("alloc:cache") ? NULL :
+		      KMEM_CACHE(lsmrevoke_entry, 0);
 	if (!entry_cache)
 		return -ENOMEM;
 	return 0;

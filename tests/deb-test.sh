@@ -185,16 +185,16 @@ grep -E 'Building for|Error|lsmrevoke\.ko|Signing' "$WORK/apt-deb.log" | sed 's/
 check_module "dkms-build-on-install ($abi_a)" "$abi_a"
 
 # Every parameter of the module is described in the shipped modprobe.d
-# file (test_* ones only as a class), and both files are comments only.
+# file (the "testing only" ones only as a class), and both files are
+# comments only.
 conf=/etc/modprobe.d/lsmrevoke.conf
 missing_params=()
-for p in $(modinfo -F parm "/lib/modules/$abi_a/updates/dkms/lsmrevoke.ko" 2>/dev/null |
-	cut -d: -f1); do
-	case $p in
-	test_*) grep -q 'test_' "$conf" || missing_params+=("$p") ;;
+while IFS=: read -r p desc; do
+	case $desc in
+	*"testing only"*) grep -q '"testing only"' "$conf" || missing_params+=("$p") ;;
 	*) grep -q "^# $p=" "$conf" || missing_params+=("$p") ;;
 	esac
-done
+done < <(modinfo -F parm "/lib/modules/$abi_a/updates/dkms/lsmrevoke.ko" 2>/dev/null)
 if [ ! -f "$conf" ] || [ ! -f /etc/modules-load.d/lsmrevoke.conf ]; then
 	result config-files FAIL "$conf or /etc/modules-load.d/lsmrevoke.conf is missing"
 elif [ ${#missing_params[@]} -gt 0 ]; then

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only fault injection (debug builds). fail_site=<site> makes every
+ * pass through that site fail as if the resource were missing:
+ *
+ *   ksym:<symbol>     the symbol does not resolve
+ *   layout            the layout check finds an unknown kernel
+ *   alloc:cache       the shadow table's slab cache
+ *   alloc:entry       a shadow-table entry
+ *   alloc:slot        a tail-call slot record
+ *   alloc:defer       deferred work for a probe
+ *   alloc:wq          a workqueue
+ *   hook:<symbol>     the probe on that symbol
+ *   notifier          the LSM notifier registration
+ *   fs:<file>         that securityfs file
+ *   poke              patching a program's entry
+ */
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "fault.h"
+
+#ifdef DEBUG
+static char *fail_site;
+module_param(fail_site, charp, 0444);
+MODULE_PARM_DESC(fail_site, "debug builds, testing only: the site that fails [none]");
+
+bool lsmrevoke_fault(const char *site)
+{
+	if (!fail_site || strcmp(fail_site, site))
+		return false;
+	pr_info("injected fault at %s\n", site);
+	return true;
+}
+#endif
