@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
@@ -173,7 +174,7 @@ static int mode_open(struct inode *inode, struct file *file)
 	return open_root(inode, file, mode_show);
 }
 
-/* "enforce" or "audit", optionally newline-terminated. */
+/* "enforce" or "audit", optionally newline-terminated, no NUL inside. */
 static ssize_t mode_write(struct file *file, const char __user *ubuf,
 			  size_t len, loff_t *ppos)
 {
@@ -185,6 +186,8 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EINVAL;
 	ret = lsmrevoke_policy_set_mode(buf);
 	return ret ? ret : len;
 }
@@ -209,7 +212,7 @@ static int strict_open(struct inode *inode, struct file *file)
 	return open_root(inode, file, strict_show);
 }
 
-/* "0" or "1", optionally newline-terminated. */
+/* "0" or "1", optionally newline-terminated, no NUL inside. */
 static ssize_t strict_write(struct file *file, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
@@ -221,6 +224,8 @@ static ssize_t strict_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EINVAL;
 	ret = lsmrevoke_policy_set_strict(buf);
 	return ret ? ret : len;
 }
