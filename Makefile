@@ -4,7 +4,10 @@
 #
 #   make [KERNELRELEASE=... | KDIR=...]   build lsmrevoke.ko
 #   make debug                            the same with -DDEBUG (pr_debug on)
-#   make install                          install it and run depmod
+#   make install                          install it and run depmod, and the
+#                                         lsmrevoke command and its man page
+#   make tools                            the lsmrevoke command (libbpf-dev;
+#                                         LSMREVOKE_STATIC=1 links it statically)
 #   make style | sparse                   checkpatch --strict | sparse (C=2)
 #   make check                            the QEMU test suite, 6.1 and 6.12, then
 #                                         a boot of each with the dkms-built module
@@ -17,6 +20,15 @@ KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 DEPMOD ?= depmod
 
+# The lsmrevoke(8) command, built into TOOLS_OUT and installed under DESTDIR.
+TOOLS_OUT ?= tools/lsmrevoke
+TOOL_SRCS := $(wildcard tools/lsmrevoke/*.c)
+TOOL_VERSION := $(shell sed -n 's/^\#define LSMREVOKE_VERSION "\(.*\)"$$/\1/p' module/version.h)
+TOOL_CFLAGS ?= -O2 -g
+TOOL_LIBS := $(if $(LSMREVOKE_STATIC),-static -lbpf -lelf -lz,-lbpf)
+SBINDIR ?= /usr/sbin
+MAN8DIR ?= /usr/share/man/man8
+
 all: module
 
 module:
@@ -25,11 +37,26 @@ module:
 debug:
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) LSMREVOKE_DEBUG=y modules
 
-install:
+install: install-module install-tools
+
+install-module:
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	$(DEPMOD) -a $(KERNELRELEASE)
 
+tools: $(TOOLS_OUT)/lsmrevoke
+
+$(TOOLS_OUT)/lsmrevoke: $(TOOL_SRCS) tools/lsmrevoke/lsmrevoke.h module/version.h
+	@mkdir -p $(TOOLS_OUT)
+	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -Wall -Wextra \
+		-DLSMREVOKE_VERSION='"$(TOOL_VERSION)"' $(CPPFLAGS) \
+		-o $@ $(TOOL_SRCS) $(LDFLAGS) $(TOOL_LIBS)
+
+install-tools: tools
+	install -D -m 0755 $(TOOLS_OUT)/lsmrevoke $(DESTDIR)$(SBINDIR)/lsmrevoke
+	install -D -m 0644 docs/lsmrevoke.8 $(DESTDIR)$(MAN8DIR)/lsmrevoke.8
+
 clean:
+	rm -f tools/lsmrevoke/lsmrevoke
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
 style:
@@ -54,4 +81,4 @@ deb:
 deb-check:
 	bash tests/deb-test.sh
 
-.PHONY: all module debug install clean style sparse check demo matrix deb deb-check
+.PHONY: all module debug install install-module install-tools tools clean style sparse check demo matrix deb deb-check

@@ -26,7 +26,7 @@
 #include "track.h"
 
 #define EVENTS 512
-#define LINE 112
+#define LINE 160
 
 static char ring[EVENTS][LINE];
 static u64 head;		/* sequence number of the next line */

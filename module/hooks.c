@@ -48,15 +48,9 @@ static struct hook hooks[] = {
 		.required = true,
 	},
 	{
-		/* A prog-array slot changed, callers about to be re-pointed. */
+		/* A prog-array slot changed or was deleted. */
 		.symbol = "prog_array_map_poke_run",
 		.pre = lsmrevoke_tailcall_poke_run,
-		.required = true,
-	},
-	{
-		/* A user deletes a prog-array slot. */
-		.symbol = "fd_array_map_delete_elem",
-		.pre = lsmrevoke_tailcall_delete,
 		.required = true,
 	},
 	{

@@ -36,38 +36,46 @@ static int __init lsmrevoke_init(void)
 	if (ret)
 		goto err_track;
 
+	ret = lsmrevoke_policy_prepare();
+	if (ret)
+		goto err_unwind;
+
 	ret = lsmrevoke_hooks_init();
 	if (ret)
-		goto err_tailcall;
+		goto err_unwind;
 
 	ret = lsmrevoke_track_existing();
 	if (ret)
-		goto err_hooks;
+		goto err_unwind;
 
 	ret = lsmrevoke_policy_init();
 	if (ret)
-		goto err_hooks;
+		goto err_unwind;
 
 	ret = lsmrevoke_fs_init();
 	if (ret)
-		goto err_policy;
+		goto err_unwind;
 
 	pr_info("version %s loaded, tracking %u programs\n", LSMREVOKE_VERSION,
 		lsmrevoke_track_count());
 	return 0;
 
-err_policy:
+	/* Every step from policy_prepare on is undone by the same calls. */
+err_unwind:
 	lsmrevoke_policy_exit();
-err_hooks:
 	lsmrevoke_hooks_exit();
 	lsmrevoke_stub_exit();
-err_tailcall:
 	lsmrevoke_tailcall_exit();
 err_track:
 	lsmrevoke_track_exit();
 	return ret;
 }
 
+/*
+ * Mirrors init: nothing new is judged, every revoked program is restored
+ * (while the probes still keep the table exact), the probes go, and then
+ * nothing can still be inside a stub.
+ */
 static void __exit lsmrevoke_exit(void)
 {
 	lsmrevoke_fs_exit();

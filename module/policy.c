@@ -41,6 +41,7 @@
 #include <linux/cred.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/wait.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
@@ -56,6 +57,7 @@
 #include "policy.h"
 #include "prog_walk.h"
 #include "stub_prog.h"
+#include "tailcall.h"
 #include "track.h"
 
 struct requirement {
@@ -77,9 +79,16 @@ static bool notifier_registered;
 /* The task raising LSM_POLICY_CHANGE itself, whose event we skip. */
 static struct task_struct *notify_self;
 
+/*
+ * Deferred work (task work or worker items) in flight: counted, so that
+ * exit, and init's unwinding, wait until none can still run. defer_lock
+ * orders "stopping" against new work.
+ */
 static struct workqueue_struct *policy_wq;
 static DEFINE_SPINLOCK(defer_lock);
 static bool stopping;
+static atomic_t pending = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(pending_wait);
 
 static bool audit_mode;
 
@@ -176,6 +185,10 @@ struct pass {
 	unsigned int used, next;
 };
 
+/*
+ * Cached answers hold a reference on their credentials, so that a freed
+ * and reused cred cannot inherit another's answer within a pass.
+ */
 static bool is_denied(struct pass *p, const struct cred *cred, int reason)
 {
 	const struct cred *old;
@@ -193,11 +206,23 @@ static bool is_denied(struct pass *p, const struct cred *cred, int reason)
 
 	i = p->next;
 	p->next = (p->next + 1) % VERDICTS;
-	p->used = min(p->used + 1, (unsigned int)VERDICTS);
-	p->verdicts[i].cred = cred;
+	if (p->used < VERDICTS)
+		p->used++;
+	else
+		put_cred(p->verdicts[i].cred);
+	p->verdicts[i].cred = get_cred(cred);
 	p->verdicts[i].reason = reason;
 	p->verdicts[i].denied = denied;
 	return denied;
+}
+
+static void pass_done(struct pass *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->used; i++)
+		put_cred(p->verdicts[i].cred);
+	p->used = 0;
 }
 
 /* The requirement flags of @e that policy denies now. */
@@ -276,11 +301,12 @@ static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 	unsigned int why, was = e->state, was_why = e->why;
 
 	lockdep_assert_held(&revoke_mutex);
-	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
 	why = lsmrevoke_stub_revoke(prog, e);
 	if (why) {
 		WRITE_ONCE(e->why, why);
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_UNREVOCABLE);
+		/* Slots a racing insert left to us while it was "revoking". */
+		lsmrevoke_tailcall_refill(prog);
 		if (was != LSMREVOKE_STATE_UNREVOCABLE || was_why != why)
 			report("unrevocable", e, lsmrevoke_why_name(why), true);
 		return;
@@ -364,6 +390,7 @@ int lsmrevoke_revalidate(void)
 	ret = lsmrevoke_prog_walk(judge, &p);
 	atomic_long_inc(&nr_passes);
 	mutex_unlock(&revoke_mutex);
+	pass_done(&p);
 	return ret;
 }
 
@@ -379,6 +406,7 @@ static void judge_one(u32 id, const void *ptr)
 		mutex_lock(&revoke_mutex);
 		judge(prog, &p);
 		mutex_unlock(&revoke_mutex);
+		pass_done(&p);
 	}
 	bpf_prog_put(prog);
 }
@@ -416,6 +444,8 @@ struct deferred {
 
 static void run_deferred(struct deferred *d)
 {
+	if (READ_ONCE(stopping))
+		return;
 	if (d->id) {
 		judge_one(d->id, d->prog);
 		return;
@@ -428,13 +458,19 @@ static void run_deferred(struct deferred *d)
 	}
 }
 
+static void deferred_done(struct deferred *d)
+{
+	kfree(d);
+	if (atomic_dec_and_test(&pending))
+		wake_up(&pending_wait);
+}
+
 static void deferred_task_fn(struct callback_head *head)
 {
 	struct deferred *d = container_of(head, struct deferred, twork);
 
 	run_deferred(d);
-	kfree(d);
-	module_put(THIS_MODULE);
+	deferred_done(d);
 }
 
 static void deferred_work_fn(struct work_struct *work)
@@ -442,32 +478,48 @@ static void deferred_work_fn(struct work_struct *work)
 	struct deferred *d = container_of(work, struct deferred, work);
 
 	run_deferred(d);
-	kfree(d);
+	deferred_done(d);
 }
 
 /*
  * Runs @d before current returns to user space, or soon from a worker when
- * current never will (a kernel thread). Any context. A task work holds a
- * module reference; a worker is flushed at exit.
+ * current never will (a kernel thread, or a task past its last return).
+ * Any context. Nothing is queued once stopping is set; what was queued
+ * before is waited for (stop_deferred).
  */
 static void defer(struct deferred *d)
 {
 	unsigned long flags;
+	bool queued = false;
 
-	if (!(current->flags & PF_KTHREAD) && try_module_get(THIS_MODULE)) {
+	spin_lock_irqsave(&defer_lock, flags);
+	if (!stopping) {
+		atomic_inc(&pending);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&defer_lock, flags);
+	if (!queued) {
+		kfree(d);
+		return;
+	}
+	if (!(current->flags & PF_KTHREAD)) {
 		init_task_work(&d->twork, deferred_task_fn);
 		if (!task_work_add(current, &d->twork, TWA_RESUME))
 			return;
-		module_put(THIS_MODULE);
 	}
 	INIT_WORK(&d->work, deferred_work_fn);
+	queue_work(policy_wq, &d->work);
+}
+
+/* No new deferred work; waits for the queued work to finish. */
+static void stop_deferred(void)
+{
+	unsigned long flags;
+
 	spin_lock_irqsave(&defer_lock, flags);
-	if (!stopping) {
-		queue_work(policy_wq, &d->work);
-		d = NULL;
-	}
+	stopping = true;
 	spin_unlock_irqrestore(&defer_lock, flags);
-	kfree(d);
+	wait_event(pending_wait, !atomic_read(&pending));
 }
 
 static void defer_pass(bool notify, const char *what)
@@ -619,6 +671,17 @@ void lsmrevoke_policy_show_stats(struct seq_file *m)
 		   atomic_long_read(&nr_passes));
 }
 
+/* What the probes need before they are installed. */
+int lsmrevoke_policy_prepare(void)
+{
+	policy_wq = lsmrevoke_fault("alloc:wq") ? NULL :
+		    alloc_workqueue("lsmrevoke_policy", 0, 0);
+	if (!policy_wq)
+		return -ENOMEM;
+	init_cred_ref = get_task_cred(&init_task);
+	return 0;
+}
+
 /*
  * Judges every program already loaded (so that a module loaded under a
  * strict policy revokes before modprobe returns), then listens for policy
@@ -628,42 +691,30 @@ int lsmrevoke_policy_init(void)
 {
 	int ret;
 
-	policy_wq = lsmrevoke_fault("alloc:wq") ? NULL :
-		    alloc_workqueue("lsmrevoke_policy", 0, 0);
-	if (!policy_wq)
-		return -ENOMEM;
-	init_cred_ref = get_task_cred(&init_task);
 	ret = lsmrevoke_revalidate();
 	if (ret)
-		goto err;
+		return ret;
 	ret = lsmrevoke_fault("notifier") ? -ENOMEM :
 	      register_blocking_lsm_notifier(&policy_nb);
 	if (ret) {
 		pr_err("cannot register on the LSM notifier: %d\n", ret);
-		goto err;
+		return ret;
 	}
 	notifier_registered = true;
 	return 0;
-err:
-	lsmrevoke_policy_exit();
-	return ret;
 }
 
 /*
- * Stops listening, waits for deferred passes, and restores every revoked
- * program. Task work still pending holds a module reference, so none is.
+ * Stops listening, waits for deferred work, and restores every revoked
+ * program. Safe after a partial init; the probes may still fire.
  */
 void lsmrevoke_policy_exit(void)
 {
-	unsigned long flags;
-
 	if (notifier_registered)
 		unregister_blocking_lsm_notifier(&policy_nb);
 	notifier_registered = false;
 
-	spin_lock_irqsave(&defer_lock, flags);
-	stopping = true;
-	spin_unlock_irqrestore(&defer_lock, flags);
+	stop_deferred();
 	if (policy_wq)
 		destroy_workqueue(policy_wq);
 	policy_wq = NULL;

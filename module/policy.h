@@ -9,6 +9,7 @@
 struct bpf_prog;
 struct lsmrevoke_entry;
 
+int lsmrevoke_policy_prepare(void);
 int lsmrevoke_policy_init(void);
 void lsmrevoke_policy_exit(void);
 int lsmrevoke_revalidate(void);

@@ -22,6 +22,8 @@
  * differ: a site owned by an fentry/fexit/freplace attachment is never
  * overwritten, and a restore only removes our own jump.
  */
+#include <linux/bitmap.h>
+#include <linux/bpf_verifier.h>
 #include <linux/filter.h>
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
@@ -229,8 +231,13 @@ static unsigned int stub_for(const struct bpf_prog *prog, unsigned int *why)
 			return STUB_ONE;
 		break;
 	case BPF_PROG_TYPE_SK_SKB:
+		/* Parser and verdict need different values: know which. */
 		if (t == BPF_SK_SKB_STREAM_PARSER)
 			return STUB_SKB_LEN;
+		if (t != BPF_SK_SKB_STREAM_VERDICT && t != BPF_SK_SKB_VERDICT) {
+			*why = LSMREVOKE_WHY_UNKNOWN_ATTACH;
+			return STUB_NONE;
+		}
 		break;
 	default:
 		break;
@@ -242,10 +249,43 @@ static unsigned int stub_for(const struct bpf_prog *prog, unsigned int *why)
 	return deny ? table[prog->type].deny : table[prog->type].detach;
 }
 
-/* Number of JIT images: the main program, or each of its functions. */
-static unsigned int nr_images(const struct bpf_prog *prog)
+/*
+ * The images a revocation patches: the main program's, and those of the
+ * subprograms whose address the program takes (bpf_timer and bpf_wq
+ * callbacks, bpf_loop and for-each callbacks), which may be entered
+ * without going through the main program. Static subprograms that are
+ * only called directly are left alone: the main program no longer calls
+ * them, and a run already in progress must get the return values the
+ * verifier reasoned about. The 6.12 exception callback is never address-
+ * taken, so it is never patched (a stubbed one would return to bpf_throw).
+ *
+ * After jit_subprogs() an ld_imm64 with src_reg BPF_PSEUDO_FUNC in the main
+ * program's instructions names its subprogram in insn[1].imm.
+ */
+struct images {
+	unsigned int nr;		/* image slots: func_cnt, or 1 */
+	DECLARE_BITMAP(patched, BPF_MAX_SUBPROGS);
+};
+
+static int find_images(const struct bpf_prog *prog, struct images *im)
 {
-	return lsmrevoke_func_cnt(prog->aux) ?: 1;
+	const struct bpf_insn *insn = prog->insnsi;
+	u32 i, sub;
+
+	bitmap_zero(im->patched, BPF_MAX_SUBPROGS);
+	im->nr = lsmrevoke_func_cnt(prog->aux) ?: 1;
+	if (im->nr > BPF_MAX_SUBPROGS)
+		return -E2BIG;
+	__set_bit(0, im->patched);
+	for (i = 0; i + 1 < prog->len; i++) {
+		if (insn[i].code != (BPF_LD | BPF_IMM | BPF_DW) ||
+		    insn[i].src_reg != BPF_PSEUDO_FUNC)
+			continue;
+		sub = insn[i + 1].imm;
+		if (sub < im->nr)
+			__set_bit(sub, im->patched);
+	}
+	return 0;
 }
 
 static void *image(const struct bpf_prog *prog, unsigned int i)
@@ -255,7 +295,7 @@ static void *image(const struct bpf_prog *prog, unsigned int i)
 	return prog->aux->func[i]->bpf_func;
 }
 
-/* Subprograms are callbacks or callees: 0 is valid for every callback. */
+/* Callbacks: 0 is a valid return for every callback kind. */
 static void *image_stub(unsigned int stub, unsigned int i)
 {
 	return stubs[i ? STUB_ZERO : stub];
@@ -275,13 +315,14 @@ static unsigned int poke_why(int err)
 	}
 }
 
+/* Removes our jump from the patched images below @upto. */
 static void unpoke(const struct bpf_prog *prog, unsigned int stub,
-		   unsigned int n)
+		   const struct images *im, unsigned int upto)
 {
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < n; i++) {
+	for_each_set_bit(i, im->patched, upto) {
 		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
 							 BPF_MOD_JUMP,
 							 image_stub(stub, i),
@@ -293,13 +334,16 @@ static void unpoke(const struct bpf_prog *prog, unsigned int stub,
 }
 
 /*
- * Revokes @prog: jumps at every image entry, prog-array slots emptied.
- * Returns 0, or the reason it could not, with nothing changed.
+ * Revokes @prog: jumps at the entries of its images, then (with @e marked
+ * "revoking", so that the tail-call probes act) its prog-array slots
+ * emptied. Returns 0, or the reason it could not with every entry as it
+ * was; the caller then refills any slot (lsmrevoke_tailcall_refill).
  * Caller holds the revocation mutex and a reference on @prog.
  */
 int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 {
-	unsigned int i, n, stub, why = LSMREVOKE_WHY_NONE;
+	unsigned int i, stub, why = LSMREVOKE_WHY_NONE;
+	struct images im;
 	int ret;
 
 	stub = stub_for(prog, &why);
@@ -307,25 +351,27 @@ int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 		return why;
 	if (!prog->jited)
 		return LSMREVOKE_WHY_INTERPRETED;
+	if (find_images(prog, &im))
+		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
 
-	n = nr_images(prog);
-	for (i = 0; i < n; i++)
+	for_each_set_bit(i, im.patched, im.nr)
 		if (!lsmrevoke_layout_known(image(prog, i)))
 			return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
-	for (i = 0; i < n; i++) {
+	for_each_set_bit(i, im.patched, im.nr) {
 		ret = lsmrevoke_fault("poke") ? -EIO :
 		      lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
 							 BPF_MOD_JUMP, NULL,
 							 image_stub(stub, i));
 		if (ret < 0) {
-			unpoke(prog, stub, i);
+			unpoke(prog, stub, &im, i);
 			return poke_why(ret);
 		}
 	}
 
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
 	ret = lsmrevoke_tailcall_empty(prog);
 	if (ret) {
-		unpoke(prog, stub, n);
+		unpoke(prog, stub, &im, im.nr);
 		return LSMREVOKE_WHY_NOMEM;
 	}
 	e->stub = stub;
@@ -338,21 +384,28 @@ int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
  */
 int lsmrevoke_stub_restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 {
+	struct images im;
+
 	lsmrevoke_tailcall_refill(prog);
-	unpoke(prog, e->stub, nr_images(prog));
+	if (find_images(prog, &im))
+		return -E2BIG;	/* cannot be: revoke found them */
+	unpoke(prog, e->stub, &im, im.nr);
 	return 0;
 }
 
 /*
- * Every entry was restored; waits until no CPU and no preempted task can
- * still be inside a stub, so that the module's text may go. Non-sleepable
- * programs run with preemption or RCU held (synchronize_rcu), sleepable
- * ones may be preempted anywhere (synchronize_rcu_tasks).
+ * Every entry we could reach was restored; waits until no CPU and no task
+ * can still be inside a stub, so that the module's text may go: runs of
+ * non-sleepable programs are RCU readers (synchronize_rcu), a task may be
+ * preempted in a stub (synchronize_rcu_tasks), and sleepable programs are
+ * RCU-tasks-trace readers which a revoked program freed meanwhile, its
+ * jump still in place, may be entered by (synchronize_rcu_tasks_trace).
  */
 void lsmrevoke_stub_exit(void)
 {
 	synchronize_rcu();
 	synchronize_rcu_tasks();
+	synchronize_rcu_tasks_trace();
 }
 
 static const char * const state_names[] = {
@@ -382,6 +435,7 @@ static const char * const why_names[LSMREVOKE_WHY_MAX] = {
 	[LSMREVOKE_WHY_UNKNOWN_TYPE] = "unknown_type",
 	[LSMREVOKE_WHY_NOMEM] = "nomem",
 	[LSMREVOKE_WHY_UNKNOWN_LAYOUT] = "unknown_layout",
+	[LSMREVOKE_WHY_UNKNOWN_ATTACH] = "unknown_attach",
 };
 
 const char *lsmrevoke_why_name(unsigned int why)

@@ -21,11 +21,12 @@
  *  - prog_fd_array_get_ptr (return): a revoked V cannot be put into a prog
  *    array: the update fails with -EPERM and the reference it took is
  *    dropped from process context;
- *  - prog_array_map_poke_run: backstop for an update that passed the check
- *    above just before V was revoked: the slot is emptied in place and the
- *    callers' constant-key jumps are not pointed at V;
- *  - fd_array_map_delete_elem: a user's delete of an emptied slot is
- *    remembered, so restore does not undo it;
+ *  - prog_array_map_poke_run, called under poke_mutex after every change
+ *    of a slot: a backstop for an update that passed the check above just
+ *    before V was revoked (the slot is emptied in place and the callers'
+ *    constant-key jumps are not pointed at V), and, when it reports an
+ *    empty slot deleted (old and new both NULL), the user's delete of an
+ *    emptied slot, remembered so that restore does not undo it;
  *  - prog_array_map_clear (the map's last user went): kept references are
  *    dropped at once.
  *
@@ -114,6 +115,38 @@ static bool is_revoked(const struct bpf_prog *prog)
 	       state == LSMREVOKE_STATE_REVOKED;
 }
 
+/* A slot we emptied was deleted (by a user, or by the map's release). */
+static void mark_deleted(struct bpf_map *map, u32 key)
+{
+	unsigned long flags;
+	struct slot *s;
+
+	spin_lock_irqsave(&slots_lock, flags);
+	list_for_each_entry(s, &slots, node)
+		if (s->map == map && s->key == key)
+			s->user_deleted = true;
+	spin_unlock_irqrestore(&slots_lock, flags);
+}
+
+/* Marks @map's records released; the worker drops their references. */
+static void mark_released(struct bpf_map *map)
+{
+	unsigned long flags;
+	bool any = false;
+	struct slot *s;
+
+	spin_lock_irqsave(&slots_lock, flags);
+	list_for_each_entry(s, &slots, node) {
+		if (s->map == map) {
+			s->released = true;
+			any = true;
+		}
+	}
+	spin_unlock_irqrestore(&slots_lock, flags);
+	if (any)
+		queue_work(wq, &release_work);
+}
+
 static int empty_in_map(struct bpf_map *map, void *data)
 {
 	struct bpf_array *array = array_of(map);
@@ -146,6 +179,9 @@ static int empty_in_map(struct bpf_map *map, void *data)
 	}
 	mutex_unlock(&array->aux->poke_mutex);
 	kfree(s);
+	/* Its last user went before we looked: the release probe is past. */
+	if (!atomic64_read(&map->usercnt))
+		mark_released(map);
 	return ret;
 }
 
@@ -311,10 +347,16 @@ int lsmrevoke_tailcall_poke_run(struct kprobe *p, struct pt_regs *regs)
 {
 	struct bpf_map *map = (void *)regs_get_kernel_argument(regs, 0);
 	u32 key = regs_get_kernel_argument(regs, 1);
+	struct bpf_prog *old = (void *)regs_get_kernel_argument(regs, 2);
 	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 3);
 	struct slot *s;
 
-	if (!prog || current == READ_ONCE(refill_task) || !is_revoked(prog))
+	if (!prog) {
+		if (!old)
+			mark_deleted(map, key);
+		return 0;
+	}
+	if (current == READ_ONCE(refill_task) || !is_revoked(prog))
 		return 0;
 	s = kzalloc(sizeof(*s), GFP_ATOMIC | __GFP_NOWARN);
 	if (!s) {
@@ -335,42 +377,10 @@ int lsmrevoke_tailcall_poke_run(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* fd_array_map_delete_elem(map, key): a user deletes a slot. */
-int lsmrevoke_tailcall_delete(struct kprobe *p, struct pt_regs *regs)
-{
-	struct bpf_map *map = (void *)regs_get_kernel_argument(regs, 0);
-	u32 key = *(u32 *)regs_get_kernel_argument(regs, 1);
-	unsigned long flags;
-	struct slot *s;
-
-	if (map->map_type != BPF_MAP_TYPE_PROG_ARRAY)
-		return 0;
-	spin_lock_irqsave(&slots_lock, flags);
-	list_for_each_entry(s, &slots, node)
-		if (s->map == map && s->key == key)
-			s->user_deleted = true;
-	spin_unlock_irqrestore(&slots_lock, flags);
-	return 0;
-}
-
 /* prog_array_map_clear(map): the map's last user is gone. */
 int lsmrevoke_tailcall_release(struct kprobe *p, struct pt_regs *regs)
 {
-	struct bpf_map *map = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned long flags;
-	bool any = false;
-	struct slot *s;
-
-	spin_lock_irqsave(&slots_lock, flags);
-	list_for_each_entry(s, &slots, node) {
-		if (s->map == map) {
-			s->released = true;
-			any = true;
-		}
-	}
-	spin_unlock_irqrestore(&slots_lock, flags);
-	if (any)
-		queue_work(wq, &release_work);
+	mark_released((void *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
 

@@ -15,7 +15,6 @@ int lsmrevoke_tailcall_get_ptr_entry(struct kretprobe_instance *ri,
 int lsmrevoke_tailcall_get_ptr_ret(struct kretprobe_instance *ri,
 				   struct pt_regs *regs);
 int lsmrevoke_tailcall_poke_run(struct kprobe *p, struct pt_regs *regs);
-int lsmrevoke_tailcall_delete(struct kprobe *p, struct pt_regs *regs);
 int lsmrevoke_tailcall_release(struct kprobe *p, struct pt_regs *regs);
 
 #endif /* _LSMREVOKE_TAILCALL_H */

@@ -130,9 +130,10 @@ static void track_del(const struct bpf_prog *prog)
 }
 
 /*
- * kprobe on perf_event_bpf_event(prog, type, flags). Called by the kernel in
- * process context on the load path (current is the loader) and on the
- * deferred put path. Must not sleep.
+ * kprobe on perf_event_bpf_event(prog, type, flags). Called by the kernel on
+ * the load path (process context, current is the loader) and on the put
+ * path (process or softirq context: __bpf_prog_put defers only from hard
+ * interrupts or with interrupts off). Must not sleep.
  */
 int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs)
 {

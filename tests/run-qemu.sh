@@ -406,6 +406,12 @@ build_loader() {
 		die "cannot build the loader (tests/loader/*.c)"
 }
 
+# The lsmrevoke command as make tools builds it, static, in $WORK/cli.
+build_cli() {
+	make -s -C "$REPO" tools LSMREVOKE_STATIC=1 TOOLS_OUT="$WORK/cli" >&2 ||
+		die "cannot build the lsmrevoke command (make tools)"
+}
+
 # lsmrevoke.ko against a release's headers, in $WORK/<series>/build (a copy
 # of Kbuild and module/, so the source tree stays clean).
 build_module() {
@@ -575,6 +581,9 @@ make_initramfs() {
 	cp -a "$WORK/bin/." "$t/bin/"
 	cp -a "$WORK/progs/." "$t/progs/"
 	cp -a "$REPO/tests/guest/." "$t/guest/"
+	# The lsmrevoke command where make install puts it, and its JSON schema.
+	cp "$WORK/cli/lsmrevoke" "$s/usr/sbin/lsmrevoke"
+	cp "$REPO/docs/lsmrevoke.schema.json" "$t/"
 	if [ -n "$script" ]; then
 		cp "$script" "$t/script"
 		for a in "${adds[@]}"; do
@@ -729,6 +738,7 @@ done
 t=$(now)
 build_progs
 build_loader
+build_cli
 log "BPF programs and loader built [$(since "$t")]"
 for k in "${kernels[@]}"; do
 	t=$(now)

@@ -620,6 +620,7 @@ static int cmd_nocap(int argc, char **argv)
 int cmd_trace(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_cli(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -628,6 +629,7 @@ static const struct {
 	{ "trace", cmd_trace },
 	{ "net", cmd_net },
 	{ "policy", cmd_policy },
+	{ "cli", cmd_cli },
 	{ "load", cmd_load },
 	{ "ids", cmd_ids },
 	{ "show", cmd_show },

@@ -4,10 +4,11 @@
  * tests/guest/suite.d/30-policy.sh and 90-lockdown.sh, and tests/demo.sh.
  *
  * Offenders are loaded, attached and pinned under a directory (programs at
- * <dir>/<name>, links at <dir>/link.<name>, the .bss and .data maps at
- * <dir>/map.bss and <dir>/map.data), so that the shell can change the
- * policy between steps. Globals are read and written by name through the
- * map's BTF and a shared mapping (the programs count concurrently).
+ * <dir>/<name>, links at <dir>/link_<name>, the .bss and .data maps at
+ * <dir>/map_bss and <dir>/map_data: bpffs refuses dots in names), so that
+ * the shell can change the policy between steps. Globals are read and
+ * written by name through the map's BTF and a shared mapping (the programs
+ * count concurrently).
  *
  * The policy is tightened with policy_deny.bpf.o, a BPF-LSM locked_down
  * program denying the lockdown reasons of its deny_mask. Attaching and
@@ -102,13 +103,14 @@ static int usage(void)
 		"                     attach the denier, pin its link, print its id\n"
 		"  flip <denyobj> <mask> <count>\n"
 		"                     attach and destroy the denier <count> times\n"
+		"                     (a copy denying nothing stays attached)\n"
 		"  race <raceobj> <denyobj> <mask> <seconds> <rounds>\n"
 		"                     load offenders in a loop on CPU 0 while the\n"
 		"                     denier attaches on CPU 1; check each round\n"
 		"  write <file> <data>\n"
 		"                     one write(2) of <data>; print OK, open:<errno>\n"
 		"                     or write:<errno>\n"
-		"<mask>: read, write or read,write (the reasons the denier denies).\n");
+		"<mask>: read, write, read,write or none (what the denier denies).\n");
 	return 1;
 }
 
@@ -233,7 +235,7 @@ static void section_close(struct section *s, int own_fd)
 	s->fd = -1;
 }
 
-/* The globals of the objects pinned under @dir (map.bss, map.data). */
+/* The globals of the objects pinned under @dir (map_bss, map_data). */
 static int globals_open_dir(struct globals *g, const char *dir)
 {
 	static const char *const names[] = { "bss", "data" };
@@ -244,7 +246,7 @@ static int globals_open_dir(struct globals *g, const char *dir)
 	for (i = 0; i < 2; i++) {
 		int fd;
 
-		if (pin_at(pin, dir, "map.", names[i]))
+		if (pin_at(pin, dir, "map_", names[i]))
 			return fail(errno, "%s", dir);
 		fd = bpf_obj_get(pin);
 		if (fd < 0) {
@@ -259,7 +261,7 @@ static int globals_open_dir(struct globals *g, const char *dir)
 		g->n++;
 	}
 	if (!g->n)
-		return fail(ENOENT, "no map.bss or map.data under %s", dir);
+		return fail(ENOENT, "no map_bss or map_data under %s", dir);
 	return 0;
 }
 
@@ -476,7 +478,7 @@ static int cmd_up(int argc, char **argv)
 		/* Internal maps are "<obj prefix>.bss" and so on. */
 		if (bpf_map__is_internal(map) && strchr(name, '.'))
 			name = strchr(name, '.') + 1;
-		if (pin_at(pin, argv[1], "map.", name))
+		if (pin_at(pin, argv[1], "map_", name))
 			goto out_errno;
 		err = bpf_map__pin(map, pin);
 		if (err) {
@@ -493,7 +495,7 @@ static int cmd_up(int argc, char **argv)
 			fail(errno, "attach %s", name);
 			goto out;
 		}
-		if (pin_at(pin, argv[1], "link.", name))
+		if (pin_at(pin, argv[1], "link_", name))
 			goto out_errno;
 		err = bpf_link__pin(link, pin);
 		if (err) {
@@ -651,6 +653,8 @@ static int parse_mask(const char *s, __u64 *mask)
 	*mask = 0;
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "none"))
+			continue;
 		if (!strcmp(tok, "read"))
 			*mask |= 1ULL << REASON_READ_KERNEL;
 		else if (!strcmp(tok, "write"))
@@ -658,7 +662,7 @@ static int parse_mask(const char *s, __u64 *mask)
 		else
 			return -1;
 	}
-	return *mask ? 0 : -1;
+	return 0;
 }
 
 /* Loads the denier of @path (not attached) denying the reasons of @mask. */
@@ -702,6 +706,20 @@ static struct bpf_link *denier_attach(struct denier *d)
 	if (!link)
 		fail(errno, "attach %s", "denier");
 	return link;
+}
+
+/*
+ * The anchor: a second copy of the denier that denies nothing, attached
+ * for the whole of a flip or race run. With a program on the hook already,
+ * attaching and detaching the denier only swaps trampoline images; alone,
+ * every attach and detach registers or unregisters an ftrace direct call,
+ * whose RCU-tasks grace periods cost 100-250 ms under TCG.
+ */
+static struct bpf_link *anchor_attach(struct denier *a, const char *path)
+{
+	if (denier_load(a, path, "none"))
+		return NULL;
+	return denier_attach(a);
 }
 
 /* --- cycle, hold, pin, flip ----------------------------------------- */
@@ -833,48 +851,64 @@ out:
 
 static int cmd_flip(int argc, char **argv)
 {
-	struct denier d;
-	__u64 t0, denials = 0;
-	long n, i;
+	struct bpf_link *anchor;
+	struct denier d, a;
+	__u64 t0, t1, t_att = 0, t_det = 0, denials = 0;
+	long n, i = 0;
 	int ret = 1;
 
 	if (argc != 3 || parse_n(argv[2], 1000000, &n))
 		return usage();
+	anchor = anchor_attach(&a, argv[0]);
+	if (!anchor)
+		goto out_anchor;
 	if (denier_load(&d, argv[0], argv[1]))
 		goto out;
-	t0 = now_ns();
 	for (i = 0; i < n; i++) {
-		struct bpf_link *link = denier_attach(&d);
+		struct bpf_link *link;
 
+		t0 = now_ns();
+		link = denier_attach(&d);
+		t1 = now_ns();
 		if (!link)
 			break;
+		t_att += t1 - t0;
 		bpf_link__destroy(link);
+		t_det += now_ns() - t1;
 	}
 	globals_get(&d.g, "denials", &denials);
-	printf("flips=%ld ms=%llu denials=%llu\n", i,
-	       (unsigned long long)((now_ns() - t0) / 1000000),
-	       (unsigned long long)denials);
 	ret = i == n ? 0 : 1;
 out:
 	denier_close(&d);
+	bpf_link__destroy(anchor);
+out_anchor:
+	denier_close(&a);
+	printf("flips=%ld attach_ms=%llu detach_ms=%llu denials=%llu\n", i,
+	       (unsigned long long)(t_att / 1000000),
+	       (unsigned long long)(t_det / 1000000),
+	       (unsigned long long)denials);
 	return ret;
 }
 
 /* --- race ----------------------------------------------------------- */
 
 /*
- * Two processes share this page. The loader (CPU 0) loads race_off again
- * and again from the start of a round until a load fails (the denier is
- * in force: the verifier refuses bpf_probe_read_kernel); the attacher
- * (CPU 1) attaches the denier at a random moment of a load. For every
- * offender the round loaded, the loader records when its load began and
- * returned and, with the denier attached, runs it (BPF_PROG_TEST_RUN):
- * it must return 0 and count nothing (lsmrevoke's stub), and the
- * attacher checks that programs says "revoked". A load that returned
- * after the attach returned passed verification before the policy
- * changed: those are the window this test is about. A load that returned
- * when the attacher had already published the end of its attach is run
- * at once, before anything else: it must already be revoked.
+ * Two processes share a page. The loader (CPU 0) loads race_off again and
+ * again from the start of a round until a load fails (the denier is in
+ * force: the verifier refuses bpf_probe_read_kernel), and runs every
+ * offender (BPF_PROG_TEST_RUN) right after its load returned, before
+ * anything else. The attacher (CPU 1) attaches the denier at a random
+ * moment of a load. Then, with the denier attached, the loader runs every
+ * offender of the round again: it must return 0 and count nothing
+ * (lsmrevoke's stub), and the attacher checks that programs says
+ * "revoked".
+ *
+ * The window: a load that passed verification before the policy changed
+ * (else it would have failed) and completed after it. Such a load is seen
+ * as an offender already revoked at its first run, right after its load
+ * returned (lsmrevoke judged it before the load returned). A load that
+ * returned after the attach call returned, the policy change complete,
+ * must be revoked at its first run.
  */
 #define RACE_MAX_LOADS	128
 
@@ -882,18 +916,17 @@ struct race_load {
 	__u32 id;
 	__u64 t0, t1;
 	int seen_attached;	/* the attach had returned when we looked */
-	int imm_retval;
-	long long imm_delta;
-	int retval;
-	long long delta;
+	int imm_ran;		/* ran at its first run, right after the load */
+	int ran;		/* ran with the denier attached */
 };
 
 struct race_shared {
 	int round, attached, child_done, checked, child_closed, stop;
 	int loads_done;
 	__u64 last_load_ns;
+	__u64 t_fail;		/* when the load that ended the round began */
 	int nload;
-	int load_err;		/* errno of the load that ended the round */
+	int load_err;		/* its errno */
 	int child_err;		/* the loader could not go on */
 	char child_msg[128];
 	struct race_load loads[RACE_MAX_LOADS];
@@ -902,16 +935,14 @@ struct race_shared {
 #define LD(p)		__atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define ST(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
 
-/* Waits until *@p == @want or stop; 0 if it came, -1 after @secs. */
+/* Waits until *@p == @want; 0 if it came, -1 on stop or after @secs. */
 static int race_wait(struct race_shared *sh, int *p, int want, int secs)
 {
 	__u64 end = now_ns() + (__u64)secs * 1000000000ULL;
 	long spins = 0;
 
 	while (LD(p) != want) {
-		if (LD(&sh->stop))
-			return -1;
-		if (now_ns() > end)
+		if (LD(&sh->stop) || now_ns() > end)
 			return -1;
 		if (++spins > 1000)
 			sched_yield();
@@ -928,8 +959,8 @@ static int pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-/* Runs @fd once; errno set on failure. */
-static int test_run(int fd, __u64 *counter, int *retval, long long *delta)
+/* Runs @fd once: 1 if the program ran (returned 7 or counted), 0 if not. */
+static int race_run(int fd, __u64 *counter)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	__u64 before = __atomic_load_n(counter, __ATOMIC_SEQ_CST);
@@ -940,10 +971,8 @@ static int test_run(int fd, __u64 *counter, int *retval, long long *delta)
 		errno = err_of(err);
 		return -1;
 	}
-	*retval = opts.retval;
-	*delta = (long long)(__atomic_load_n(counter, __ATOMIC_SEQ_CST) -
-			     before);
-	return 0;
+	return opts.retval != 0 ||
+	       __atomic_load_n(counter, __ATOMIC_SEQ_CST) != before;
 }
 
 static void child_fail(struct race_shared *sh, int err, const char *what)
@@ -954,15 +983,53 @@ static void child_fail(struct race_shared *sh, int err, const char *what)
 	ST(&sh->stop, 1);
 }
 
+/* The loads of round @r; returns how many succeeded, -1 on error. */
+static int race_loads(struct race_shared *sh, int r,
+		      const struct bpf_insn *insns, size_t insn_cnt,
+		      __u64 *counter, int *fds)
+{
+	int n;
+
+	for (n = 0; n < RACE_MAX_LOADS && !LD(&sh->stop); n++) {
+		LIBBPF_OPTS(bpf_prog_load_opts, opts);
+		struct race_load *l = &sh->loads[n];
+		__u64 t0, t1;
+		int fd, att;
+
+		t0 = now_ns();
+		fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "race_off",
+				   "GPL", insns, insn_cnt, &opts);
+		t1 = now_ns();
+		att = LD(&sh->attached) == r;
+		if (fd < 0) {
+			sh->t_fail = t0;
+			ST(&sh->load_err, err_of(fd));
+			break;
+		}
+		fds[n] = fd;
+		l->imm_ran = race_run(fd, counter);
+		if (l->imm_ran < 0) {
+			child_fail(sh, errno, "test run");
+			return -1;
+		}
+		l->t0 = t0;
+		l->t1 = t1;
+		l->seen_attached = att;
+		sh->last_load_ns = t1 - t0;
+		ST(&sh->loads_done, n + 1);
+	}
+	return n;
+}
+
 static void race_child(struct race_shared *sh, const char *path)
 {
 	const struct bpf_insn *insns;
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct globals g;
+	struct globals g = {};
+	int fds[RACE_MAX_LOADS];
 	__u64 *counter;
 	size_t insn_cnt;
-	int fds[RACE_MAX_LOADS];
 	__u32 size;
 	int r, err;
 
@@ -978,56 +1045,24 @@ static void race_child(struct race_shared *sh, const char *path)
 	err = bpf_object__load(obj);
 	if (err) {
 		child_fail(sh, err_of(err), "load race object");
-		goto out_obj;
+		goto out;
 	}
 	prog = bpf_object__next_program(obj, NULL);
-	if (!prog || globals_open_obj(&g, obj)) {
-		child_fail(sh, ENOENT, "race object globals");
-		goto out_obj;
-	}
-	counter = globals_var(&g, "race_runs", &size);
-	if (!counter || size != 8) {
-		child_fail(sh, ENOENT, "race_runs");
+	counter = globals_open_obj(&g, obj) ? NULL :
+		  globals_var(&g, "race_runs", &size);
+	if (!prog || !counter || size != 8) {
+		child_fail(sh, ENOENT, "race_off and race_runs");
 		goto out;
 	}
 	insns = bpf_program__insns(prog);
 	insn_cnt = bpf_program__insn_cnt(prog);
 
 	for (r = 1; !race_wait(sh, &sh->round, r, 30); r++) {
-		int n = 0, i;
+		int n, i;
 
-		for (;;) {
-			LIBBPF_OPTS(bpf_prog_load_opts, opts);
-			struct race_load *l = &sh->loads[n];
-			__u64 t0, t1;
-			int fd, att;
-
-			if (n == RACE_MAX_LOADS || LD(&sh->stop))
-				break;
-			t0 = now_ns();
-			fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT,
-					   "race_off", "GPL", insns, insn_cnt,
-					   &opts);
-			t1 = now_ns();
-			att = LD(&sh->attached) == r;
-			if (fd < 0) {
-				ST(&sh->load_err, err_of(fd));
-				break;
-			}
-			fds[n] = fd;
-			l->t0 = t0;
-			l->t1 = t1;
-			l->seen_attached = att;
-			/* The policy change is complete: run it right now. */
-			if (att && test_run(fd, counter, &l->imm_retval,
-					    &l->imm_delta)) {
-				child_fail(sh, errno, "test run");
-				goto out;
-			}
-			sh->last_load_ns = t1 - t0;
-			n++;
-			ST(&sh->loads_done, n);
-		}
+		n = race_loads(sh, r, insns, insn_cnt, counter, fds);
+		if (n < 0)
+			break;
 		sh->nload = n;
 		if (race_wait(sh, &sh->attached, r, 30))
 			break;
@@ -1035,7 +1070,8 @@ static void race_child(struct race_shared *sh, const char *path)
 			struct race_load *l = &sh->loads[i];
 
 			l->id = prog_id(fds[i]);
-			if (test_run(fds[i], counter, &l->retval, &l->delta)) {
+			l->ran = race_run(fds[i], counter);
+			if (l->ran < 0) {
 				child_fail(sh, errno, "test run");
 				goto out;
 			}
@@ -1049,36 +1085,141 @@ static void race_child(struct race_shared *sh, const char *path)
 	}
 out:
 	globals_close(&g, 0);
-out_obj:
 	bpf_object__close(obj);
 }
 
 struct race_totals {
-	long rounds, loads, straddled, after, immediate;
-	long not_revoked, ran, imm_ran, bad_err, overflow;
-	__u64 load_ns_sum;
-	long load_ns_n;
-	__u64 attach_ns_sum;
+	long rounds, loads, window, after;
+	long not_revoked, ran, after_ran, bad_err, overflow;
+	__u64 load_ns, attach_ns, fail_ns;
 	char first_bad[160];
 };
 
-static void race_bad(struct race_totals *t, const char *fmt, __u32 id,
-		     const char *what)
+static void race_bad(struct race_totals *t, const char *what, __u32 id,
+		     const char *detail)
 {
 	if (!t->first_bad[0])
-		snprintf(t->first_bad, sizeof(t->first_bad), fmt, id, what);
+		snprintf(t->first_bad, sizeof(t->first_bad), "%s %u: %s",
+			 what, id, detail);
+}
+
+/* Tallies round @r; @snap is programs read with the denier attached. */
+static void race_tally(struct race_totals *t, struct race_shared *sh, int r,
+		       const char *snap, __u64 ta0, __u64 ta1)
+{
+	char st[32];
+	int i;
+
+	t->rounds++;
+	t->attach_ns += ta1 - ta0;
+	if (sh->nload == RACE_MAX_LOADS) {
+		t->overflow++;
+	} else {
+		t->fail_ns += sh->t_fail > ta0 ? sh->t_fail - ta0 : 0;
+		if (sh->load_err != EINVAL && sh->load_err != EACCES &&
+		    sh->load_err != EPERM) {
+			t->bad_err++;
+			race_bad(t, "round", r, errname(sh->load_err));
+		}
+	}
+	for (i = 0; i < sh->nload; i++) {
+		struct race_load *l = &sh->loads[i];
+
+		t->loads++;
+		t->load_ns += l->t1 - l->t0;
+		if (!l->imm_ran)
+			t->window++;
+		if (l->t1 > ta1)
+			t->after++;
+		if (l->seen_attached && l->imm_ran) {
+			t->after_ran++;
+			race_bad(t, "prog", l->id,
+				 "ran right after a load that returned after the attach");
+		}
+		if (l->ran) {
+			t->ran++;
+			race_bad(t, "prog", l->id, "ran with the denier attached");
+		}
+		state_in(snap, l->id, st, sizeof(st));
+		if (strcmp(st, "revoked")) {
+			t->not_revoked++;
+			race_bad(t, "prog", l->id, st);
+		}
+	}
+}
+
+static void race_print(const struct race_totals *t)
+{
+	long rounds = t->rounds ? t->rounds : 1;
+	long loads = t->loads ? t->loads : 1;
+
+	printf("rounds=%ld loads=%ld window=%ld after=%ld not_revoked=%ld ran=%ld after_ran=%ld bad_err=%ld overflow=%ld load_us=%llu attach_us=%llu fail_us=%llu\n",
+	       t->rounds, t->loads, t->window, t->after, t->not_revoked,
+	       t->ran, t->after_ran, t->bad_err, t->overflow,
+	       (unsigned long long)(t->load_ns / loads / 1000),
+	       (unsigned long long)(t->attach_ns / rounds / 1000),
+	       (unsigned long long)(t->fail_ns / rounds / 1000));
+	if (t->first_bad[0])
+		printf("first_bad: %s\n", t->first_bad);
+}
+
+/* One round as the attacher; 0 if it ran to the end. */
+static int race_round(struct race_shared *sh, int r, struct denier *d,
+		      struct race_totals *t, unsigned int *seed)
+{
+	struct bpf_link *link;
+	__u64 ta0, ta1, spin;
+	int k = rand_r(seed) % 6, ret = -1;
+	char *snap;
+
+	ST(&sh->loads_done, 0);
+	ST(&sh->load_err, 0);
+	ST(&sh->round, r);
+	/* A few loads in, at a random point of the next one. */
+	ta0 = now_ns();
+	while (LD(&sh->loads_done) < k && !LD(&sh->load_err) &&
+	       !LD(&sh->stop) && now_ns() - ta0 < 10000000000ULL)
+		;
+	spin = sh->last_load_ns ? rand_r(seed) % sh->last_load_ns : 0;
+	ta0 = now_ns();
+	while (now_ns() - ta0 < spin)
+		;
+	ta0 = now_ns();
+	link = denier_attach(d);
+	ta1 = now_ns();
+	if (!link)
+		return -1;
+	ST(&sh->attached, r);
+	if (race_wait(sh, &sh->child_done, r, 30)) {
+		fprintf(stderr, PROG ": race: loader stuck in round %d\n", r);
+		goto out;
+	}
+	snap = read_all(PROGRAMS);
+	if (!snap) {
+		fail(errno, "read %s", PROGRAMS);
+		goto out;
+	}
+	race_tally(t, sh, r, snap, ta0, ta1);
+	free(snap);
+	ST(&sh->checked, r);
+	if (!race_wait(sh, &sh->child_closed, r, 30))
+		ret = 0;
+out:
+	bpf_link__destroy(link);
+	return ret;
 }
 
 static int cmd_race(int argc, char **argv)
 {
 	struct race_totals t = {};
 	struct race_shared *sh;
-	struct denier d;
-	__u64 end;
+	struct bpf_link *anchor = NULL;
+	struct denier d, a;
+	unsigned int seed = getpid();
 	long secs, rounds;
 	pid_t pid;
 	int r, ret = 1, status;
-	unsigned int seed = getpid();
+	__u64 end;
 
 	if (argc != 5 || parse_n(argv[3], 3600, &secs) ||
 	    parse_n(argv[4], 1000000, &rounds))
@@ -1087,6 +1228,9 @@ static int cmd_race(int argc, char **argv)
 		fprintf(stderr, PROG ": race: needs 2 CPUs\n");
 		return 1;
 	}
+	anchor = anchor_attach(&a, argv[1]);
+	if (!anchor)
+		goto out_anchor;
 	if (denier_load(&d, argv[1], argv[2]))
 		goto out_denier;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -1104,126 +1248,32 @@ static int cmd_race(int argc, char **argv)
 	}
 	if (pid == 0) {
 		race_child(sh, argv[0]);
-		_exit(sh->child_err ? 1 : 0);
+		_exit(LD(&sh->child_err) ? 1 : 0);
 	}
 	if (pin_cpu(1)) {
 		fail(errno, "sched_setaffinity CPU %s", "1");
-		ST(&sh->stop, 1);
-		goto out_wait;
+	} else {
+		end = now_ns() + (__u64)secs * 1000000000ULL;
+		for (r = 1; r <= rounds && now_ns() < end; r++)
+			if (race_round(sh, r, &d, &t, &seed))
+				break;
+		ret = r > rounds || now_ns() >= end ? 0 : 1;
 	}
-
-	end = now_ns() + (__u64)secs * 1000000000ULL;
-	for (r = 1; r <= rounds && now_ns() < end; r++) {
-		struct bpf_link *link;
-		__u64 ta0, ta1, spin;
-		char *snap, st[32];
-		int k = rand_r(&seed) % 6, i;
-
-		ST(&sh->loads_done, 0);
-		ST(&sh->load_err, 0);
-		ST(&sh->round, r);
-		/* A few loads in, at a random point of the next one. */
-		ta0 = now_ns();
-		while (LD(&sh->loads_done) < k && !LD(&sh->load_err) &&
-		       !LD(&sh->stop) && now_ns() - ta0 < 10000000000ULL)
-			;
-		spin = sh->last_load_ns ? rand_r(&seed) % sh->last_load_ns : 0;
-		ta0 = now_ns();
-		while (now_ns() - ta0 < spin)
-			;
-		ta0 = now_ns();
-		link = denier_attach(&d);
-		ta1 = now_ns();
-		if (!link) {
-			ST(&sh->stop, 1);
-			goto out_wait;
-		}
-		ST(&sh->attached, r);
-		t.attach_ns_sum += ta1 - ta0;
-		if (race_wait(sh, &sh->child_done, r, 30)) {
-			bpf_link__destroy(link);
-			fprintf(stderr, PROG ": race: loader stuck in round %d\n",
-				r);
-			ST(&sh->stop, 1);
-			goto out_wait;
-		}
-		snap = read_all(PROGRAMS);
-		if (!snap) {
-			fail(errno, "read %s", PROGRAMS);
-			bpf_link__destroy(link);
-			ST(&sh->stop, 1);
-			goto out_wait;
-		}
-		t.rounds++;
-		if (sh->nload == RACE_MAX_LOADS)
-			t.overflow++;
-		else if (sh->load_err != EINVAL && sh->load_err != EACCES &&
-			 sh->load_err != EPERM) {
-			t.bad_err++;
-			race_bad(&t, "round %u: the load that ended it: %s",
-				 r, errname(sh->load_err));
-		}
-		for (i = 0; i < sh->nload; i++) {
-			struct race_load *l = &sh->loads[i];
-
-			t.loads++;
-			t.load_ns_sum += l->t1 - l->t0;
-			t.load_ns_n++;
-			if (l->t0 < ta1 && l->t1 > ta0)
-				t.straddled++;
-			if (l->t1 > ta1)
-				t.after++;
-			if (l->seen_attached) {
-				t.immediate++;
-				if (l->imm_retval != 0 || l->imm_delta != 0) {
-					t.imm_ran++;
-					race_bad(&t, "prog %u: ran right after its load returned (%s)",
-						 l->id, "retval 7");
-				}
-			}
-			if (l->retval != 0 || l->delta != 0) {
-				t.ran++;
-				race_bad(&t, "prog %u: ran with the denier attached (%s)",
-					 l->id, "test run");
-			}
-			state_in(snap, l->id, st, sizeof(st));
-			if (strcmp(st, "revoked")) {
-				t.not_revoked++;
-				race_bad(&t, "prog %u: expected revoked, saw %s",
-					 l->id, st);
-			}
-		}
-		free(snap);
-		ST(&sh->checked, r);
-		if (race_wait(sh, &sh->child_closed, r, 30)) {
-			bpf_link__destroy(link);
-			ST(&sh->stop, 1);
-			goto out_wait;
-		}
-		bpf_link__destroy(link);
-	}
-	ret = 0;
 	ST(&sh->stop, 1);
-out_wait:
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
 		fprintf(stderr, PROG ": race: loader failed: %s\n",
 			sh->child_msg[0] ? sh->child_msg : "(no message)");
 		ret = 1;
 	}
-	printf("rounds=%ld loads=%ld straddled=%ld after=%ld immediate=%ld not_revoked=%ld ran=%ld imm_ran=%ld bad_err=%ld overflow=%ld load_us=%llu attach_us=%llu\n",
-	       t.rounds, t.loads, t.straddled, t.after, t.immediate,
-	       t.not_revoked, t.ran, t.imm_ran, t.bad_err, t.overflow,
-	       (unsigned long long)(t.load_ns_n ?
-				    t.load_ns_sum / t.load_ns_n / 1000 : 0),
-	       (unsigned long long)(t.rounds ?
-				    t.attach_ns_sum / t.rounds / 1000 : 0));
-	if (t.first_bad[0])
-		printf("first_bad: %s\n", t.first_bad);
+	race_print(&t);
 out_unmap:
 	munmap(sh, sizeof(*sh));
 out_denier:
 	denier_close(&d);
+	bpf_link__destroy(anchor);
+out_anchor:
+	denier_close(&a);
 	return ret;
 }
 

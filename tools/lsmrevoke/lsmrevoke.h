@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lsmrevoke(8): the command-line side of the lsmrevoke module.
+ *
+ * Everything it knows comes from two places: the module's securityfs
+ * directory (programs, stats, events, ...; sfs.c) and the kernel's own BPF
+ * syscall (program and link information; bpfinfo.c). Each subcommand lives
+ * in a file of its own and returns an exit status: 0, 1 (an error, or for
+ * "hidden" a hidden program) or 2 (a usage error).
+ */
+#ifndef LSMREVOKE_TOOL_H
+#define LSMREVOKE_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#define PROG_NAME	"lsmrevoke"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define __aligned(x)	__attribute__((__aligned__(x)))
+
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+/* Overridable at build time, for development against a fake tree only. */
+#ifndef SFS_DIR
+#define SFS_DIR		"/sys/kernel/security/lsmrevoke"
+#endif
+#ifndef LOCKDOWN_FILE
+#define LOCKDOWN_FILE	"/sys/kernel/security/lockdown"
+#endif
+#ifndef PARAM_DIR
+#define PARAM_DIR	"/sys/module/lsmrevoke/parameters"
+#endif
+
+/* main.c */
+struct subcmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+__printf(2, 3) void warn_errno(int err, const char *fmt, ...);
+__printf(1, 2) void warn_msg(const char *fmt, ...);
+__printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...);
+int parse_opts(int argc, char **argv, const char *cmd, bool *json,
+	       int *optind_out);
+bool is_help(const char *arg);
+void print_usage(FILE *f, const char *cmd);
+
+/* sfs.c: the module's files */
+enum req {
+	REQ_READ_KERNEL,
+	REQ_WRITE_USER,
+	REQ_BTF_READ,
+	NR_REQ,
+};
+
+struct req_info {
+	const char *name;	/* as in programs: bpf_read_kernel, ... */
+	const char *reason;	/* the lockdown reason, or NULL */
+	int reason_nr;		/* enum lockdown_reason, or -1 */
+	int level;		/* lowest lockdown level that denies it */
+	const char *what;	/* the instructions that need it */
+};
+
+extern const struct req_info reqs[NR_REQ];
+
+#define NO_SITE		(-1L)
+
+struct prog_entry {
+	__u32 id;
+	char type[32];
+	char name[32];		/* "" when the program has none */
+	unsigned int requires;	/* bit per enum req */
+	char state[24];		/* active, revoked, unrevocable, ... */
+	char why[32];		/* for unrevocable, else "" */
+	long uid;		/* the module's uid= (euid), -1 for "-" */
+	char src[8];		/* load or walk */
+	long site[NR_REQ];	/* first instruction, or NO_SITE */
+};
+
+struct prog_table {
+	struct prog_entry *v;
+	size_t n;
+};
+
+struct kv {
+	char key[32];
+	long long value;
+};
+
+struct kv_list {
+	struct kv v[32];
+	size_t n;
+};
+
+int sfs_present(void);
+int sfs_read(const char *file, char **buf);
+int sfs_write(const char *file, const char *val);
+int sfs_open(const char *file, int flags);
+int sfs_programs(struct prog_table *t);
+const struct prog_entry *sfs_find(const struct prog_table *t, __u32 id);
+int sfs_stats(struct kv_list *kv);
+long long kv_get(const struct kv_list *kv, const char *key);
+int sfs_word(const char *file, char *buf, size_t len);
+int read_word(const char *path, char *buf, size_t len);
+int lockdown_level(char *name, size_t len);
+int req_by_name(const char *name);
+
+/* bpfinfo.c: what the kernel tells through bpf(2) */
+#define MAX_ATTACH	8
+
+struct attach {
+	__u32 link_id;
+	char link_type[24];
+	char attach_type[32];	/* "" when the link has none */
+	char target[128];	/* "" when the kernel does not tell */
+};
+
+struct prog_kinfo {
+	bool found;		/* the kernel still has the program */
+	__u32 uid;
+	__u64 load_time;	/* ns since boot */
+	unsigned int nr_attach;
+	struct attach attach[MAX_ATTACH];
+};
+
+struct link_table;
+
+struct link_table *links_load(void);
+void links_free(struct link_table *lt);
+size_t links_find(const struct link_table *lt, const char *attach_type,
+		  const char *target, __u32 *ids, size_t max);
+int prog_kinfo(__u32 id, const struct link_table *lt, struct prog_kinfo *ki);
+long long boot_to_unix(__u64 boot_ns);
+long long mono_to_unix_ns(__u64 mono_ns);
+void format_time(long long unix_s, char *buf, size_t len);
+int prog_insn(__u32 id, long idx, char *buf, size_t len);
+void attach_str(const struct attach *a, char *buf, size_t len);
+
+/* json.c: a small writer of compact JSON */
+struct json {
+	FILE *f;
+	int depth;
+	bool first[16];
+	bool after_key;
+};
+
+void json_init(struct json *j, FILE *f);
+void json_obj(struct json *j);
+void json_obj_end(struct json *j);
+void json_arr(struct json *j);
+void json_arr_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_str(struct json *j, const char *s);
+void json_int(struct json *j, long long v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+
+/* the subcommands */
+int cmd_status(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_revalidate(int argc, char **argv);
+int cmd_mode(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_hidden(int argc, char **argv);
+
+#endif /* LSMREVOKE_TOOL_H */

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's securityfs files, /sys/kernel/security/lsmrevoke/, and the
+ * few other kernel files lsmrevoke(8) reads (lockdown, module parameters).
+ *
+ * Every failure is reported here, once, with a hint when the cause is
+ * common: the module is not loaded, securityfs is not mounted, or the
+ * caller is not root. Functions return 0 or -errno.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lsmrevoke.h"
+
+/* Lockdown levels as the kernel orders them: none < integrity < conf. */
+#define LEVEL_INTEGRITY		1
+#define LEVEL_CONFIDENTIALITY	2
+
+const struct req_info reqs[NR_REQ] = {
+	[REQ_READ_KERNEL] = {
+		"bpf_read_kernel", "LOCKDOWN_BPF_READ_KERNEL", 24,
+		LEVEL_CONFIDENTIALITY,
+		"bpf_probe_read_kernel{,_str} or bpf_probe_read{,_str}",
+	},
+	[REQ_WRITE_USER] = {
+		"bpf_write_user", "LOCKDOWN_BPF_WRITE_USER", 17,
+		LEVEL_INTEGRITY, "bpf_probe_write_user",
+	},
+	[REQ_BTF_READ] = {
+		"btf_read", NULL, -1, 0,
+		"a load through a BTF pointer (BPF_PROBE_MEM), no helper",
+	},
+};
+
+int req_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NR_REQ; i++)
+		if (!strcmp(reqs[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Says why the directory is missing; returns -ENOENT. */
+static int explain_missing(void)
+{
+	struct stat st;
+
+	warn_errno(ENOENT, "%s", SFS_DIR);
+	if (stat("/sys/module/lsmrevoke", &st))
+		warn_msg("the lsmrevoke module is not loaded (modprobe lsmrevoke)");
+	else
+		warn_msg("securityfs is not mounted at /sys/kernel/security (mount -t securityfs none /sys/kernel/security)");
+	return -ENOENT;
+}
+
+int sfs_present(void)
+{
+	struct stat st;
+
+	if (stat(SFS_DIR, &st) && errno == ENOENT)
+		return explain_missing();
+	return 0;
+}
+
+/* Opens SFS_DIR/@file, saying why when it cannot; returns an fd or -errno. */
+int sfs_open(const char *file, int flags)
+{
+	char path[256];
+	struct stat st;
+	int fd, err;
+
+	snprintf(path, sizeof(path), SFS_DIR "/%s", file);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	if (err == ENOENT && stat(SFS_DIR, &st))
+		return explain_missing();
+	warn_errno(err, "%s", path);
+	if (err == EACCES || err == EPERM)
+		warn_msg("permission denied: run lsmrevoke as root (the module's files need CAP_SYS_ADMIN)");
+	else if (err == ENOENT)
+		warn_msg("the loaded lsmrevoke module has no %s file: it is older than this command",
+			 file);
+	return -err;
+}
+
+/* The whole of an open file, NUL-terminated, in *@buf (to be freed). */
+static int read_fd(int fd, const char *what, char **buf)
+{
+	size_t len = 0, size = 4096;
+	char *p = malloc(size), *q;
+	ssize_t n;
+
+	if (!p) {
+		warn_errno(ENOMEM, "read %s", what);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (size - len < 2) {
+			q = realloc(p, size * 2);
+			if (!q) {
+				free(p);
+				warn_errno(ENOMEM, "read %s", what);
+				return -ENOMEM;
+			}
+			p = q;
+			size *= 2;
+		}
+		n = read(fd, p + len, size - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			free(p);
+			warn_errno(err, "read %s", what);
+			return -err;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	p[len] = '\0';
+	*buf = p;
+	return 0;
+}
+
+int sfs_read(const char *file, char **buf)
+{
+	char what[256];
+	int fd, ret;
+
+	fd = sfs_open(file, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	snprintf(what, sizeof(what), SFS_DIR "/%s", file);
+	ret = read_fd(fd, what, buf);
+	close(fd);
+	return ret;
+}
+
+int sfs_write(const char *file, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err;
+
+	fd = sfs_open(file, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	n = write(fd, val, len);
+	err = n < 0 ? errno : 0;
+	if (!err && (size_t)n != len)
+		err = EIO;
+	if (close(fd) && !err)
+		err = errno;
+	if (err) {
+		warn_errno(err, "write %s to " SFS_DIR "/%s", val, file);
+		return -err;
+	}
+	return 0;
+}
+
+/* The first word of a small file, without the newline. */
+int read_word(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n ")] = '\0';
+	return 0;
+}
+
+/* The first word of a module file (mode, strict). */
+int sfs_word(const char *file, char *buf, size_t len)
+{
+	char *p;
+	int ret;
+
+	ret = sfs_read(file, &p);
+	if (ret)
+		return ret;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "\n "), p);
+	free(p);
+	return 0;
+}
+
+/*
+ * The lockdown level in force, from "none [integrity] confidentiality":
+ * 0, 1 or 2, its name in @name; -ENOENT without the lockdown LSM.
+ */
+int lockdown_level(char *name, size_t len)
+{
+	static const char * const levels[] = {
+		"none", "integrity", "confidentiality",
+	};
+	char buf[128], *open_b, *close_b;
+	ssize_t n;
+	int fd, i;
+
+	fd = open(LOCKDOWN_FILE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	open_b = strchr(buf, '[');
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	if (!close_b)
+		return -EINVAL;
+	*close_b = '\0';
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(open_b + 1, levels[i])) {
+			snprintf(name, len, "%s", levels[i]);
+			return i;
+		}
+	}
+	return -EINVAL;
+}
+
+static void copy_field(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src);
+}
+
+static unsigned int parse_requires(char *s)
+{
+	unsigned int flags = 0;
+	char *tok, *save;
+	int r;
+
+	if (!strcmp(s, "-"))
+		return 0;
+	for (tok = strtok_r(s, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		r = req_by_name(tok);
+		if (r >= 0)
+			flags |= 1U << r;
+	}
+	return flags;
+}
+
+/* sites=<req>@<insn>,... or "-" */
+static void parse_sites(struct prog_entry *e, char *s)
+{
+	char *tok, *save, *at;
+	int r;
+
+	if (!strcmp(s, "-"))
+		return;
+	for (tok = strtok_r(s, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		at = strchr(tok, '@');
+		if (!at)
+			continue;
+		*at = '\0';
+		r = req_by_name(tok);
+		if (r >= 0)
+			e->site[r] = strtol(at + 1, NULL, 10);
+	}
+}
+
+/* One programs line; unknown key=value fields are ignored. */
+static int parse_prog_line(char *line, struct prog_entry *e)
+{
+	char *f[5], *tok, *save, *colon, *eq;
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->uid = -1;
+	for (i = 0; i < NR_REQ; i++)
+		e->site[i] = NO_SITE;
+	for (i = 0; i < 5; i++) {
+		f[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (!f[i])
+			return -EINVAL;
+	}
+	e->id = strtoul(f[0], NULL, 10);
+	copy_field(e->type, sizeof(e->type), f[1]);
+	copy_field(e->name, sizeof(e->name), strcmp(f[2], "-") ? f[2] : "");
+	e->requires = parse_requires(f[3]);
+	colon = strchr(f[4], ':');
+	if (colon) {
+		*colon = '\0';
+		copy_field(e->why, sizeof(e->why), colon + 1);
+	}
+	copy_field(e->state, sizeof(e->state), f[4]);
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		if (!strcmp(tok, "uid"))
+			e->uid = strcmp(eq, "-") ? strtol(eq, NULL, 10) : -1;
+		else if (!strcmp(tok, "src"))
+			copy_field(e->src, sizeof(e->src), eq);
+		else if (!strcmp(tok, "sites"))
+			parse_sites(e, eq);
+	}
+	return 0;
+}
+
+int sfs_programs(struct prog_table *t)
+{
+	char *buf, *line, *save;
+	size_t cap = 0;
+	int ret;
+
+	t->v = NULL;
+	t->n = 0;
+	ret = sfs_read("programs", &buf);
+	if (ret)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !line[0])
+			continue;
+		if (t->n == cap) {
+			struct prog_entry *v;
+
+			cap = cap ? cap * 2 : 64;
+			v = realloc(t->v, cap * sizeof(*v));
+			if (!v) {
+				free(buf);
+				free(t->v);
+				t->v = NULL;
+				warn_errno(ENOMEM, "programs");
+				return -ENOMEM;
+			}
+			t->v = v;
+		}
+		if (!parse_prog_line(line, &t->v[t->n]))
+			t->n++;
+	}
+	free(buf);
+	return 0;
+}
+
+const struct prog_entry *sfs_find(const struct prog_table *t, __u32 id)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].id == id)
+			return &t->v[i];
+	return NULL;
+}
+
+int sfs_stats(struct kv_list *kv)
+{
+	char *buf, *line, *save, key[32];
+	long long v;
+	int ret;
+
+	kv->n = 0;
+	ret = sfs_read("stats", &buf);
+	if (ret)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (kv->n == ARRAY_SIZE(kv->v))
+			break;
+		if (sscanf(line, "%31s %lld", key, &v) != 2)
+			continue;
+		copy_field(kv->v[kv->n].key, sizeof(kv->v[0].key), key);
+		kv->v[kv->n].value = v;
+		kv->n++;
+	}
+	free(buf);
+	return 0;
+}
+
+long long kv_get(const struct kv_list *kv, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < kv->n; i++)
+		if (!strcmp(kv->v[i].key, key))
+			return kv->v[i].value;
+	return -1;
+}
