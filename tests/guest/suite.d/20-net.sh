@@ -95,7 +95,8 @@ NET_PAIRS='0 1 3 4'
 
 # The flows of the traffic server: name,sender netns,receiver netns,
 # destination,port[,socket filter[,sender cgroup[,receiver cgroup]]].
-# Ports as in tests/progs/net.h.
+# Ports as in tests/progs/net.h (the socket filters' 4701 and 4702 are
+# arbitrary: those programs see their own socket's datagrams only).
 NET_FLOWS="sf_off,-,-,127.0.0.1,4701,$NET_PINS/sockfilter/sf_offender
 sf_ctl,-,-,127.0.0.1,4702,$NET_PINS/sockfilter/sf_control
 cg_in,-,-,127.0.0.1,4703,-,-,$NET_CGA
@@ -165,12 +166,6 @@ net_run() {
 # net_var KEY FIELD: field 2 (object), 3 (program) or 4 (variable) of KEY.
 net_var() {
 	printf '%s\n' "$NET_VARS" | awk -v k="$1" -v f="$2" '$1 == k { print $f }'
-}
-
-# net_test_of KEY: the test a counter key belongs to.
-net_test_of() {
-	printf '%s\n' "$NET_UNITS" |
-		awk -v k="$1" '$2 == k || $3 == k { print $1; exit }'
 }
 
 # net_id KEY: the program id of KEY's program.
