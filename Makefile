@@ -11,7 +11,9 @@
 #   make style | sparse                   checkpatch --strict | sparse (C=2)
 #   make check                            the QEMU test suite, 6.1 and 6.12, then
 #                                         a boot of each with the dkms-built module
+#                                         and one under UEFI Secure Boot (OVMF)
 #   make demo                             a short demonstration in QEMU (6.1)
+#   make secureboot                       only the Secure Boot boots
 #   make matrix                           build against every Debian 6.1/6.12 ABI
 #   make deb                              the lsmrevoke-dkms .deb (dpkg-buildpackage)
 #   make deb-check                        build, lintian, install, remove the .deb
@@ -68,6 +70,7 @@ sparse:
 check:
 	bash tests/run-qemu.sh --kernel all
 	bash tests/run-qemu.sh --kernel all --module-from dkms --script tests/dkms-boot.sh
+	bash tests/secureboot.sh --kernel all
 
 demo:
 	bash tests/run-qemu.sh --kernel 6.1 --script tests/demo.sh
@@ -75,10 +78,14 @@ demo:
 matrix:
 	bash tests/matrix.sh
 
+secureboot:
+	bash tests/secureboot.sh --kernel all
+
 deb:
 	dpkg-buildpackage -us -uc -b
 
 deb-check:
 	bash tests/deb-test.sh
 
-.PHONY: all module debug install install-module install-tools tools clean style sparse check demo matrix deb deb-check
+.PHONY: all module debug install install-module install-tools tools clean style sparse \
+	check demo secureboot matrix deb deb-check

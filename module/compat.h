@@ -31,4 +31,13 @@
 #define lsmrevoke_func_cnt(aux) ((aux)->func_cnt)
 #endif
 
+/*
+ * prog_array_member_cnt (Debian's 6.1 from ABI 55, and 6.12) counts the
+ * prog-array slots a program sits in, under ext_mutex. Without it, every
+ * prog array is searched.
+ */
+#ifndef LSMREVOKE_HAVE_PROG_ARRAY_MEMBER_CNT
+#define LSMREVOKE_CANNOT_COUNT_PROG_ARRAY_MEMBERS
+#endif
+
 #endif /* _LSMREVOKE_COMPAT_H */

@@ -186,6 +186,25 @@ static int empty_in_map(struct bpf_map *map, void *data)
 }
 
 /*
+ * May @prog sit in a prog array? The count is read under ext_mutex, which
+ * orders it after any insert that took its slot reference before @prog was
+ * marked revoking; later inserts see the mark.
+ */
+static bool in_prog_arrays(struct bpf_prog *prog)
+{
+#ifdef LSMREVOKE_CANNOT_COUNT_PROG_ARRAY_MEMBERS
+	return true;
+#else
+	u64 members;
+
+	mutex_lock(&prog->aux->ext_mutex);
+	members = prog->aux->prog_array_member_cnt;
+	mutex_unlock(&prog->aux->ext_mutex);
+	return members;
+#endif
+}
+
+/*
  * Empties every prog-array slot that holds @prog. Caller holds the
  * revocation mutex and a reference on @prog, and has marked @prog as being
  * revoked, so that inserts from now on are refused or emptied by the
@@ -193,17 +212,9 @@ static int empty_in_map(struct bpf_map *map, void *data)
  */
 int lsmrevoke_tailcall_empty(struct bpf_prog *prog)
 {
-	u64 members;
 	int ret;
 
-	/*
-	 * ext_mutex orders this read after any insert that took its slot
-	 * reference before @prog was marked; later inserts see the mark.
-	 */
-	mutex_lock(&prog->aux->ext_mutex);
-	members = prog->aux->prog_array_member_cnt;
-	mutex_unlock(&prog->aux->ext_mutex);
-	if (!members)
+	if (!in_prog_arrays(prog))
 		return 0;
 
 	ret = lsmrevoke_map_walk(BPF_MAP_TYPE_PROG_ARRAY, empty_in_map, prog);

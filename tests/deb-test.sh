@@ -9,6 +9,8 @@
 #      postinst builds for it (first installation);
 #   B, another 6.1 ABI, after the package: the headers' own hook runs dkms
 #      autoinstall, as on a kernel upgrade.
+# In between, dkms must skip kernels that dkms.conf's BUILD_EXCLUSIVE_*
+# rule out, and the shipped modprobe.d file must describe every parameter.
 # Whatever the test installed or created (headers, their dependencies,
 # depmod's files, the DKMS signing key) is removed at the end, even on
 # failure; the build tools (debhelper, dh-dkms, lintian, dkms) stay.
@@ -204,6 +206,26 @@ elif grep -qv '^#' "$conf" /etc/modules-load.d/lsmrevoke.conf; then
 else
 	result config-files OK
 fi
+
+# dkms skips, with its own message and status 77, a kernel that lacks an
+# option of BUILD_EXCLUSIVE_CONFIG (read from the headers' .config) or is
+# not of a supported series; fake headers (include/ and a .config) suffice.
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$REPO/dkms.conf")
+exclusive() {	# exclusive NAME RELEASE: dkms must refuse to build
+	local rc=0
+	dkms build "lsmrevoke/$ver" -k "$2" --kernelsourcedir "$WORK/fake" \
+		>"$WORK/exclusive.log" 2>&1 || rc=$?
+	if [ "$rc" = 77 ] && grep -q 'BUILD_EXCLUSIVE directive' "$WORK/exclusive.log"; then
+		result "$1" OK
+	else
+		result "$1" FAIL "dkms build: status $rc, $(tr '\n' ' ' <"$WORK/exclusive.log")"
+	fi
+}
+mkdir -p "$WORK/fake/include"
+grep -v '^CONFIG_KPROBES=' "/usr/src/linux-headers-$abi_a/.config" >"$WORK/fake/.config"
+exclusive "build-exclusive (no CONFIG_KPROBES)" 6.1.0-999-amd64
+cp "/usr/src/linux-headers-$abi_a/.config" "$WORK/fake/.config"
+exclusive "build-exclusive (6.5 series)" 6.5.0-1-amd64
 
 # --- a later kernel: the headers' hook runs dkms autoinstall for ABI B -----
 

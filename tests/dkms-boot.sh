@@ -29,7 +29,7 @@ check "lsmrevoke.ko files in the guest" \
 	"/lib/modules/$REL/updates/dkms/lsmrevoke.ko" "$files"
 
 dep=$(grep -E '(^|/)lsmrevoke\.ko:' "/lib/modules/$REL/modules.dep" | cut -d: -f1)
-check "modules.dep entry" "updates/dkms/lsmrevoke.ko" "${dep#/lib/modules/$REL/}"
+check "modules.dep entry" "updates/dkms/lsmrevoke.ko" "${dep#/lib/modules/"$REL"/}"
 
 sum=$(sha256sum "/lib/modules/$REL/updates/dkms/lsmrevoke.ko" | cut -d' ' -f1)
 check "sha256 of the installed module (dkms's)" "$(cat "$T/module.sha256")" "$sum"

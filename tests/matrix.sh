@@ -131,7 +131,9 @@ fetch_abi() {
 		die "linux-headers-$abi: expected a -common and a linux-kbuild dependency, found: ${pkgs[*]:1}"
 	for p in "${pkgs[@]}"; do
 		v=$(candidate "$series" "$p")
-		[ -n "$v" ] && [ "$v" != "(none)" ] || die "$p: no candidate version"
+		if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+			die "$p: no candidate version"
+		fi
 		stamp=$M/stamps/${p}_${v//:/%}
 		[ -e "$stamp" ] && continue
 		rm -rf "$dl"
@@ -210,22 +212,22 @@ for s in 6.1 6.12; do
 done
 [ ${#series_of[@]} -gt 0 ] || die "the package lists offer no 6.1 or 6.12 headers"
 printf '%s\n' "${!series_of[@]}" | sort -V >"$WORK/abis"
-for abi in $(cat "$WORK/abis"); do
+while read -r abi <&3; do
 	fetch_abi "${series_of[$abi]}" "$abi"
-done
+done 3<"$WORK/abis"
 prune "$WORK/abis"
 exec 9>&-
 log "headers of $(wc -l <"$WORK/abis") ABIs ready [$((SECONDS - t0)) s]"
 
 passed=0
 failed=0
-for abi in $(cat "$WORK/abis"); do
+while read -r abi <&3; do
 	if build_abi "$abi"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
 	fi
-done
+done 3<"$WORK/abis"
 log "total wall time $((SECONDS - t0)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

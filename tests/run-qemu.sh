@@ -113,7 +113,7 @@ strip_escapes() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g
 kernel_arg=all
 script=
 adds=()
-module_from=make
+module_from="make"
 keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -441,9 +441,11 @@ build_module() {
 
 # lsmrevoke.ko as dkms builds and installs it from dkms.conf (dkms add,
 # build, install) against a release's headers, with private dkms, source and
-# install trees under $WORK/dkms: nothing on the host changes. The file dkms
-# installed goes to $WORK/<series>/build, its checksum to module.sha256 and
-# its directory under /lib/modules/<release> to module.dir.
+# install trees under $WORK/dkms. Nothing on the host changes, unless it has
+# that release's headers installed: dkms then signs the module with its key,
+# /var/lib/dkms/mok.key, as on a real machine (creating it if missing). The
+# file dkms installed goes to $WORK/<series>/build, its checksum to
+# module.sha256 and its directory under /lib/modules/<release> to module.dir.
 build_module_dkms() {
 	local series=$1 rel=$2 hdr d=$WORK/dkms ver ko rel_dir
 	local log=$WORK/$1/build.log trees

@@ -201,15 +201,14 @@ for k in "${kernels[@]}"; do
 
 	echo "== kernel $k ($rel), Secure Boot =="
 	done_seen=0
+	# The firmware writes to every serial port: only result lines count.
 	while IFS= read -r line; do
-		line=${line//$'\r'/}
 		case $line in
 		*"$DONE_TOKEN"*) done_seen=1 ;;
-		*"#"*:OK*) echo "[$k sb] #${line#*#}"; passed=$((passed + 1)) ;;
-		*"#"*:FAIL*) echo "[$k sb] #${line#*#}"; failed=$((failed + 1)) ;;
-		?*) echo "[$k sb] $line" ;;
+		*"#"[0-9]*:OK*) echo "[$k sb] #${line#*#}"; passed=$((passed + 1)) ;;
+		*"#"[0-9]*:FAIL*) echo "[$k sb] #${line#*#}"; failed=$((failed + 1)) ;;
 		esac
-	done <"$d/results.log"
+	done < <(sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' "$d/results.log")
 	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$d/console.log" >"$d/console.txt"
 	if [ "$done_seen" = 0 ]; then
 		echo "[$k sb] #boot:FAIL (no completion token: qemu exited with $rc; the firmware refused the kernel, or it panicked or hung)"

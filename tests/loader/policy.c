@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,9 +105,11 @@ static int usage(void)
 		"  flip <denyobj> <mask> <count>\n"
 		"                     attach and destroy the denier <count> times\n"
 		"                     (a copy denying nothing stays attached)\n"
-		"  race <raceobj> <denyobj> <mask> <seconds> <rounds>\n"
-		"                     load offenders in a loop on CPU 0 while the\n"
-		"                     denier attaches on CPU 1; check each round\n"
+		"  race <raceobj> <denyobj> <seconds> <rounds>\n"
+		"                     load race_off in a loop on CPU 0 while\n"
+		"                     race_deny attaches on CPU 1 (a <denyobj>\n"
+		"                     denying nothing stays attached); check each\n"
+		"                     round\n"
 		"  write <file> <data>\n"
 		"                     one write(2) of <data>; print OK, open:<errno>\n"
 		"                     or write:<errno>\n"
@@ -1021,6 +1024,35 @@ static int race_loads(struct race_shared *sh, int r,
 	return n;
 }
 
+/* Opens and loads @path with only the programs named in @names. */
+static struct bpf_object *open_only(const char *path, const char *const *names)
+{
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	int err;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		fail(errno, "open %s", path);
+		return NULL;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *const *n;
+		bool want = false;
+
+		for (n = names; *n; n++)
+			want |= !strcmp(bpf_program__name(prog), *n);
+		bpf_program__set_autoload(prog, want);
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		fail(err_of(err), "load %s", path);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 static void race_child(struct race_shared *sh, const char *path)
 {
 	const struct bpf_insn *insns;
@@ -1031,23 +1063,18 @@ static void race_child(struct race_shared *sh, const char *path)
 	__u64 *counter;
 	size_t insn_cnt;
 	__u32 size;
-	int r, err;
+	int r;
 
 	if (pin_cpu(0)) {
 		child_fail(sh, errno, "sched_setaffinity CPU 0");
 		return;
 	}
-	obj = bpf_object__open_file(path, NULL);
+	obj = open_only(path, (const char *const []){ "race_off", NULL });
 	if (!obj) {
-		child_fail(sh, errno, "open race object");
+		child_fail(sh, errno, "load race_off");
 		return;
 	}
-	err = bpf_object__load(obj);
-	if (err) {
-		child_fail(sh, err_of(err), "load race object");
-		goto out;
-	}
-	prog = bpf_object__next_program(obj, NULL);
+	prog = bpf_object__find_program_by_name(obj, "race_off");
 	counter = globals_open_obj(&g, obj) ? NULL :
 		  globals_var(&g, "race_runs", &size);
 	if (!prog || !counter || size != 8) {
@@ -1209,35 +1236,63 @@ out:
 	return ret;
 }
 
+/*
+ * The policy change of the race: race_deny of @path, with race_fx_in and
+ * race_fx_out attached for as long as it is loaded.
+ */
+static int race_denier(struct denier *d, struct bpf_link **fx, const char *path)
+{
+	static const char *const names[] = {
+		"race_deny", "race_fx_in", "race_fx_out", NULL
+	};
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	d->obj = open_only(path, names);
+	if (!d->obj)
+		return 1;
+	for (i = 0; i < 2; i++) {
+		struct bpf_program *p;
+
+		p = bpf_object__find_program_by_name(d->obj, names[i + 1]);
+		fx[i] = p ? bpf_program__attach(p) : NULL;
+		if (!fx[i])
+			return fail(errno, "attach %s", names[i + 1]);
+	}
+	d->prog = bpf_object__find_program_by_name(d->obj, names[0]);
+	if (!d->prog)
+		return fail(ENOENT, "%s", names[0]);
+	d->id = prog_id(bpf_program__fd(d->prog));
+	return globals_open_obj(&d->g, d->obj);
+}
+
 static int cmd_race(int argc, char **argv)
 {
+	struct bpf_link *anchor = NULL, *fx[2] = {};
+	struct denier d = {}, a = {};
 	struct race_totals t = {};
 	struct race_shared *sh;
-	struct bpf_link *anchor = NULL;
-	struct denier d, a;
 	unsigned int seed = getpid();
+	__u64 end, denials = 0, fixup_allows = 0;
 	long secs, rounds;
-	pid_t pid;
 	int r, ret = 1, status;
-	__u64 end;
+	pid_t pid;
 
-	if (argc != 5 || parse_n(argv[3], 3600, &secs) ||
-	    parse_n(argv[4], 1000000, &rounds))
+	if (argc != 4 || parse_n(argv[2], 3600, &secs) ||
+	    parse_n(argv[3], 1000000, &rounds))
 		return usage();
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
 		fprintf(stderr, PROG ": race: needs 2 CPUs\n");
 		return 1;
 	}
 	anchor = anchor_attach(&a, argv[1]);
-	if (!anchor)
-		goto out_anchor;
-	if (denier_load(&d, argv[1], argv[2]))
-		goto out_denier;
+	if (!anchor || race_denier(&d, fx, argv[0]))
+		goto out;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
 		fail(errno, "mmap %s", "shared");
-		goto out_denier;
+		goto out;
 	}
 	memset(sh, 0, sizeof(*sh));
 	fflush(stdout);
@@ -1266,13 +1321,18 @@ static int cmd_race(int argc, char **argv)
 			sh->child_msg[0] ? sh->child_msg : "(no message)");
 		ret = 1;
 	}
+	globals_get(&d.g, "denials", &denials);
+	globals_get(&d.g, "fixup_allows", &fixup_allows);
 	race_print(&t);
+	printf("denials=%llu fixup_allows=%llu\n",
+	       (unsigned long long)denials, (unsigned long long)fixup_allows);
 out_unmap:
 	munmap(sh, sizeof(*sh));
-out_denier:
+out:
+	bpf_link__destroy(fx[0]);
+	bpf_link__destroy(fx[1]);
 	denier_close(&d);
 	bpf_link__destroy(anchor);
-out_anchor:
 	denier_close(&a);
 	return ret;
 }

@@ -6,9 +6,10 @@
  * Objects are loaded, attached and pinned under a directory (programs at
  * <dir>/<name>, their links at <dir>/link/<name>, maps at <dir>/map/<name>
  * with .bss as <dir>/map/bss; bpffs refuses names with a '.'), so that the
- * shell can revoke, restore and free them between steps. Globals are read and written by name through
- * the .bss map's BTF and a shared mapping, never by read-modify-write of
- * the whole value (the programs count concurrently).
+ * shell can revoke, restore and free them between steps. Globals are read
+ * and written by name, through the .bss map's BTF and a shared mapping,
+ * never by a read-modify-write of the whole value (the programs count
+ * concurrently).
  *
  * Expected failures are results, not errors: they are printed as errno
  * names (EPERM, ENOENT, ...) on stdout with exit status 0. Exit status 1
@@ -39,6 +40,7 @@
 
 #define PROG "lsmrevoke-test trace"
 #define MAX_VARS	16
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *errname(int err)
 {
@@ -80,8 +82,8 @@ static int usage(void)
 		"  set <dir> <var> <value>   store a global in <dir>/map/bss\n"
 		"  fire <dir> <ev:n>[,<ev:n>...] [<var>...]\n"
 		"        set monitored_pid to our pid, fire the events (getpriority,\n"
-		"        setnice, capget, pagefault, sleep (ms)), clear it; print\n"
-		"        var=delta\n"
+		"        setnice, capget, pagefault, sleep (ms), wait:<ms>:<var>:<min>\n"
+		"        (until var grew by min)), clear it; print var=delta\n"
 		"        and errors=<failed syscalls> [errno=<first>]\n"
 		"  slot <mappin> <key> get|del|set [<progpin>]\n"
 		"        prog-array slot: print the id there, OK, or the errno name\n"
@@ -519,6 +521,47 @@ static int fire_one(const char *ev, long n, int *errors, int *first_err)
 	return 0;
 }
 
+/*
+ * "wait:<ms>:<var>:<min>": sleep until <var> (one of the listed vars, with
+ * its value at the start in @before) has grown by <min>, at most <ms>.
+ * For counts driven by timers, which a loaded host may delay.
+ */
+static long fire_waited_ms;
+
+static int fire_wait(struct globals *g, char *arg, char **vars,
+		     const __u64 *before, int nvars)
+{
+	char *ms_s = arg, *var, *min_s;
+	struct timespec step = { .tv_nsec = 10 * 1000000L };
+	long ms, min, waited;
+	__u64 now;
+	int i;
+
+	var = strchr(ms_s, ':');
+	min_s = var ? strchr(var + 1, ':') : NULL;
+	if (!min_s) {
+		fprintf(stderr, PROG ": fire: wait:<ms>:<var>:<min>\n");
+		return 1;
+	}
+	*var++ = '\0';
+	*min_s++ = '\0';
+	ms = strtol(ms_s, NULL, 10);
+	min = strtol(min_s, NULL, 10);
+	for (i = 0; i < nvars && strcmp(vars[i], var); i++)
+		;
+	if (i == nvars)
+		return fail(EINVAL, "fire: wait for %s, not a listed var", var);
+	for (waited = 0; waited < ms; waited += 10) {
+		if (globals_read(g, var, &now))
+			return 1;
+		if ((long long)(now - before[i]) >= min)
+			break;
+		nanosleep(&step, NULL);
+	}
+	fire_waited_ms += waited;
+	return 0;
+}
+
 static int cmd_fire(int argc, char **argv)
 {
 	struct perf_att att[8];
@@ -566,10 +609,17 @@ static int cmd_fire(int argc, char **argv)
 	     tok = strtok_r(NULL, ",", &save)) {
 		char *colon = strchr(tok, ':');
 		long n = colon ? strtol(colon + 1, NULL, 10) : 1;
+		int err;
 
 		if (colon)
 			*colon = '\0';
-		if (n < 0 || n > 1000000 || fire_one(tok, n, &errors, &first_err)) {
+		if (n < 0 || n > 1000000)
+			err = fail(ERANGE, "fire: count of %s", tok);
+		else if (!strcmp(tok, "wait"))
+			err = fire_wait(&g, colon + 1, argv + 2, before, nvars);
+		else
+			err = fire_one(tok, n, &errors, &first_err);
+		if (err) {
 			if (pid)
 				*(volatile int *)pid = 0;
 			goto out_perf;
@@ -587,6 +637,8 @@ static int cmd_fire(int argc, char **argv)
 		printf("%s=%lld ", argv[2 + i], (long long)(after - before[i]));
 	}
 	printf("errors=%d", errors);
+	if (fire_waited_ms)
+		printf(" waited_ms=%ld", fire_waited_ms);
 	if (first_err)
 		printf(" errno=%s", errname(first_err));
 	printf("\n");
@@ -832,7 +884,7 @@ int cmd_trace(int argc, char **argv)
 
 	if (argc < 1)
 		return usage();
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subs); i++)
 		if (!strcmp(argv[0], subs[i].name))
 			return subs[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, PROG ": unknown subcommand %s\n", argv[0]);

@@ -3,9 +3,10 @@
  * Tail calls into an offender. Two callers on getpriority(2), neither
  * calling a gated helper: tc_const tail-calls slot 0 with a constant key
  * (a direct jump the JIT patches), tc_var slot var_key (1, read from .data
- * at run time: an indirect jump). Each counts its fall-throughs. The
- * target tc_target (the offender) and tc_other (a plain program) are not
- * attached; the test puts them into jmp_table.
+ * at run time: an indirect jump). Each counts the tail calls that return
+ * to it (*_fall: the slot was empty). The target tc_target (the offender)
+ * and tc_other (a plain program) are not attached; the test puts them into
+ * jmp_table.
  */
 #include "trace.h"
 

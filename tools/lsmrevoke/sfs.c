@@ -320,6 +320,14 @@ static int parse_prog_line(char *line, struct prog_entry *e)
 	return 0;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	const struct prog_entry *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The programs file, parsed and sorted by ID. */
 int sfs_programs(struct prog_table *t)
 {
 	char *buf, *line, *save;
@@ -353,6 +361,8 @@ int sfs_programs(struct prog_table *t)
 			t->n++;
 	}
 	free(buf);
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), by_id);
 	return 0;
 }
 

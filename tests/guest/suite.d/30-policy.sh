@@ -16,7 +16,8 @@
 #   policy_race      loads racing a policy change: no offender runs
 #   policy_flood     1,000 policy flips: a bounded number of log lines
 #
-# Leaves the module unloaded and every program of its own freed.
+# Leaves the module unloaded and every program of its own freed. With
+# PO_HELPERS_ONLY set, only defines the helpers (for 90-lockdown.sh).
 
 PP=$PINS/policy		# pins of this file
 PW=$WORK/policy		# work files
@@ -228,6 +229,8 @@ po_wait_records() {
 	po_records "$1"
 }
 
+[ -z "${PO_HELPERS_ONLY:-}" ] || return 0
+
 # --- 1: attach and detach of a locked_down program ---------------------
 
 test_policy_attach() {
@@ -330,6 +333,8 @@ test_policy_mode() {
 	set -- $(ls -ln "$SFS/mode")
 	t_eq "mode file permissions" -rw------- "$1"
 	po_burst_up
+	# Records of earlier tests are printed by kauditd, asynchronously.
+	sleep 1
 	mark
 	if po_hold_on read; then
 		po_want "po_read under the denier, audit mode" "$_r" active
@@ -468,21 +473,27 @@ test_policy_race() {
 		t_end
 		return
 	fi
-	if ! to 120 "$BIN" policy race "$PO_RACE" "$PO_DENY" read 15 2000 \
+	# policy_race.bpf.o's denier answers the verifier's second question
+	# about the helper (do_misc_fixups) as the first: see there why.
+	if ! to 120 "$BIN" policy race "$PO_RACE" "$PO_DENY" 12 2000 \
 		>"$PW/race.out" 2>"$PW/race.err"; then
 		t_err "race: expected success, saw '$(tail -n 1 "$PW/race.err")'"
 		diag_file "$PW/race.err" "race: "
 	fi
 	diag_file "$PW/race.out" "race: "
 	_l=$(grep '^rounds=' "$PW/race.out")
-	po_ge "race rounds" 50 "$(kv "$_l" rounds)"
+	# Under TCG an attach takes 0.2-1 s: about a round a second.
+	po_ge "race rounds" 8 "$(kv "$_l" rounds)"
 	po_ge "offenders loaded" 50 "$(kv "$_l" loads)"
+	# The run proves nothing unless some load fell into the window.
+	po_ge "loads completed after the policy changed (the window)" 1 "$(kv "$_l" window)"
 	po_eq "offenders not revoked with the denier attached" 0 "$(kv "$_l" not_revoked)"
 	po_eq "offenders that ran (test run) with the denier attached" 0 "$(kv "$_l" ran)"
 	po_eq "offenders that ran right after a load returning after the attach" 0 "$(kv "$_l" after_ran)"
 	po_eq "rounds ended by a load failing other than with EINVAL/EACCES/EPERM" 0 "$(kv "$_l" bad_err)"
 	po_eq "rounds whose loads never failed" 0 "$(kv "$_l" overflow)"
-	diag "window: $(kv "$_l" window) of $(kv "$_l" loads) loads in $(kv "$_l" rounds) rounds completed after the policy changed (revoked at their first run, right after the load returned); $(kv "$_l" after) returned after the attach call returned"
+	_d=$(grep '^denials=' "$PW/race.out")
+	diag "window: $(kv "$_d" fixup_allows) loads were verified before the change and fixed up after it; $(kv "$_l" window) of $(kv "$_l" loads) loads in $(kv "$_l" rounds) rounds completed after the policy changed (revoked at their first run, right after the load returned); $(kv "$_l" after) returned after the attach call returned"
 	t_end
 }
 
@@ -503,7 +514,8 @@ test_policy_flood() {
 	if ! to 300 "$BIN" policy flip "$PO_DENY" read 1000 >"$PW/flood.out" 2>&1; then
 		t_err "1000 attach/detach flips: expected success, saw '$(tail -n 1 "$PW/flood.out")'"
 	fi
-	diag "flood: $(cat "$PW/flood.out"), about $(($(date +%s) - _t0)) s (a denier denying nothing stays attached meanwhile)"
+	_secs=$(($(date +%s) - _t0))
+	diag "flood: $(cat "$PW/flood.out"), $_secs s (a denier denying nothing stays attached meanwhile)"
 	# Rate-limited lines may still be on their way: a moment's pause.
 	sleep 1
 	dmesg_since_mark >"$PW/flood.dmesg"
@@ -511,18 +523,28 @@ test_policy_flood() {
 	_ld=$(grep -c 'Lockdown: ' "$PW/flood.dmesg")
 	_au=$(grep -c 'audit: ' "$PW/flood.dmesg")
 	_all=$(wc -l <"$PW/flood.dmesg")
-	diag "kernel log lines during 1000 flips: lsmrevoke $_lsm, Lockdown $_ld, audit $_au, all $_all"
-	grep -v 'audit: ' "$PW/flood.dmesg" | head -n 20 >"$PW/flood.head"
+	diag "kernel log lines during 1000 flips (2000 decisions) in $_secs s: lsmrevoke $_lsm, Lockdown $_ld, audit $_au, all $_all"
+	grep -v 'audit: ' "$PW/flood.dmesg" | head -n 5 >"$PW/flood.head"
 	diag_file "$PW/flood.head" "dmesg: "
-	if [ $((_lsm + _ld)) -lt 100 ]; then
+	# The decisions' log line is rate-limited (printk's default: 10 every
+	# 5 s), so the bound grows with the time the flood takes: under TCG
+	# 1000 flips take 30-90 s.
+	_max=$((10 * (_secs / 5 + 1) + 10))
+	if [ $((_lsm + _ld)) -le "$_max" ]; then
 		t_pass
 	else
-		t_err "lsmrevoke and Lockdown log lines for 1000 flips: expected < 100, saw $((_lsm + _ld))"
+		t_err "lsmrevoke and Lockdown log lines for 1000 flips in $_secs s: expected <= $_max, saw $((_lsm + _ld))"
 	fi
+	[ $((_lsm + _ld)) -lt 100 ] ||
+		diag "lsmrevoke and Lockdown lines: $((_lsm + _ld)), not < 100 (the flood took $_secs s)"
 	if [ -n "$_r" ]; then
 		po_eq "revocations for 1000 flips with one offender" 1000 $(($(po_stat revocations) - _v0))
 		po_eq "restores for 1000 flips" 1000 $(($(po_stat restores) - _s0))
-		po_eq "passes for 1000 flips" 2000 $(($(po_stat passes) - _p0))
+		# One per attach and detach, the anchor's two included.
+		po_eq "passes for 1000 flips" 2002 $(($(po_stat passes) - _p0))
+		# One question per reason and loader per pass: one denial per
+		# attach of the denier (po_read's loader, bpf_read_kernel).
+		po_eq "denials answered by the denier" 1000 "$(kv "$(cat "$PW/flood.out")" denials)"
 		po_want "po_read after the flood" "$_r" active
 		po_fire att && po_counts "after the flood" "$PN $PN $PN"
 	else
