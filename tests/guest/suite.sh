@@ -724,8 +724,10 @@ test_unpriv_read
 test_missing_symbol
 test_unload_balance
 
-# Scenario groups, one file each, run in name order. Each file runs its own
-# tests when sourced and leaves the module unloaded and its programs freed.
+# Scenario groups, one file each, run in name order. Each starts with no
+# test program loaded and the module unloaded, runs its own tests when
+# sourced, and leaves things that way.
+cleanup
 for _t in "$T"/guest/suite.d/*.sh; do
 	[ -e "$_t" ] || continue
 	diag "running $(basename "$_t")"
