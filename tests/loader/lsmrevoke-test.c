@@ -619,8 +619,10 @@ static int cmd_nocap(int argc, char **argv)
 /* Scenario command groups, one file each (tests/loader/<group>.c). */
 int cmd_trace(int argc, char **argv);
 int cmd_net(int argc, char **argv);
+int cmd_strict(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_cli(int argc, char **argv);
+int cmd_robust(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -628,8 +630,10 @@ static const struct {
 } cmds[] = {
 	{ "trace", cmd_trace },
 	{ "net", cmd_net },
+	{ "strict", cmd_strict },
 	{ "policy", cmd_policy },
 	{ "cli", cmd_cli },
+	{ "robust", cmd_robust },
 	{ "load", cmd_load },
 	{ "ids", cmd_ids },
 	{ "show", cmd_show },

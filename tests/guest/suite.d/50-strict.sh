@@ -1,0 +1,520 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Strict mode (issue 9; sourced by suite.sh, busybox sh). With strict=1 a
+# program whose requires has btf_read (LDX with mode BPF_PROBE_MEM or
+# BPF_PROBE_MEMSX in its verified instructions) also requires
+# bpf_read_kernel, so it is revoked whenever LOCKDOWN_BPF_READ_KERNEL is
+# denied. Policy is tightened and relaxed as in 10-trace.sh: the BPF-LSM
+# denier trace_deny.bpf.o is attached once, disabled, and toggled through
+# its enabled global, which raises no event; only the test's own trigger
+# (a write to strict or revalidate, modprobe, a program load) makes
+# lsmrevoke act. strict_fentry.bpf.o has the BTF reader (sx_btf) and its
+# control (sx_ctl) on fentry/__x64_sys_getpriority.
+# Starts with the module unloaded and no program of its own; leaves it so.
+
+SP=$PINS/strict		# pins of this file, one directory per tag
+SW=$WORK/strict		# work files
+SN=20			# events per phase
+SX_DENY=		# the denier's program id while attached
+
+mkdir -p "$SW"
+
+# --- helpers ------------------------------------------------------------
+
+sx_begin() {
+	t_begin "$1"
+	need_module && return 0
+	t_err "module not loaded"
+	return 1
+}
+
+# sx_up TAG OBJ: load, attach and pin OBJ under $SP/TAG ("trace up");
+# "<name> <id>" lines go to $SW/TAG.ids.
+sx_up() {
+	rm -rf "${SP:?}/$1"
+	if to 60 "$BIN" trace up "$PROGS/$2.bpf.o" "$SP/$1" \
+		>"$SW/$1.ids" 2>"$SW/$1.err"; then
+		return 0
+	fi
+	t_err "load $2.bpf.o: expected success, saw '$(tail -n 1 "$SW/$1.err")'"
+	diag_file "$SW/$1.err" "$2: "
+	return 1
+}
+
+sx_down() {
+	for _d in "$@"; do
+		rm -rf "${SP:?}/$_d"
+	done
+}
+
+# sx_id TAG NAME
+sx_id() {
+	awk -v n="$2" '$1 == n { print $2 }' "$SW/$1.ids" 2>/dev/null
+}
+
+# sx_field ID N: field N of ID's programs line, or "none".
+sx_field() {
+	_sl=$(prog_line "$1")
+	if [ -z "$_sl" ]; then
+		echo none
+	else
+		echo "$_sl" | cut -d' ' -f"$2"
+	fi
+}
+
+# sx_state WHAT ID STATE / sx_req WHAT ID REQUIRES
+sx_state() {
+	t_eq "$1 (prog $2) state" "$3" "$(sx_field "$2" 5)"
+}
+
+sx_req() {
+	t_eq "$1 (prog $2) requires" "$3" "$(sx_field "$2" 4)"
+}
+
+# sx_write FILE DATA [REPEAT]: one write(2), prints OK / open:E / write:E.
+sx_write() {
+	to 60 "$BIN" trace write "$@" 2>&1
+}
+
+# sx_strict 0|1: "echo V > strict" as an administrator does it; fails the
+# test unless the write succeeds and strict reads back V.
+sx_strict() {
+	if ! echo "$1" >"$SFS/strict" 2>"$SW/strict.err"; then
+		t_err "echo $1 > strict: expected success, saw '$(cat "$SW/strict.err")'"
+		return 1
+	fi
+	t_eq "strict after echo $1" "$1" "$(cat "$SFS/strict" 2>&1)"
+}
+
+sx_revalidate() {
+	_r=$(sx_write "$SFS/revalidate" 1)
+	[ "$_r" = OK ] || t_err "write 1 to revalidate: expected OK, saw '$_r'"
+}
+
+# The denier: attached once, disabled, toggled silently (10-trace.sh).
+sx_deny_attach() {
+	[ -n "$SX_DENY" ] && [ -d "$SP/deny" ] && return 0
+	rm -rf "${SP:?}/deny"
+	if ! to 60 "$BIN" trace up "$PROGS/trace_deny.bpf.o" "$SP/deny" \
+		>"$SW/deny.ids" 2>"$SW/deny.err"; then
+		t_err "attach the locked_down denier: expected success, saw '$(tail -n 1 "$SW/deny.err")'"
+		return 1
+	fi
+	SX_DENY=$(awk '$1 == "deny_read" { print $2 }' "$SW/deny.ids")
+}
+
+sx_deny_set() {
+	"$BIN" trace set "$SP/deny" enabled "$1" >"$SW/deny.set" 2>&1 && return 0
+	t_err "set the denier's enabled to $1: expected success, saw '$(cat "$SW/deny.set")'"
+	return 1
+}
+
+sx_deny_on() {
+	sx_deny_attach && sx_deny_set 1
+}
+
+sx_deny_off() {
+	[ -n "$SX_DENY" ] || return 0
+	sx_deny_set 0
+}
+
+sx_deny_detach() {
+	[ -n "$SX_DENY" ] || return 0
+	sx_deny_set 0
+	rm -rf "${SP:?}/deny"
+	_k=50
+	while "$BIN" ids | grep -qx "$SX_DENY" && [ "$_k" -gt 0 ]; do
+		nap
+		_k=$((_k - 1))
+	done
+	SX_DENY=
+}
+
+# sx_fire TAG VAR...: SN getpriority calls with TAG's monitored_pid set;
+# output (VAR=delta ... errors=N) in SX_FIRE.
+sx_fire() {
+	_tag=$1
+	shift
+	SX_FIRE=
+	if ! SX_FIRE=$(to 60 "$BIN" trace fire "$SP/$_tag" "getpriority:$SN" "$@" 2>"$SW/fire.err"); then
+		t_err "fire ($_tag): expected success, saw '$(tail -n 1 "$SW/fire.err")'"
+		SX_FIRE=
+		return 1
+	fi
+	diag "$_tag getpriority:$SN: $SX_FIRE"
+}
+
+sx_dl() {
+	kv "$SX_FIRE" "$1"
+}
+
+sx_num() {
+	case $1 in
+	'' | *[!0-9-]*) return 1 ;;
+	esac
+	return 0
+}
+
+sx_ge() {
+	if sx_num "$3" && [ "$3" -ge "$2" ]; then
+		t_pass
+	else
+		t_err "$1: expected >= $2, saw '$3'"
+	fi
+}
+
+sx_eqn() {
+	if sx_num "$3" && [ "$3" -eq "$2" ]; then
+		t_pass
+	else
+		t_err "$1: expected $2, saw '$3'"
+	fi
+}
+
+# sx_counts TAG PHASE: the BTF reader and the control both count.
+sx_counts() {
+	sx_fire "$1" btf_runs ctl_runs || return
+	sx_ge "$2: BTF reader runs" "$SN" "$(sx_dl btf_runs)"
+	sx_ge "$2: control runs" "$SN" "$(sx_dl ctl_runs)"
+	sx_eqn "$2: failed syscalls" 0 "$(sx_dl errors)"
+}
+
+# sx_frozen TAG PHASE: the BTF reader exactly still, the control counts.
+sx_frozen() {
+	sx_fire "$1" btf_runs ctl_runs || return
+	sx_eqn "$2: BTF reader runs (revoked)" 0 "$(sx_dl btf_runs)"
+	sx_ge "$2: control runs" "$SN" "$(sx_dl ctl_runs)"
+	sx_eqn "$2: failed syscalls" 0 "$(sx_dl errors)"
+}
+
+sx_stat() {
+	awk -v k="$1" '$1 == k { print $2 }' "$SFS/stats" 2>/dev/null
+}
+
+# sx_unload: rmmod if loaded; fails the test if it stays.
+sx_unload() {
+	module_loaded || return 0
+	to 60 rmmod lsmrevoke >"$SW/rmmod.out" 2>&1
+	module_loaded && t_err "rmmod lsmrevoke: expected success, saw '$(cat "$SW/rmmod.out")'"
+}
+
+# sx_dmesg_clean WHAT: no WARNING/BUG since the last mark.
+sx_dmesg_clean() {
+	dmesg_since_mark >"$SW/dmesg"
+	if grep -q -e 'WARNING:' -e 'BUG:' "$SW/dmesg"; then
+		t_err "$1: expected a clean kernel log, saw '$(grep -m1 -e 'WARNING:' -e 'BUG:' "$SW/dmesg")'"
+	fi
+}
+
+# --- 1: modprobe strict=1 with the denier on --------------------------------
+
+test_strict_modprobe() {
+	t_begin strict_modprobe
+	sx_unload
+	# A bad value is refused and names the parameter.
+	mark
+	if to 60 modprobe lsmrevoke $QUIET strict=bogus >"$SW/mp.out" 2>&1; then
+		t_err "modprobe lsmrevoke strict=bogus: expected failure, saw success"
+	else
+		t_pass
+	fi
+	dmesg_since_mark | grep 'strict' >"$SW/mp.dmesg"
+	diag_file "$SW/mp.dmesg" "dmesg: "
+	[ -s "$SW/mp.dmesg" ] ||
+		t_err "dmesg after strict=bogus: expected a line naming strict, saw none"
+	sx_unload
+
+	# A BTF reader loaded before the module, then policy denies reads.
+	if ! sx_up mp strict_fentry; then
+		t_end
+		return
+	fi
+	_b=$(sx_id mp sx_btf)
+	_c=$(sx_id mp sx_ctl)
+	diag "mp: sx_btf $_b, sx_ctl $_c"
+	sx_counts mp "before the module"
+	sx_deny_on
+	mark
+	if ! to 60 modprobe lsmrevoke $QUIET strict=1 >"$SW/mp.out" 2>&1; then
+		t_err "modprobe lsmrevoke strict=1: expected success, saw '$(cat "$SW/mp.out")'"
+		sx_deny_off
+		sx_down mp
+		t_end
+		return
+	fi
+	# Checked before anything else runs: modprobe's initial pass did it.
+	_l=$(prog_line "$_b")
+	diag "after modprobe strict=1: $_l"
+	t_eq "sx_btf (prog $_b) state right after modprobe strict=1" revoked \
+		"$(echo "$_l" | cut -d' ' -f5)"
+	t_eq "sx_btf (prog $_b) requires under strict=1" bpf_read_kernel,btf_read \
+		"$(echo "$_l" | cut -d' ' -f4)"
+	t_eq "sx_btf src" walk "$(kv "$_l" src)"
+	sx_state "sx_ctl under strict=1" "$_c" active
+	sx_req "sx_ctl" "$_c" -
+	t_eq "strict file after modprobe strict=1" 1 "$(cat "$SFS/strict" 2>&1)"
+	t_eq "parameter strict" Y "$(cat /sys/module/lsmrevoke/parameters/strict 2>&1)"
+	set -- $(ls -ln /sys/module/lsmrevoke/parameters/strict 2>/dev/null)
+	t_eq "parameter strict mode" -r--r--r-- "${1:-missing}"
+	sx_frozen mp "revoked at modprobe"
+	module_lines_since_mark >"$SW/mp.log"
+	diag_file "$SW/mp.log" "log: "
+	grep -q "revoke prog $_b (sx_btf" "$SW/mp.log" ||
+		t_err "log: expected 'revoke prog $_b (sx_btf, ...', saw none"
+
+	# strict off: restored at once, although the denier is still on.
+	sx_strict 0
+	sx_state "sx_btf after echo 0 > strict" "$_b" active
+	sx_req "sx_btf under strict=0" "$_b" btf_read
+	sx_counts mp "strict=0"
+	sx_dmesg_clean "modprobe strict=1"
+	sx_deny_off
+	sx_down mp
+	t_end
+}
+
+# --- 2: strict toggled on a loaded BTF reader ---------------------------------
+
+test_strict_toggle() {
+	sx_begin strict_toggle || { t_end; return; }
+	sx_strict 0
+	if ! sx_up tg strict_fentry; then
+		t_end
+		return
+	fi
+	_b=$(sx_id tg sx_btf)
+	_c=$(sx_id tg sx_ctl)
+	diag "tg: sx_btf $_b, sx_ctl $_c"
+
+	# strict=0: the denier on changes nothing for a BTF reader.
+	sx_deny_on
+	sx_revalidate
+	sx_state "sx_btf, strict=0, reads denied" "$_b" active
+	sx_req "sx_btf, strict=0" "$_b" btf_read
+	sx_state "sx_ctl" "$_c" active
+	sx_req "sx_ctl" "$_c" -
+	sx_counts tg "strict=0, reads denied"
+
+	# strict=1: revoked when the write returns.
+	_p0=$(sx_stat passes)
+	_r0=$(sx_stat revocations)
+	# Every active program with btf_read alone is revoked by this pass.
+	_nb=$(body "$SFS/programs" | awk '$4 == "btf_read" && $5 == "active"' | wc -l)
+	diag "active btf_read programs before echo 1 > strict: $_nb"
+	mark
+	sx_strict 1
+	sx_state "sx_btf right after echo 1 > strict" "$_b" revoked
+	sx_req "sx_btf, strict=1" "$_b" bpf_read_kernel,btf_read
+	sx_state "sx_ctl, strict=1" "$_c" active
+	sx_req "sx_ctl, strict=1" "$_c" -
+	sx_eqn "stats passes after echo 1 > strict" $((${_p0:-0} + 1)) "$(sx_stat passes)"
+	sx_eqn "stats revocations after echo 1 > strict" $((${_r0:-0} + _nb)) "$(sx_stat revocations)"
+	sx_frozen tg "strict=1, reads denied"
+	sx_frozen tg "strict=1, reads denied, again"
+	module_lines_since_mark >"$SW/tg.log"
+	diag_file "$SW/tg.log" "log: "
+	t_eq "log lines 'revoke prog $_b (sx_btf, tracing): bpf_read_kernel'" 1 \
+		"$(grep -cF "revoke prog $_b (sx_btf, tracing): bpf_read_kernel" "$SW/tg.log")"
+
+	# Every policy change: relaxed -> restored, tightened -> revoked.
+	sx_deny_set 0
+	sx_revalidate
+	sx_state "sx_btf, strict=1, reads allowed" "$_b" active
+	sx_counts tg "strict=1, reads allowed"
+	sx_deny_set 1
+	sx_revalidate
+	sx_state "sx_btf, strict=1, reads denied again" "$_b" revoked
+	sx_frozen tg "strict=1, reads denied again"
+
+	# strict=0: restored when the write returns, and counts again.
+	sx_strict 0
+	sx_state "sx_btf right after echo 0 > strict" "$_b" active
+	sx_req "sx_btf, strict=0 again" "$_b" btf_read
+	sx_counts tg "strict=0 again"
+	sx_dmesg_clean "strict toggles"
+	sx_deny_off
+	sx_down tg
+	t_end
+}
+
+# --- 3: loaded under strict=1 while reads are denied ------------------------
+
+test_strict_load() {
+	sx_begin strict_load || { t_end; return; }
+	sx_strict 1
+	sx_deny_on
+	sx_revalidate
+	rm -rf "${SP:?}/ld"
+	if ! to 60 "$BIN" strict up "$PROGS/strict_fentry.bpf.o" "$SP/ld" \
+		>"$SW/ld.ids" 2>"$SW/ld.err"; then
+		t_err "strict up strict_fentry.bpf.o: expected success, saw '$(tail -n 1 "$SW/ld.err")'"
+		diag_file "$SW/ld.err" "ld: "
+	else
+		diag_file "$SW/ld.ids" "loaded: "
+		_b=$(sx_id ld sx_btf)
+		_c=$(sx_id ld sx_ctl)
+		# What programs said when bpf_object__load() had returned.
+		t_eq "sx_btf (prog $_b) state when its load returned" revoked \
+			"$(awk '$1 == "sx_btf" { print $3 }' "$SW/ld.ids")"
+		t_eq "sx_btf (prog $_b) requires when its load returned" \
+			bpf_read_kernel,btf_read \
+			"$(awk '$1 == "sx_btf" { print $4 }' "$SW/ld.ids")"
+		t_eq "sx_ctl (prog $_c) state when its load returned" active \
+			"$(awk '$1 == "sx_ctl" { print $3 }' "$SW/ld.ids")"
+		t_eq "sx_btf src" load "$(kv "$(prog_line "$_b")" src)"
+		# Attached since: it never ran, not once.
+		t_eq "sx_btf btf_runs since its load" "btf_runs=0" \
+			"$("$BIN" trace get "$SP/ld" btf_runs 2>&1)"
+		sx_frozen ld "loaded revoked"
+		t_eq "sx_btf btf_runs since its load, after the events" "btf_runs=0" \
+			"$("$BIN" trace get "$SP/ld" btf_runs 2>&1)"
+		sx_state "sx_btf" "$_b" revoked
+		# Reads allowed: it runs.
+		sx_deny_set 0
+		sx_revalidate
+		sx_state "sx_btf, reads allowed" "$_b" active
+		sx_counts ld "reads allowed"
+	fi
+	sx_deny_off
+	sx_strict 0
+	sx_down ld
+	t_end
+}
+
+# --- 4: what gets btf_read and what does not ---------------------------------
+
+test_strict_requires() {
+	sx_begin strict_requires || { t_end; return; }
+	sx_strict 0
+	sx_deny_off
+	if sx_up rq strict_plain && sx_up rqh strict_helper; then
+		for _n in pl_fexit pl_tp pl_sock pl_tc pl_xdp; do
+			_i=$(sx_id rq "$_n")
+			if [ -z "$_i" ]; then
+				t_err "$_n: expected loaded, saw no id in '$(cat "$SW/rq.ids")'"
+				continue
+			fi
+			diag "$_n: $(prog_line "$_i")"
+			sx_req "$_n (context, stack, maps, packet)" "$_i" -
+		done
+		for _n in hl_fentry hl_kprobe; do
+			_i=$(sx_id rqh "$_n")
+			diag "$_n: $(prog_line "$_i")"
+			sx_req "$_n (helper reads only)" "$_i" bpf_read_kernel
+		done
+		# The plain programs really ran their loads.
+		if "$BIN" trace fire "$SP/rq" "getpriority:$SN" pl_runs >"$SW/rq.fire" 2>&1; then
+			diag "rq: $(cat "$SW/rq.fire")"
+			# pl_fexit and pl_tp both count.
+			sx_ge "plain programs runs" $((2 * SN)) "$(kv "$(cat "$SW/rq.fire")" pl_runs)"
+		else
+			t_err "fire (rq): expected success, saw '$(tail -n 1 "$SW/rq.fire")'"
+		fi
+		# strict=1 and reads denied: nothing changes for them but the helpers.
+		sx_strict 1
+		sx_deny_on
+		sx_revalidate
+		for _n in pl_fexit pl_tp pl_sock pl_tc pl_xdp; do
+			_i=$(sx_id rq "$_n")
+			[ -n "$_i" ] || continue
+			sx_req "$_n, strict=1" "$_i" -
+			sx_state "$_n, strict=1, reads denied" "$_i" active
+		done
+		for _n in hl_fentry hl_kprobe; do
+			_i=$(sx_id rqh "$_n")
+			sx_req "$_n, strict=1" "$_i" bpf_read_kernel
+			sx_state "$_n, strict=1, reads denied" "$_i" revoked
+		done
+		sx_deny_off
+		sx_revalidate
+		sx_strict 0
+	fi
+	# 6.12: bpf_rdonly_cast makes a BTF pointer out of a number.
+	if [ "$KVER" = 6.12 ]; then
+		rm -rf "${SP:?}/rqc"
+		if to 60 "$BIN" load "$PROGS/strict_cast.bpf.o" "$SP/rqc" \
+			>"$SW/rqc.ids" 2>"$SW/rqc.err"; then
+			_i=$(sx_id rqc sx_cast)
+			diag "sx_cast: $(prog_line "$_i")"
+			sx_req "sx_cast (bpf_rdonly_cast, 6.12)" "$_i" btf_read
+		else
+			t_err "load strict_cast.bpf.o on 6.12: expected success, saw '$(tail -n 1 "$SW/rqc.err")'"
+			diag_file "$SW/rqc.err" "cast: "
+		fi
+	fi
+	sx_down rq rqh rqc
+	t_end
+}
+
+# --- 5: the strict file ---------------------------------------------------------
+
+test_strict_file() {
+	sx_begin strict_file || { t_end; return; }
+	set -- $(ls -ln "$SFS/strict" 2>/dev/null)
+	t_eq "strict mode" -rw------- "${1:-missing}"
+	t_eq "strict owner uid" 0 "${3:-missing}"
+	t_eq "write '0'" OK "$(sx_write "$SFS/strict" 0)"
+	t_eq "strict reads" 0 "$(cat "$SFS/strict" 2>&1)"
+	t_eq "write '1\\n'" OK "$(sx_write "$SFS/strict" '1\n')"
+	t_eq "strict reads" 1 "$(cat "$SFS/strict" 2>&1)"
+	t_eq "write '0\\n'" OK "$(sx_write "$SFS/strict" '0\n')"
+	t_eq "strict reads" 0 "$(cat "$SFS/strict" 2>&1)"
+	# Refused writes, from each state: EINVAL, no pass, no change.
+	for _v in 0 1; do
+		sx_write "$SFS/strict" "$_v" >/dev/null
+		_p0=$(sx_stat passes)
+		for _g in 2 yes '' '1 1' ' 1' '1 ' '0x1' '\n' '1\n\n' '1\0' -1 11 y n; do
+			t_eq "strict=$_v: write '$_g'" write:EINVAL "$(sx_write "$SFS/strict" "$_g")"
+		done
+		t_eq "strict=$_v: write of 100 bytes" write:EINVAL "$(sx_write "$SFS/strict" 1 100)"
+		t_eq "strict=$_v: write of 8192 bytes" write:EINVAL "$(sx_write "$SFS/strict" 0 8192)"
+		t_eq "strict after refused writes" "$_v" "$(cat "$SFS/strict" 2>&1)"
+		sx_eqn "passes after refused writes (strict=$_v)" "${_p0:-0}" "$(sx_stat passes)"
+	done
+	sx_write "$SFS/strict" 0 >/dev/null
+	_p0=$(sx_stat passes)
+	# Not for an ordinary user, nor for root without capabilities.
+	if "$BIN" asuser 65534 sh -c "echo 1 > $SFS/strict" >"$SW/asuser.out" 2>&1; then
+		t_err "uid 65534: echo 1 > strict: expected refused, saw success"
+	else
+		t_pass
+		diag "uid 65534: $(cat "$SW/asuser.out")"
+	fi
+	_r=$("$BIN" asuser 65534 "$BIN" trace write "$SFS/strict" 1 2>&1)
+	case $_r in
+	open:EACCES | open:EPERM | write:EACCES | write:EPERM) t_pass ;;
+	*) t_err "uid 65534 writing strict: expected EACCES or EPERM, saw '$_r'" ;;
+	esac
+	_r=$("$BIN" asuser 65534 cat "$SFS/strict" 2>&1) &&
+		t_err "uid 65534 reading strict: expected refused, saw '$_r'"
+	_r=$("$BIN" nocap "$BIN" trace write "$SFS/strict" 1 2>&1)
+	case $_r in
+	open:EACCES | open:EPERM | write:EACCES | write:EPERM) t_pass ;;
+	*) t_err "uid 0 without capabilities writing strict: expected EACCES or EPERM, saw '$_r'" ;;
+	esac
+	t_eq "strict after refused users" 0 "$(cat "$SFS/strict" 2>&1)"
+	sx_eqn "passes after refused users" "${_p0:-0}" "$(sx_stat passes)"
+	t_end
+}
+
+# ---------------------------------------------------------------------------
+
+test_strict_modprobe
+test_strict_toggle
+test_strict_load
+test_strict_requires
+test_strict_file
+
+# Leave nothing behind: free our programs with the module loaded, then
+# unload it.
+sx_deny_detach
+rm -rf "${SP:?}"
+# (Frees are deferred: wait until the module has seen them.)
+_k=50
+while [ "$_k" -gt 0 ] && module_loaded &&
+	[ "$(body "$SFS/programs" | wc -l)" != "$("$BIN" ids | wc -l)" ]; do
+	nap
+	_k=$((_k - 1))
+done
+module_loaded && to 60 rmmod lsmrevoke
+module_loaded && diag "50-strict.sh: lsmrevoke still loaded at the end"
