@@ -1,0 +1,1468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lsmrevoke-test robust: bad input, privilege and stress helpers for
+ * tests/guest/suite.d/60-robust.sh.
+ *
+ *   fuzz <sfsdir> <writes> <procs> <seed>
+ *        random writes (bytes, lengths up to 64 KiB, split writes, pwrite at
+ *        odd offsets, faulting buffers) to revalidate, mode and strict from
+ *        <procs> processes, and reads of every readable file with odd
+ *        buffer sizes; only EINVAL/EPERM/EFAULT/EAGAIN/ESPIPE may come back,
+ *        valid writes must succeed. Valid mode/strict values are never
+ *        written (they would change state); valid revalidate writes are, a
+ *        few, and counted. Prints the totals and "valid_revalidate=<n>".
+ *   try <file> r|w [data]
+ *        open and read (or write <data>): prints OK or open:|read:|write:<ERR>
+ *   userns <sfsdir>
+ *        unshare(CLONE_NEWUSER), map uid/gid 0 to 0 (what unshare -Ur does),
+ *        then try to open every file for writing and reading: prints
+ *        "<file> <r|w> <result>" per try; exit 0 only if all were refused.
+ *   stress <secs> <progsdir> <sfsdir> <modprobe command>
+ *        the concurrent stress described in docs/reliability.md; prints
+ *        "check: ..." lines ("check ok ..." or "check FAIL expected X, saw Y")
+ *        and a last "counts: ..." line; exit 0 only if every check passed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#define P "lsmrevoke-test robust"
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: lsmrevoke-test robust <sub> [args]\n"
+		"  fuzz <sfsdir> <writes> <procs> <seed>\n"
+		"  try <file> r|w [data]\n"
+		"  userns <sfsdir>\n"
+		"  stress <secs> <progsdir> <sfsdir> <modprobe command>\n");
+	return 1;
+}
+
+static const char *ename(int e)
+{
+	switch (e) {
+	case 0: return "OK";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EINVAL: return "EINVAL";
+	case EFAULT: return "EFAULT";
+	case EAGAIN: return "EAGAIN";
+	case ESPIPE: return "ESPIPE";
+	case ENOENT: return "ENOENT";
+	case EBUSY: return "EBUSY";
+	case ENOMEM: return "ENOMEM";
+	case EIO: return "EIO";
+	case EBADF: return "EBADF";
+	case E2BIG: return "E2BIG";
+	case ENODEV: return "ENODEV";
+	case EROFS: return "EROFS";
+	default: return "E?";
+	}
+}
+
+/* xorshift64*, one state per thread or process. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, len = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)len < size - 1 &&
+	       (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return 0;
+}
+
+/* The value of "<key> <value>" in stats text, or -1. */
+static long stat_of(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return strtol(p + kl + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/* --- fuzz -------------------------------------------------------------- */
+
+static const char *const wfiles[] = { "revalidate", "mode", "strict" };
+static const char *const rfiles[] = { "programs", "stats", "symbols",
+	"kernel_programs", "mode", "strict", "events" };
+static const char *const tokens[] = { "1", "1\n", "0", "0\n", "enforce",
+	"audit", "enforce\n", "audit\n", "2", "-1", "on", "y", "enforced",
+	"audi", " 1", "1 ", "1\n\n", "AUDIT", "enforce\r\n", "" };
+
+struct fuzz_stats {
+	unsigned long writes, reads, valid_revalidate, skipped_valid;
+	unsigned long bad, efault, einval, eperm, eagain, espipe, ok;
+	char first_bad[256];
+};
+
+static int valid_input(int file, const char *b, size_t len)
+{
+	switch (file) {
+	case 0:
+		return (len == 1 && b[0] == '1') ||
+		       (len == 2 && b[0] == '1' && b[1] == '\n');
+	case 1:
+		return (len == 7 && !memcmp(b, "enforce", 7)) ||
+		       (len == 8 && !memcmp(b, "enforce\n", 8)) ||
+		       (len == 5 && !memcmp(b, "audit", 5)) ||
+		       (len == 6 && !memcmp(b, "audit\n", 6));
+	default:
+		return (len == 1 && (b[0] == '0' || b[0] == '1')) ||
+		       (len == 2 && (b[0] == '0' || b[0] == '1') && b[1] == '\n');
+	}
+}
+
+static void note_bad(struct fuzz_stats *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!st->bad++) {
+		va_start(ap, fmt);
+		vsnprintf(st->first_bad, sizeof(st->first_bad), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static void count_err(struct fuzz_stats *st, int e, int espipe_ok,
+		      const char *what, const char *file)
+{
+	switch (e) {
+	case EINVAL: st->einval++; return;
+	case EFAULT: st->efault++; return;
+	case EPERM: st->eperm++; return;
+	case EAGAIN: st->eagain++; return;
+	case ESPIPE:
+		if (espipe_ok) {
+			st->espipe++;
+			return;
+		}
+		break;
+	}
+	note_bad(st, "%s %s: expected EINVAL/EPERM/EFAULT/EAGAIN, saw %s (%d)",
+		 what, file, ename(e), e);
+}
+
+#define POOL (128 * 1024)
+
+static void fuzz_child(const char *dir, unsigned long nwrites, uint64_t seed,
+		       struct fuzz_stats *st, int shared_fd[3], int max_valid)
+{
+	static unsigned char pool[POOL];
+	unsigned char buf[80];
+	char path[512];
+	unsigned char *guard;
+	uint64_t s = seed | 1;
+	long pg = sysconf(_SC_PAGESIZE);
+	int i, fds[3] = { -1, -1, -1 }, valid_done = 0;
+
+	for (i = 0; i < POOL; i++)
+		pool[i] = rnd(&s);
+	/* A page followed by an unmapped one: copies that fault midway. */
+	guard = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (guard == MAP_FAILED) {
+		note_bad(st, "mmap: %s", strerror(errno));
+		return;
+	}
+	munmap(guard + pg, pg);
+
+	while (st->writes < nwrites) {
+		int f = rnd(&s) % 3, how = rnd(&s) % 16, fd, own = 0, e;
+		const unsigned char *src;
+		size_t len;
+		ssize_t n;
+		uint64_t r = rnd(&s);
+
+		/* Reads, about one for every four writes. */
+		if (how == 15) {
+			static const size_t sizes[] = { 1, 7, 61, 4095, 4096,
+							4097, 65536, 13 };
+			static char rbuf[65536 + 1];
+			int rf = rnd(&s) % 7, k;
+			size_t bs = sizes[rnd(&s) % 8];
+
+			snprintf(path, sizeof(path), "%s/%s", dir, rfiles[rf]);
+			fd = open(path, O_RDONLY | O_NONBLOCK);
+			if (fd < 0) {
+				count_err(st, errno, 0, "open", rfiles[rf]);
+				continue;
+			}
+			for (k = 0; k < 64; k++) {
+				if (rnd(&s) % 8 == 0)
+					n = pread(fd, rbuf, bs, rnd(&s) % 8191);
+				else
+					n = read(fd, rbuf, bs);
+				st->reads++;
+				if (n < 0) {
+					count_err(st, errno, 1, "read", rfiles[rf]);
+					break;
+				}
+				if (n == 0)
+					break;
+				if ((size_t)n > bs)
+					note_bad(st, "read %s: expected <= %zu bytes, saw %zd",
+						 rfiles[rf], bs, n);
+			}
+			close(fd);
+			continue;
+		}
+
+		/* The input. */
+		switch (rnd(&s) % 4) {
+		case 0:
+			len = rnd(&s) % 24;
+			break;
+		case 1:
+			len = 1 + rnd(&s) % 4;
+			break;
+		case 2:
+			len = rnd(&s) % 4097;
+			break;
+		default:
+			len = rnd(&s) % 65537;
+			break;
+		}
+		src = pool + rnd(&s) % (POOL - 65537);
+		if (r % 5 == 0) {
+			/* A token, sometimes mutated. */
+			const char *t = tokens[rnd(&s) % (sizeof(tokens) / sizeof(tokens[0]))];
+
+			len = strlen(t);
+			memcpy(buf, t, len);
+			switch (rnd(&s) % 5) {
+			case 0:
+				buf[len++] = rnd(&s);
+				break;
+			case 1:
+				if (len)
+					buf[rnd(&s) % len] = rnd(&s) % 2 ? 0 : rnd(&s);
+				break;
+			case 2:
+				memmove(buf + 1, buf, len);
+				buf[0] = rnd(&s);
+				len++;
+				break;
+			default:
+				break;
+			}
+			src = buf;
+		}
+		if (how == 14) {
+			/* The input's last bytes on the page before a hole. */
+			size_t l = 1 + rnd(&s) % 32;
+
+			memcpy(guard + pg - l, src, l);
+			src = guard + pg - l;
+			len = l + rnd(&s) % 64;	/* past the end: faults */
+		} else if (how == 13) {
+			src = (const unsigned char *)(uintptr_t)(1 + rnd(&s) % 4096);
+			len = 1 + rnd(&s) % 16;
+		}
+
+		if (shared_fd[f] >= 0 && how < 4) {
+			fd = shared_fd[f];	/* shared with the other writers */
+		} else if (how < 8 && fds[f] >= 0) {
+			fd = fds[f];
+		} else {
+			snprintf(path, sizeof(path), "%s/%s", dir, wfiles[f]);
+			fd = open(path, O_WRONLY);
+			if (fd < 0) {
+				count_err(st, errno, 0, "open", wfiles[f]);
+				continue;
+			}
+			if (fds[f] < 0 && how >= 8 && how < 10)
+				fds[f] = fd;
+			else
+				own = 1;
+		}
+
+		{
+			int is_valid, pw = how == 6 || how == 7;
+
+			if (how == 5 && len > 1)
+				len = 1 + rnd(&s) % (len - 1);	/* a split write's first part */
+			if (how == 13)
+				is_valid = 0;		/* unmapped buffer */
+			else if (how == 14)
+				is_valid = src + len <= guard + pg &&
+					   valid_input(f, (const char *)src, len);
+			else
+				is_valid = valid_input(f, (const char *)src, len);
+			if (is_valid && (f != 0 || valid_done >= max_valid)) {
+				st->skipped_valid++;
+				if (own)
+					close(fd);
+				continue;
+			}
+			if (pw)
+				n = pwrite(fd, src, len, (rnd(&s) % 65536) | 1);
+			else
+				n = write(fd, src, len);
+			e = n < 0 ? errno : 0;
+			st->writes++;
+			if (is_valid) {
+				valid_done++;
+				if (n == (ssize_t)len) {
+					st->valid_revalidate++;
+					st->ok++;
+				} else if (n < 0 && pw && e == ESPIPE) {
+					st->espipe++;
+				} else {
+					note_bad(st, "valid write of %zu bytes to %s: expected %zu, saw %zd (%s)",
+						 len, wfiles[f], len, n, ename(e));
+				}
+			} else if (n >= 0) {
+				note_bad(st, "write of %zu invalid bytes to %s (how %d): expected an error, saw %zd",
+					 len, wfiles[f], how, n);
+			} else {
+				count_err(st, e, pw, "write", wfiles[f]);
+			}
+		}
+		if (own)
+			close(fd);
+	}
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static int cmd_fuzz(int argc, char **argv)
+{
+	struct fuzz_stats *st, tot = { 0 };
+	char before_stats[4096], after_stats[4096], path[512];
+	char mode0[32], mode1[32], strict0[32], strict1[32];
+	unsigned long nwrites, procs, seed, i;
+	int shared_fd[3], bad = 0;
+	double t0;
+
+	if (argc != 4)
+		return usage();
+	nwrites = strtoul(argv[1], NULL, 10);
+	procs = strtoul(argv[2], NULL, 10);
+	seed = strtoul(argv[3], NULL, 10);
+	if (procs < 1 || procs > 16)
+		return usage();
+	st = mmap(NULL, sizeof(*st) * procs, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED)
+		return 1;
+	memset(st, 0, sizeof(*st) * procs);
+
+#define RD(name, buf) do { \
+		snprintf(path, sizeof(path), "%s/%s", argv[0], name); \
+		if (read_small(path, buf, sizeof(buf))) { \
+			printf("fuzz: cannot read %s\n", path); \
+			return 1; \
+		} \
+	} while (0)
+	RD("mode", mode0);
+	RD("strict", strict0);
+	RD("stats", before_stats);
+
+	/* One fd per writable file shared by every writer. */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", argv[0], wfiles[i]);
+		shared_fd[i] = open(path, O_WRONLY);
+	}
+	t0 = now_s();
+	for (i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			fuzz_child(argv[0], nwrites / procs, seed * 7919 + i,
+				   &st[i], shared_fd, 8);
+			_exit(0);
+		}
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+	}
+	for (i = 0; i < procs; i++) {
+		int status;
+
+		if (wait(&status) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			printf("fuzz: a writer died (status %#x)\n", status);
+			bad++;
+		}
+	}
+	for (i = 0; i < procs; i++) {
+		tot.writes += st[i].writes;
+		tot.reads += st[i].reads;
+		tot.valid_revalidate += st[i].valid_revalidate;
+		tot.skipped_valid += st[i].skipped_valid;
+		tot.bad += st[i].bad;
+		tot.einval += st[i].einval;
+		tot.efault += st[i].efault;
+		tot.eperm += st[i].eperm;
+		tot.eagain += st[i].eagain;
+		tot.espipe += st[i].espipe;
+		if (st[i].bad)
+			printf("fuzz: writer %lu: %lu bad, first: %s\n", i,
+			       st[i].bad, st[i].first_bad);
+	}
+	RD("mode", mode1);
+	RD("strict", strict1);
+	RD("stats", after_stats);
+	printf("fuzz: writes %lu reads %lu valid_revalidate %lu skipped_valid %lu einval %lu efault %lu eperm %lu eagain %lu espipe %lu bad %lu in %.1f s\n",
+	       tot.writes, tot.reads, tot.valid_revalidate, tot.skipped_valid,
+	       tot.einval, tot.efault, tot.eperm, tot.eagain, tot.espipe,
+	       tot.bad, now_s() - t0);
+	if (strcmp(mode0, mode1)) {
+		printf("fuzz: FAIL mode: expected '%.*s' (unchanged), saw '%.*s'\n",
+		       (int)strcspn(mode0, "\n"), mode0,
+		       (int)strcspn(mode1, "\n"), mode1);
+		bad++;
+	}
+	if (strcmp(strict0, strict1)) {
+		printf("fuzz: FAIL strict: expected '%.*s' (unchanged), saw '%.*s'\n",
+		       (int)strcspn(strict0, "\n"), strict0,
+		       (int)strcspn(strict1, "\n"), strict1);
+		bad++;
+	}
+	{
+		long p0 = stat_of(before_stats, "passes");
+		long p1 = stat_of(after_stats, "passes");
+		static const char *const same[] = { "revocations", "restores",
+			"tracked", "revoked" };
+
+		if (p1 - p0 != (long)tot.valid_revalidate) {
+			printf("fuzz: FAIL passes: expected +%lu (the valid revalidate writes), saw +%ld\n",
+			       tot.valid_revalidate, p1 - p0);
+			bad++;
+		}
+		for (i = 0; i < 4; i++) {
+			long a = stat_of(before_stats, same[i]);
+			long b = stat_of(after_stats, same[i]);
+
+			if (a != b) {
+				printf("fuzz: FAIL stats %s: expected %ld (unchanged), saw %ld\n",
+				       same[i], a, b);
+				bad++;
+			}
+		}
+	}
+	if (tot.bad) {
+		printf("fuzz: FAIL %lu unexpected results\n", tot.bad);
+		bad++;
+	}
+	return bad ? 1 : 0;
+}
+
+/* --- try, userns ------------------------------------------------------- */
+
+static const char *try_file(const char *path, int wr, const char *data,
+			    char *out, size_t size)
+{
+	char buf[256];
+	int fd = open(path, wr ? O_WRONLY : (O_RDONLY | O_NONBLOCK));
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(out, size, "open:%s", ename(errno));
+		return out;
+	}
+	if (wr)
+		n = write(fd, data, strlen(data));
+	else
+		n = read(fd, buf, sizeof(buf));
+	if (n < 0)
+		snprintf(out, size, "%s:%s", wr ? "write" : "read", ename(errno));
+	else
+		snprintf(out, size, "OK");
+	close(fd);
+	return out;
+}
+
+static int cmd_try(int argc, char **argv)
+{
+	char out[64];
+
+	if (argc < 2 || (strcmp(argv[1], "r") && strcmp(argv[1], "w")))
+		return usage();
+	printf("%s\n", try_file(argv[0], argv[1][0] == 'w',
+				argc > 2 ? argv[2] : "1", out, sizeof(out)));
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int cmd_userns(int argc, char **argv)
+{
+	static const struct { const char *f; int wr; const char *data; } t[] = {
+		{ "revalidate", 1, "1" }, { "mode", 1, "audit" },
+		{ "strict", 1, "1" }, { "mode", 1, "enforce" },
+		{ "strict", 1, "0" }, { "programs", 0, NULL },
+		{ "stats", 0, NULL }, { "symbols", 0, NULL },
+		{ "kernel_programs", 0, NULL }, { "mode", 0, NULL },
+		{ "strict", 0, NULL }, { "events", 0, NULL },
+	};
+	char path[512], out[64];
+	unsigned int i, allowed = 0;
+
+	if (argc != 1)
+		return usage();
+	if (unshare(CLONE_NEWUSER)) {
+		printf("unshare: %s\n", strerror(errno));
+		return 2;
+	}
+	if (write_str("/proc/self/setgroups", "deny") ||
+	    write_str("/proc/self/uid_map", "0 0 1") ||
+	    write_str("/proc/self/gid_map", "0 0 1")) {
+		printf("uid_map: %s\n", strerror(errno));
+		return 2;
+	}
+	printf("userns: uid %d euid %d\n", (int)getuid(), (int)geteuid());
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", argv[0], t[i].f);
+		try_file(path, t[i].wr, t[i].data ? t[i].data : "", out,
+			 sizeof(out));
+		printf("%s %s %s\n", t[i].f, t[i].wr ? "w" : "r", out);
+		if (!strcmp(out, "OK"))
+			allowed++;
+	}
+	return allowed ? 1 : 0;
+}
+
+/* --- stress ------------------------------------------------------------ */
+
+struct image {
+	unsigned char *img;
+	__u32 len, nfuncs, *lens;
+};
+
+struct tracked {
+	__u32 id;
+	int fd;
+	int gated;
+	struct image load;
+	struct tracked *next;
+};
+
+static struct {
+	const char *progs, *sfs, *modprobe;
+	volatile int stop;
+	pthread_mutex_t lock;
+	struct tracked *list;
+	struct bpf_object *deny_obj;
+	struct bpf_link *deny_link;
+	int *deny_enabled;
+	long loaded, load_fail, attached, tail_links, tail_eperm, flips,
+	     attach_flips, reloads, reload_busy, reload_fail, mode_writes,
+	     reads, read_errs, revalidates, revocations, restores,
+	     free_checks, violations;
+	char first_violation[512];
+	int unload_race;	/* 1: opens may race with rmmod (known WARN) */
+	pthread_rwlock_t open_lock;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	.open_lock = PTHREAD_RWLOCK_INITIALIZER };
+
+/*
+ * Opening a securityfs file while the module is being removed WARNs in
+ * do_dentry_open() (fops_get() fails on a going module; a module defect
+ * reported in docs/reliability.md). Unless RB_UNLOAD_RACE=1, no open
+ * overlaps a delete_module() call.
+ */
+static int sfs_open(const char *path, int flags)
+{
+	int fd;
+
+	if (!S.unload_race)
+		pthread_rwlock_rdlock(&S.open_lock);
+	fd = open(path, flags);
+	if (!S.unload_race)
+		pthread_rwlock_unlock(&S.open_lock);
+	return fd;
+}
+
+static void violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&S.lock);
+	if (!S.violations++) {
+		va_start(ap, fmt);
+		vsnprintf(S.first_violation, sizeof(S.first_violation), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&S.lock);
+}
+
+static void free_image(struct image *im)
+{
+	free(im->img);
+	free(im->lens);
+	memset(im, 0, sizeof(*im));
+}
+
+static int get_image(int fd, struct image *im, __u32 *id)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), jl, nf;
+
+	memset(im, 0, sizeof(*im));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (id)
+		*id = info.id;
+	jl = info.jited_prog_len;
+	nf = info.nr_jited_func_lens;
+	im->img = calloc(1, jl + 1);
+	im->lens = calloc(nf + 1, sizeof(__u32));
+	if (!im->img || !im->lens)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_len = jl;
+	info.jited_prog_insns = (__u64)(unsigned long)im->img;
+	info.nr_jited_func_lens = nf;
+	info.jited_func_lens = (__u64)(unsigned long)im->lens;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	im->len = info.jited_prog_len;
+	im->nfuncs = info.nr_jited_func_lens;
+	return 0;
+}
+
+static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+
+/*
+ * 0: identical; 1: differs only by 5-byte jumps (e9) over 5-byte no-ops
+ * within the first 24 bytes of functions (a revoked entry); -1 otherwise,
+ * with a description.
+ */
+static int compare_image(const struct image *a, const struct image *b,
+			 char *why, size_t size)
+{
+	__u32 i, f, start, diff = 0;
+
+	if (a->len != b->len) {
+		snprintf(why, size, "length %u, saw %u", a->len, b->len);
+		return -1;
+	}
+	for (i = 0; i < a->len; i++) {
+		__u32 p, lo, ok = 0;
+
+		if (a->img[i] == b->img[i])
+			continue;
+		diff++;
+		for (f = 0, start = 0; f < a->nfuncs; start += a->lens[f], f++)
+			if (i < start + a->lens[f])
+				break;
+		if (a->nfuncs == 0)
+			start = 0;
+		if (i >= start + 24)
+			goto bad;
+		lo = i >= start + 4 ? i - 4 : start;
+		for (p = lo; p <= i && !ok; p++)
+			ok = b->img[p] == 0xe9 && p + 5 <= a->len &&
+			     !memcmp(a->img + p, nop5, 5);
+		if (!ok)
+			goto bad;
+		continue;
+bad:
+		snprintf(why, size, "byte %u: %02x, saw %02x (not an entry jump)",
+			 i, a->img[i], b->img[i]);
+		return -1;
+	}
+	return diff ? 1 : 0;
+}
+
+/* id -> state word from programs ("active", "revoked", ...), or NULL. */
+struct states {
+	char *text;
+};
+
+static int read_all(const char *path, char **out)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd = sfs_open(path, O_RDONLY);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (;;) {
+		if (len + 4096 > cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf) {
+				close(fd);
+				return -1;
+			}
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	return n < 0 ? -1 : 0;
+}
+
+static int state_of(const char *programs, __u32 id, char *state, size_t size)
+{
+	const char *p = programs;
+
+	while (p && *p) {
+		if (*p != '#' && strtoul(p, NULL, 10) == id) {
+			/* id type name requires state */
+			const char *q = p;
+			int field;
+
+			for (field = 0; field < 4 && q; field++) {
+				q = strchr(q, ' ');
+				if (q)
+					q++;
+			}
+			if (!q)
+				return -1;
+			snprintf(state, size, "%.*s", (int)strcspn(q, " \n"), q);
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+static void sfs_write(const char *file, const char *data)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", S.sfs, file);
+	fd = sfs_open(path, O_WRONLY);
+	if (fd < 0)
+		return;
+	/* A refused write shows in the state checked afterwards. */
+	if (write(fd, data, strlen(data)) < 0)
+		errno = 0;
+	close(fd);
+}
+
+/* The module's cumulative counters now (they restart at every load). */
+static void sample_stats(long *rev, long *res)
+{
+	char path[512], *text;
+
+	*rev = *res = 0;
+	snprintf(path, sizeof(path), "%s/stats", S.sfs);
+	if (read_all(path, &text))
+		return;
+	*rev = stat_of(text, "revocations");
+	*res = stat_of(text, "restores");
+	if (*rev < 0)
+		*rev = 0;
+	if (*res < 0)
+		*res = 0;
+	free(text);
+}
+
+static int module_loaded(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/stats", S.sfs);
+	return access(path, F_OK) == 0;
+}
+
+/* rmmod, retried while files are open; samples the counters first. */
+static int module_unload(void)
+{
+	long rev = 0, res = 0;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (i % 50 == 0)
+			sample_stats(&rev, &res);
+		int r;
+
+		if (!S.unload_race)
+			pthread_rwlock_wrlock(&S.open_lock);
+		r = syscall(SYS_delete_module, "lsmrevoke", O_NONBLOCK);
+		if (!S.unload_race)
+			pthread_rwlock_unlock(&S.open_lock);
+		if (!r) {
+			S.revocations += rev;
+			S.restores += res;
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EBUSY && errno != EAGAIN)
+			break;
+		S.reload_busy++;
+		usleep(2000);
+	}
+	S.reload_fail++;
+	return -1;
+}
+
+static int module_load(void)
+{
+	if (module_loaded())
+		return 0;
+	if (system(S.modprobe) || !module_loaded()) {
+		S.reload_fail++;
+		return -1;
+	}
+	return 0;
+}
+
+static void *global_ptr(struct bpf_object *obj, const char *name)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+	const struct btf_type *sec;
+	const struct btf_var_secinfo *v;
+	size_t size;
+	char *data;
+	int id, i;
+
+	if (!btf)
+		return NULL;
+	bpf_object__for_each_map(map, obj) {
+		const char *n = bpf_map__name(map);
+
+		if (!bpf_map__is_internal(map) || !strstr(n, ".bss"))
+			continue;
+		data = (char *)bpf_map__initial_value(map, &size);
+		id = btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC);
+		if (!data || id < 0)
+			return NULL;
+		sec = btf__type_by_id(btf, id);
+		v = btf_var_secinfos(sec);
+		for (i = 0; i < btf_vlen(sec); i++, v++) {
+			const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+			if (!strcmp(btf__name_by_offset(btf, var->name_off), name))
+				return data + v->offset;
+		}
+	}
+	return NULL;
+}
+
+static struct bpf_object *open_load(const char *name)
+{
+	char path[512];
+	struct bpf_object *obj;
+
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", S.progs, name);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || libbpf_get_error(obj))
+		return NULL;
+	if (bpf_object__load(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static void deny_attach(void)
+{
+	struct bpf_program *p = bpf_object__next_program(S.deny_obj, NULL);
+
+	if (S.deny_link)
+		return;
+	S.deny_link = bpf_program__attach(p);
+	if (!S.deny_link || libbpf_get_error(S.deny_link))
+		S.deny_link = NULL;
+}
+
+static void deny_detach(void)
+{
+	if (S.deny_link)
+		bpf_link__destroy(S.deny_link);
+	S.deny_link = NULL;
+}
+
+static void track_add(int fd, int gated)
+{
+	struct tracked *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return;
+	t->fd = dup(fd);
+	t->gated = gated;
+	if (t->fd < 0 || get_image(t->fd, &t->load, &t->id)) {
+		if (t->fd >= 0)
+			close(t->fd);
+		free_image(&t->load);
+		free(t);
+		return;
+	}
+	pthread_mutex_lock(&S.lock);
+	t->next = S.list;
+	S.list = t;
+	pthread_mutex_unlock(&S.lock);
+}
+
+/* Before a program goes: its image now is its load image or a revoked one. */
+static void track_del(int fd)
+{
+	struct tracked **pp, *t = NULL;
+	struct image now;
+	char why[128];
+	__u32 id;
+
+	if (get_image(fd, &now, &id)) {
+		free_image(&now);
+		return;
+	}
+	pthread_mutex_lock(&S.lock);
+	for (pp = &S.list; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == id) {
+			t = *pp;
+			*pp = t->next;
+			break;
+		}
+	pthread_mutex_unlock(&S.lock);
+	if (t) {
+		__sync_fetch_and_add(&S.free_checks, 1);
+		if (compare_image(&t->load, &now, why, sizeof(why)) < 0)
+			violation("prog %u at free: expected its load image or an entry jump, saw %s",
+				  id, why);
+		close(t->fd);
+		free_image(&t->load);
+		free(t);
+	}
+	free_image(&now);
+}
+
+#define HOLD 6
+
+struct held {
+	struct bpf_object *obj;
+	struct bpf_link *links[4];
+};
+
+static void release(struct held *h)
+{
+	struct bpf_program *p;
+	int i;
+
+	if (!h->obj)
+		return;
+	for (i = 0; i < 4; i++)
+		if (h->links[i])
+			bpf_link__destroy(h->links[i]);
+	bpf_object__for_each_program(p, h->obj)
+		track_del(bpf_program__fd(p));
+	bpf_object__close(h->obj);
+	memset(h, 0, sizeof(*h));
+}
+
+static void *loader_fn(void *arg)
+{
+	static const char *const objs[] = { "robust_gated", "robust_plain",
+					    "robust_tail" };
+	uint64_t s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
+	struct held held[HOLD] = { 0 };
+	unsigned int slot = 0;
+	int i;
+
+	while (!S.stop) {
+		int k = rnd(&s) % 3, nl = 0;
+		struct held *h = &held[slot++ % HOLD];
+		struct bpf_program *p;
+
+		release(h);
+		h->obj = open_load(objs[k]);
+		if (!h->obj) {
+			__sync_fetch_and_add(&S.load_fail, 1);
+			continue;
+		}
+		bpf_object__for_each_program(p, h->obj) {
+			const char *n = bpf_program__name(p);
+			int gated = !strcmp(n, "rs_gated") || !strcmp(n, "rs_target");
+
+			__sync_fetch_and_add(&S.loaded, 1);
+			track_add(bpf_program__fd(p), gated);
+			if (rnd(&s) % 2 && nl < 4 && strcmp(n, "rs_target") &&
+			    strcmp(n, "rs_other")) {
+				struct bpf_link *l = bpf_program__attach(p);
+
+				if (l && !libbpf_get_error(l)) {
+					h->links[nl++] = l;
+					__sync_fetch_and_add(&S.attached, 1);
+				}
+			}
+		}
+		if (k == 2) {
+			struct bpf_map *m = bpf_object__find_map_by_name(h->obj, "rs_jmp");
+			struct bpf_program *t = bpf_object__find_program_by_name(h->obj, "rs_target");
+			struct bpf_program *o = bpf_object__find_program_by_name(h->obj, "rs_other");
+
+			for (i = 0; m && t && o && i < 4; i++) {
+				__u32 key = i;
+				int fd = bpf_program__fd(i % 2 ? o : t);
+
+				if (!bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY))
+					__sync_fetch_and_add(&S.tail_links, 1);
+				else if (errno == EPERM)
+					__sync_fetch_and_add(&S.tail_eperm, 1);
+				else
+					violation("prog-array update: expected success or EPERM, saw %s",
+						  ename(errno));
+			}
+		}
+		/* Run what is attached. */
+		for (i = 0; i < 20; i++)
+			syscall(SYS_getppid);
+	}
+	for (i = 0; i < HOLD; i++)
+		release(&held[i]);
+	return NULL;
+}
+
+static void *flipper_fn(void *arg)
+{
+	uint64_t s = 12345;
+
+	while (!S.stop) {
+		switch (rnd(&s) % 4) {
+		case 0:
+		case 1:
+			if (S.deny_enabled)
+				*(volatile int *)S.deny_enabled ^= 1;
+			sfs_write("revalidate", "1");
+			__sync_fetch_and_add(&S.flips, 1);
+			__sync_fetch_and_add(&S.revalidates, 1);
+			break;
+		case 2:
+			if (S.deny_link)
+				deny_detach();
+			else
+				deny_attach();
+			__sync_fetch_and_add(&S.attach_flips, 1);
+			break;
+		default:
+			sfs_write("revalidate", "1\n");
+			__sync_fetch_and_add(&S.revalidates, 1);
+			break;
+		}
+		usleep(20000 + rnd(&s) % 30000);
+	}
+	return NULL;
+}
+
+static void *mode_fn(void *arg)
+{
+	uint64_t s = 777;
+
+	while (!S.stop) {
+		sfs_write("mode", rnd(&s) % 3 ? "enforce\n" : "audit");
+		__sync_fetch_and_add(&S.mode_writes, 1);
+		usleep(100000 + rnd(&s) % 100000);
+	}
+	sfs_write("mode", "enforce");
+	return NULL;
+}
+
+static void *reader_fn(void *arg)
+{
+	static const size_t sizes[] = { 1, 7, 61, 4095, 65536 };
+	static const char *const files[] = { "programs", "stats", "symbols",
+		"kernel_programs", "mode", "strict", "events" };
+	uint64_t s = (uintptr_t)arg + 99;
+	static __thread char buf[65536];
+
+	while (!S.stop) {
+		const char *f = files[rnd(&s) % 7];
+		size_t bs = sizes[rnd(&s) % 5];
+		char path[512];
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", S.sfs, f);
+		fd = sfs_open(path, O_RDONLY | O_NONBLOCK);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				violation("open %s: expected success or ENOENT (unloaded), saw %s",
+					  f, ename(errno));
+			usleep(1000);
+			continue;
+		}
+		while ((n = read(fd, buf, bs)) > 0)
+			;
+		if (n < 0 && errno != EAGAIN) {
+			__sync_fetch_and_add(&S.read_errs, 1);
+			violation("read %s: expected data or EAGAIN, saw %s", f,
+				  ename(errno));
+		}
+		close(fd);
+		__sync_fetch_and_add(&S.reads, 1);
+	}
+	return NULL;
+}
+
+static void *reloader_fn(void *arg)
+{
+	double next = now_s() + 2;
+
+	while (!S.stop) {
+		if (now_s() < next) {
+			usleep(50000);
+			continue;
+		}
+		if (!module_unload()) {
+			usleep(100000);
+			if (!module_load())
+				__sync_fetch_and_add(&S.reloads, 1);
+		}
+		next = now_s() + 3;
+	}
+	return NULL;
+}
+
+static int check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("check %s ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	return ok ? 0 : 1;
+}
+
+/* Compares programs' ids with the kernel's, for up to 10 s. */
+static int ids_equal(char *why, size_t size)
+{
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		char path[512], *text;
+		unsigned int nk = 0, nm = 0, missing = 0, stale = 0;
+		__u32 id = 0, first_missing = 0;
+		const char *p;
+
+		snprintf(path, sizeof(path), "%s/programs", S.sfs);
+		if (read_all(path, &text))
+			return -1;
+		while (!bpf_prog_get_next_id(id, &id)) {
+			char st[64];
+
+			nk++;
+			if (state_of(text, id, st, sizeof(st))) {
+				if (!missing++)
+					first_missing = id;
+			}
+		}
+		for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+			__u32 mid;
+			int fd;
+
+			if (*p == '#' || *p == '\n')
+				continue;
+			nm++;
+			mid = strtoul(p, NULL, 10);
+			fd = bpf_prog_get_fd_by_id(mid);
+			if (fd < 0)
+				stale++;
+			else
+				close(fd);
+		}
+		free(text);
+		snprintf(why, size, "kernel %u ids, programs %u lines, missing %u (first %u), stale %u",
+			 nk, nm, missing, first_missing, stale);
+		if (!missing && !stale)
+			return 0;
+		usleep(100000);
+	}
+	return 1;
+}
+
+static int cmd_stress(int argc, char **argv)
+{
+	pthread_t th[16];
+	int nth = 0, i, fails = 0, secs;
+	struct tracked *t;
+	char why[256], *text;
+	double t0;
+	long n_revoked = 0, n_active = 0, n_jump = 0;
+
+	if (argc != 4)
+		return usage();
+	secs = atoi(argv[0]);
+	S.progs = argv[1];
+	S.sfs = argv[2];
+	S.modprobe = argv[3];
+	signal(SIGPIPE, SIG_IGN);
+	S.unload_race = getenv("RB_UNLOAD_RACE") && !strcmp(getenv("RB_UNLOAD_RACE"), "1");
+	{
+		pthread_rwlockattr_t a;
+
+		pthread_rwlockattr_init(&a);
+		pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&S.open_lock, &a);
+	}
+
+	if (module_load())
+		return check(0, "modprobe at start: expected success, saw failure");
+	S.deny_obj = open_load("trace_deny");
+	if (!S.deny_obj)
+		return check(0, "load trace_deny.bpf.o: expected success, saw failure");
+	S.deny_enabled = global_ptr(S.deny_obj, "enabled");
+	if (!S.deny_enabled)
+		return check(0, "denier global 'enabled': expected found, saw none");
+	deny_attach();
+
+	t0 = now_s();
+	for (i = 0; i < 3; i++)
+		pthread_create(&th[nth++], NULL, loader_fn, (void *)(uintptr_t)(i + 1));
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[nth++], NULL, reader_fn, (void *)(uintptr_t)i);
+	pthread_create(&th[nth++], NULL, flipper_fn, NULL);
+	pthread_create(&th[nth++], NULL, mode_fn, NULL);
+	pthread_create(&th[nth++], NULL, reloader_fn, NULL);
+	while (now_s() - t0 < secs)
+		sleep(1);
+	/* Loaders first keep their programs: stop everything else. */
+	S.stop = 1;
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	printf("stress: ran %.1f s\n", now_s() - t0);
+
+	/*
+	 * The loaders freed their programs; keep a final set loaded for the
+	 * checks: one of each object, linked and attached.
+	 */
+	S.stop = 0;
+	{
+		struct held h[3] = { 0 };
+		static const char *const objs[] = { "robust_gated",
+			"robust_plain", "robust_tail" };
+
+		fails += check(!module_load(), "modprobe after the stress: expected success");
+		sfs_write("mode", "enforce");
+		*(volatile int *)S.deny_enabled = 0;
+		deny_attach();
+		for (i = 0; i < 3; i++) {
+			struct bpf_program *p;
+
+			h[i].obj = open_load(objs[i]);
+			if (!h[i].obj) {
+				fails += check(0, "load %s: expected success", objs[i]);
+				continue;
+			}
+			bpf_object__for_each_program(p, h[i].obj) {
+				const char *n = bpf_program__name(p);
+
+				track_add(bpf_program__fd(p), !strcmp(n, "rs_gated") ||
+					  !strcmp(n, "rs_target"));
+				S.loaded++;
+			}
+			if (i == 2) {
+				struct bpf_map *m = bpf_object__find_map_by_name(h[i].obj, "rs_jmp");
+				__u32 key = 0;
+				int fd = bpf_program__fd(bpf_object__find_program_by_name(h[i].obj, "rs_target"));
+
+				bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY);
+			}
+		}
+		sfs_write("revalidate", "1");
+
+		fails += check(!ids_equal(why, sizeof(why)),
+			       "programs ids == the kernel's live list: %s", why);
+
+		/* Policy allows: every program of ours active, image as loaded. */
+		snprintf(why, sizeof(why), "%s/programs", S.sfs);
+		if (read_all(why, &text))
+			text = strdup("");
+		pthread_mutex_lock(&S.lock);
+		for (t = S.list; t; t = t->next) {
+			struct image now;
+			char st[64] = "none";
+			int c;
+
+			state_of(text, t->id, st, sizeof(st));
+			if (get_image(t->fd, &now, NULL)) {
+				fails += check(0, "prog %u image: expected readable", t->id);
+				continue;
+			}
+			c = compare_image(&t->load, &now, why, sizeof(why));
+			if (c != 0 || strcmp(st, "active"))
+				fails += check(0, "prog %u (policy allows): expected active and its load image, saw %s and %s",
+					       t->id, st, c ? (c > 0 ? "an entry jump" : why) : "its load image");
+			else
+				n_active++;
+			free_image(&now);
+		}
+		pthread_mutex_unlock(&S.lock);
+		free(text);
+		fails += check(n_active > 0, "programs checked active with their load image: %ld",
+			       n_active);
+
+		/* Policy denies: revoked ones jump, every other one is as loaded. */
+		*(volatile int *)S.deny_enabled = 1;
+		sfs_write("revalidate", "1");
+		snprintf(why, sizeof(why), "%s/programs", S.sfs);
+		if (read_all(why, &text))
+			text = strdup("");
+		n_active = 0;
+		pthread_mutex_lock(&S.lock);
+		for (t = S.list; t; t = t->next) {
+			struct image now;
+			char st[64] = "none";
+			int c;
+
+			state_of(text, t->id, st, sizeof(st));
+			if (get_image(t->fd, &now, NULL))
+				continue;
+			c = compare_image(&t->load, &now, why, sizeof(why));
+			if (!strcmp(st, "revoked")) {
+				n_revoked++;
+				if (c != 1)
+					fails += check(0, "prog %u revoked: expected an entry jump, saw %s",
+						       t->id, c ? why : "its load image");
+				else
+					n_jump++;
+			} else {
+				n_active++;
+				if (c != 0)
+					fails += check(0, "prog %u %s: expected its load image, saw %s",
+						       t->id, st, c > 0 ? "an entry jump" : why);
+				if (t->gated && strcmp(st, "active") == 0)
+					fails += check(0, "prog %u needs bpf_read_kernel under a denying policy: expected revoked, saw %s",
+						       t->id, st);
+			}
+			free_image(&now);
+		}
+		pthread_mutex_unlock(&S.lock);
+		free(text);
+		fails += check(n_revoked > 0 && n_jump == n_revoked,
+			       "revoked under the denier: %ld (entry jumps %ld), untouched %ld",
+			       n_revoked, n_jump, n_active);
+
+		/* rmmod restores: every image is its load image again. */
+		fails += check(!module_unload(), "final rmmod: expected success");
+		n_active = 0;
+		pthread_mutex_lock(&S.lock);
+		for (t = S.list; t; t = t->next) {
+			struct image now;
+			int c;
+
+			if (get_image(t->fd, &now, NULL))
+				continue;
+			c = compare_image(&t->load, &now, why, sizeof(why));
+			if (c)
+				fails += check(0, "prog %u after rmmod: expected its load image, saw %s",
+					       t->id, c > 0 ? "an entry jump left" : why);
+			else
+				n_active++;
+			free_image(&now);
+		}
+		pthread_mutex_unlock(&S.lock);
+		fails += check(n_active > 0, "images equal to their load image after rmmod: %ld",
+			       n_active);
+		for (i = 0; i < 3; i++) {
+			struct bpf_program *p;
+
+			if (!h[i].obj)
+				continue;
+			bpf_object__for_each_program(p, h[i].obj)
+				track_del(bpf_program__fd(p));
+			bpf_object__close(h[i].obj);
+		}
+	}
+	deny_detach();
+	bpf_object__close(S.deny_obj);
+
+	fails += check(S.violations == 0, "during the stress: %ld violations%s%s",
+		       S.violations, S.violations ? ", first: " : "",
+		       S.first_violation);
+	fails += check(S.loaded > 0 && S.reloads > 0 && S.flips > 0,
+		       "activity: loaded %ld reloads %ld flips %ld", S.loaded,
+		       S.reloads, S.flips);
+	printf("counts: loaded %ld load_failures %ld attached %ld tail_links %ld tail_eperm %ld revocations %ld restores %ld flips %ld attach_flips %ld revalidates %ld mode_writes %ld reads %ld reloads %ld reload_busy_retries %ld reload_failures %ld free_checks %ld\n",
+	       S.loaded, S.load_fail, S.attached, S.tail_links, S.tail_eperm,
+	       S.revocations, S.restores, S.flips, S.attach_flips,
+	       S.revalidates, S.mode_writes, S.reads, S.reloads,
+	       S.reload_busy, S.reload_fail, S.free_checks);
+	return fails ? 1 : 0;
+}
+
+int cmd_robust(int argc, char **argv)
+{
+	if (argc < 1)
+		return usage();
+	if (!strcmp(argv[0], "fuzz"))
+		return cmd_fuzz(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "try"))
+		return cmd_try(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "userns"))
+		return cmd_userns(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "stress"))
+		return cmd_stress(argc - 1, argv + 1);
+	return usage();
+}
