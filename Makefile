@@ -13,6 +13,9 @@
 #                                         a boot of each with the dkms-built module
 #                                         and one under UEFI Secure Boot (OVMF)
 #   make demo                             a short demonstration in QEMU (6.1)
+#   make bench                            the benchmarks in QEMU, 6.1 and 6.12:
+#                                         a table, docs/benchmarks.md and
+#                                         docs/revocation-latency.png
 #   make secureboot                       only the Secure Boot boots
 #   make matrix                           build against every Debian 6.1/6.12 ABI
 #   make deb                              the lsmrevoke-dkms .deb (dpkg-buildpackage)
@@ -72,6 +75,9 @@ check:
 	bash tests/run-qemu.sh --kernel all --module-from dkms --script tests/dkms-boot.sh
 	bash tests/secureboot.sh --kernel all
 
+bench:
+	bash bench/run.sh
+
 demo:
 	bash tests/run-qemu.sh --kernel 6.1 --script tests/demo.sh
 
@@ -88,4 +94,4 @@ deb-check:
 	bash tests/deb-test.sh
 
 .PHONY: all module debug install install-module install-tools tools clean style sparse \
-	check demo secureboot matrix deb deb-check
+	check demo bench secureboot matrix deb deb-check
