@@ -39,7 +39,7 @@
 # Environment:
 #   LSMREVOKE_CACHE    downloaded kernels, reused across runs
 #                      [/var/cache/lsmrevoke-test]
-#   LSMREVOKE_TIMEOUT  seconds one guest may run [600]
+#   LSMREVOKE_TIMEOUT  seconds one guest may run [1500]
 #   LSMREVOKE_DEBUG    passed to Kbuild; y builds with -DDEBUG [unset: the
 #                      production build, pr_debug through dynamic debug]
 #   LSMREVOKE_APPEND   extra kernel command line arguments (e.g. nokaslr)
@@ -59,7 +59,7 @@ readonly DONE_TOKEN=LSMREVOKE-DONE
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${LSMREVOKE_CACHE:-/var/cache/lsmrevoke-test}
-TIMEOUT=${LSMREVOKE_TIMEOUT:-600}
+TIMEOUT=${LSMREVOKE_TIMEOUT:-1500}
 DEBUG_BUILD=${LSMREVOKE_DEBUG-}
 LOGLEVEL=${LSMREVOKE_LOGLEVEL:-5}
 KMODS=${LSMREVOKE_KMODS-veth dummy sch_ingress cls_bpf act_bpf}
@@ -91,7 +91,7 @@ objects are /opt/lsmrevoke-test/progs/*.bpf.o; bpftool, ip and tc (iproute2)
 are in /usr/sbin (call ip and tc by full path, or busybox's run instead).
 
 Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
-seconds per guest [600], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
+seconds per guest [1500], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
 arguments, LSMREVOKE_LOGLEVEL [5], LSMREVOKE_KMODS kernel modules to include,
 LSMREVOKE_VERBOSE=1 to show the guest console live.
 EOF
@@ -437,6 +437,14 @@ build_module() {
 	[ -f "$b/lsmrevoke.ko" ] || die "the build for $rel made no lsmrevoke.ko"
 	sha256sum <"$b/lsmrevoke.ko" | cut -d' ' -f1 >"$WORK/$series/module.sha256"
 	echo extra >"$WORK/$series/module.dir"
+	# A debug build too (LSMREVOKE_DEBUG=y: fault injection), for
+	# suite.d/60-robust.sh: /opt/lsmrevoke-test/debug/lsmrevoke.ko.
+	rm -rf "$WORK/$series/debug"
+	mkdir -p "$WORK/$series/debug"
+	cp -a "$REPO/Kbuild" "$REPO/module" "$WORK/$series/debug/"
+	make -s -C "$hdr" M="$WORK/$series/debug" -j"$JOBS" LSMREVOKE_DEBUG=y \
+		modules >"$WORK/$series/debug.log" 2>&1 ||
+		{ cat "$WORK/$series/debug.log" >&2; die "the debug lsmrevoke.ko does not build against $rel"; }
 }
 
 # lsmrevoke.ko as dkms builds and installs it from dkms.conf (dkms add,
@@ -570,6 +578,10 @@ make_initramfs() {
 	mkdir -p "$s/lib/modules/$rel/$m"
 	cp "$WORK/$series/build/lsmrevoke.ko" "$s/lib/modules/$rel/$m/"
 	cp "$WORK/$series/module.sha256" "$t/module.sha256"
+	if [ -f "$WORK/$series/debug/lsmrevoke.ko" ]; then
+		mkdir -p "$t/debug"
+		cp "$WORK/$series/debug/lsmrevoke.ko" "$t/debug/"
+	fi
 	if [ -d "$WORK/$series/kmod" ]; then
 		cp "$WORK/$series/kmod"/*.ko "$s/lib/modules/$rel/extra/"
 	fi
@@ -596,6 +608,8 @@ make_initramfs() {
 		echo "MODE=suite" >"$s/etc/lsmrevoke-test.conf"
 	fi
 	echo "MODULE_FROM=$module_from" >>"$s/etc/lsmrevoke-test.conf"
+	echo "STRESS_SECS=${LSMREVOKE_STRESS_SECS:-60}" >>"$s/etc/lsmrevoke-test.conf"
+	echo "UNLOAD_RACE=${LSMREVOKE_UNLOAD_RACE:-0}" >>"$s/etc/lsmrevoke-test.conf"
 	# Full bpftool, ip and tc (busybox's know no veth, clsact or BPF).
 	for b in /usr/sbin/bpftool /bin/ip /sbin/tc; do
 		if [ -x "$b" ]; then
