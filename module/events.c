@@ -9,7 +9,9 @@
  * has its own cursor, starting at the oldest line still held. A reader
  * that falls more than EVENTS lines behind first reads "# missed <n>" and
  * then continues with the oldest line held. read() blocks until there is
- * a line (unless O_NONBLOCK) and poll() reports readable lines.
+ * a line (unless O_NONBLOCK) and poll() reports readable lines. A read
+ * returns whole lines only: a buffer smaller than the next line (at most
+ * LINE bytes) gets -EINVAL.
  *
  * events_lock (a spinlock, interrupts saved) protects the ring and head.
  */
@@ -22,6 +24,7 @@
 #include <linux/wait.h>
 
 #include "events.h"
+#include "fs.h"
 #include "prog_walk.h"
 #include "track.h"
 
@@ -60,6 +63,10 @@ static int events_open(struct inode *inode, struct file *file)
 	cursor = kmalloc(sizeof(*cursor), GFP_KERNEL);
 	if (!cursor)
 		return -ENOMEM;
+	if (lsmrevoke_fs_get()) {
+		kfree(cursor);
+		return -ENODEV;
+	}
 	spin_lock_irq(&events_lock);
 	*cursor = head > EVENTS ? head - EVENTS : 0;
 	spin_unlock_irq(&events_lock);
@@ -70,6 +77,7 @@ static int events_open(struct inode *inode, struct file *file)
 static int events_release(struct inode *inode, struct file *file)
 {
 	kfree(file->private_data);
+	lsmrevoke_fs_put();
 	return 0;
 }
 
@@ -131,7 +139,6 @@ static __poll_t events_poll(struct file *file, poll_table *wait)
 }
 
 const struct file_operations lsmrevoke_events_fops = {
-	.owner = THIS_MODULE,
 	.open = events_open,
 	.read = events_read,
 	.poll = events_poll,

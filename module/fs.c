@@ -23,6 +23,7 @@
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -41,12 +42,46 @@
 static struct dentry *dir;
 static struct dentry *dentries[8];
 
+/*
+ * The files' fops name no owner: the VFS would take the module reference
+ * itself, and an open racing with rmmod (module already going, files not
+ * yet removed) then makes do_dentry_open() WARN. Opens take the reference
+ * here instead and fail cleanly with -ENODEV once the module is going;
+ * module exit removes the files and then waits for tasks-RCU, so no open
+ * can still be inside this code when it goes.
+ */
+int lsmrevoke_fs_get(void)
+{
+	return try_module_get(THIS_MODULE) ? 0 : -ENODEV;
+}
+
+void lsmrevoke_fs_put(void)
+{
+	module_put(THIS_MODULE);
+}
+
 static int open_root(struct inode *inode, struct file *file,
 		     int (*show)(struct seq_file *m, void *v))
 {
+	int ret;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return single_open(file, show, NULL);
+	ret = lsmrevoke_fs_get();
+	if (ret)
+		return ret;
+	ret = single_open(file, show, NULL);
+	if (ret)
+		lsmrevoke_fs_put();
+	return ret;
+}
+
+static int release_root(struct inode *inode, struct file *file)
+{
+	int ret = single_release(inode, file);
+
+	lsmrevoke_fs_put();
+	return ret;
 }
 
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
@@ -95,11 +130,10 @@ static int kernel_programs_open(struct inode *inode, struct file *file)
 }
 
 static const struct file_operations kernel_programs_fops = {
-	.owner = THIS_MODULE,
 	.open = kernel_programs_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = release_root,
 };
 
 static int symbols_show(struct seq_file *m, void *v)
@@ -125,9 +159,20 @@ static int stats_open(struct inode *inode, struct file *file)
 
 static int revalidate_open(struct inode *inode, struct file *file)
 {
+	int ret;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	ret = lsmrevoke_fs_get();
+	if (ret)
+		return ret;
 	return nonseekable_open(inode, file);
+}
+
+static int revalidate_release(struct inode *inode, struct file *file)
+{
+	lsmrevoke_fs_put();
+	return 0;
 }
 
 /* Exactly "1" or "1\n"; each write is one command, whatever the offset. */
@@ -148,19 +193,17 @@ static ssize_t revalidate_write(struct file *file, const char __user *ubuf,
 }
 
 static const struct file_operations programs_fops = {
-	.owner = THIS_MODULE,
 	.open = programs_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = release_root,
 };
 
 static const struct file_operations symbols_fops = {
-	.owner = THIS_MODULE,
 	.open = symbols_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = release_root,
 };
 
 static int mode_show(struct seq_file *m, void *v)
@@ -193,12 +236,11 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 }
 
 static const struct file_operations mode_fops = {
-	.owner = THIS_MODULE,
 	.open = mode_open,
 	.read = seq_read,
 	.write = mode_write,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = release_root,
 };
 
 static int strict_show(struct seq_file *m, void *v)
@@ -231,26 +273,24 @@ static ssize_t strict_write(struct file *file, const char __user *ubuf,
 }
 
 static const struct file_operations strict_fops = {
-	.owner = THIS_MODULE,
 	.open = strict_open,
 	.read = seq_read,
 	.write = strict_write,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = release_root,
 };
 
 static const struct file_operations stats_fops = {
-	.owner = THIS_MODULE,
 	.open = stats_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = release_root,
 };
 
 static const struct file_operations revalidate_fops = {
-	.owner = THIS_MODULE,
 	.open = revalidate_open,
 	.write = revalidate_write,
+	.release = revalidate_release,
 };
 
 static const struct {

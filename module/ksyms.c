@@ -115,7 +115,8 @@ static int find_kallsyms_lookup_name(void)
 	unsigned long addr, seen;
 	int ret;
 
-	ret = register_kprobe(&kp);
+	ret = lsmrevoke_fault("ksym:kallsyms_lookup_name") ? -ENOENT :
+	      register_kprobe(&kp);
 	if (ret) {
 		pr_err("required symbol kallsyms_lookup_name not found (kprobe: %d)\n",
 		       ret);

@@ -676,8 +676,10 @@ int lsmrevoke_policy_prepare(void)
 {
 	policy_wq = lsmrevoke_fault("alloc:wq") ? NULL :
 		    alloc_workqueue("lsmrevoke_policy", 0, 0);
-	if (!policy_wq)
+	if (!policy_wq) {
+		pr_err("cannot create the policy workqueue\n");
 		return -ENOMEM;
+	}
 	init_cred_ref = get_task_cred(&init_task);
 	return 0;
 }

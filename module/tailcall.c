@@ -400,7 +400,11 @@ int lsmrevoke_tailcall_init(void)
 	INIT_WORK(&release_work, release_fn);
 	wq = lsmrevoke_fault("alloc:wq") ? NULL :
 	     alloc_workqueue("lsmrevoke", 0, 0);
-	return wq ? 0 : -ENOMEM;
+	if (!wq) {
+		pr_err("cannot create the tail-call workqueue\n");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*

@@ -242,8 +242,10 @@ int lsmrevoke_track_init(void)
 {
 	entry_cache = lsmrevoke_fault("alloc:cache") ? NULL :
 		      KMEM_CACHE(lsmrevoke_entry, 0);
-	if (!entry_cache)
+	if (!entry_cache) {
+		pr_err("cannot create the shadow table's slab cache\n");
 		return -ENOMEM;
+	}
 	return 0;
 }
 
