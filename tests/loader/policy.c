@@ -86,7 +86,6 @@ static int usage(void)
 		"usage: lsmrevoke-test policy <sub> [args]\n"
 		"  up <obj> <dir>     load <obj>, attach its programs, pin programs,\n"
 		"                     links and maps under <dir>; print \"<name> <id>\"\n"
-		"  get <dir> <var>... print var=value from <dir>'s globals\n"
 		"  fire <dir> <n> [<var>...]\n"
 		"                     set monitored_pid (and target_addr, a buffer of\n"
 		"                     ours) and call getpriority() <n> times; print\n"
@@ -105,14 +104,17 @@ static int usage(void)
 		"  flip <denyobj> <mask> <count>\n"
 		"                     attach and destroy the denier <count> times\n"
 		"                     (a copy denying nothing stays attached)\n"
-		"  race <raceobj> <denyobj> <seconds> <rounds>\n"
+		"  race <raceobj> <denyobj> <min> <max> <windows>\n"
 		"                     load race_off in a loop on CPU 0 while\n"
 		"                     race_deny attaches on CPU 1 (a <denyobj>\n"
 		"                     denying nothing stays attached); check each\n"
-		"                     round\n"
-		"  write <file> <data>\n"
+		"                     round; stop after <min> seconds once\n"
+		"                     <windows> loads fell into the window, or\n"
+		"                     after <max> seconds\n"
+		"  write <file> <data> [<snap>]\n"
 		"                     one write(2) of <data>; print OK, open:<errno>\n"
-		"                     or write:<errno>\n"
+		"                     or write:<errno>; with <snap>, copy programs\n"
+		"                     there right after the write returned\n"
 		"<mask>: read, write, read,write or none (what the denier denies).\n");
 	return 1;
 }
@@ -524,28 +526,6 @@ out:
 	return ret;
 }
 
-static int cmd_get(int argc, char **argv)
-{
-	struct globals g;
-	int i, ret = 0;
-
-	if (argc < 2)
-		return usage();
-	if (globals_open_dir(&g, argv[0]))
-		return 1;
-	for (i = 1; i < argc && !ret; i++) {
-		__u64 v;
-
-		ret = globals_get(&g, argv[i], &v);
-		if (!ret)
-			printf("%s%s=%llu", i > 1 ? " " : "", argv[i],
-			       (unsigned long long)v);
-	}
-	printf("\n");
-	globals_close(&g, 1);
-	return ret;
-}
-
 struct fire_result {
 	long long delta[MAX_VARS];
 	long written, errors;
@@ -559,7 +539,7 @@ struct fire_result {
 static int fire_run(struct globals *g, long n, char **vars, int nvars,
 		    struct fire_result *r)
 {
-	static volatile __u32 buf[16];
+	static __u32 buf[16];	/* the program writes buf[4] */
 	__u64 before[MAX_VARS], v;
 	long i;
 	int k;
@@ -572,13 +552,13 @@ static int fire_run(struct globals *g, long n, char **vars, int nvars,
 	if (globals_set(g, "monitored_pid", getpid()))
 		return fail(ENOENT, "global %s", "monitored_pid");
 	for (i = 0; i < n; i++) {
-		buf[4] = 0;
+		__atomic_store_n(&buf[4], 0, __ATOMIC_SEQ_CST);
 		if (syscall(SYS_getpriority, PRIO_PROCESS, 0) < 0) {
 			if (!r->first_err)
 				r->first_err = errno;
 			r->errors++;
 		}
-		if (buf[4] == PO_MAGIC)
+		if (__atomic_load_n(&buf[4], __ATOMIC_SEQ_CST) == PO_MAGIC)
 			r->written++;
 	}
 	globals_set(g, "monitored_pid", 0);
@@ -1273,13 +1253,14 @@ static int cmd_race(int argc, char **argv)
 	struct race_totals t = {};
 	struct race_shared *sh;
 	unsigned int seed = getpid();
-	__u64 end, denials = 0, fixup_allows = 0;
-	long secs, rounds;
+	__u64 start, denials = 0, fixup_allows = 0;
+	long min_secs, max_secs, want;
 	int r, ret = 1, status;
 	pid_t pid;
 
-	if (argc != 4 || parse_n(argv[2], 3600, &secs) ||
-	    parse_n(argv[3], 1000000, &rounds))
+	if (argc != 5 || parse_n(argv[2], 3600, &min_secs) ||
+	    parse_n(argv[3], 3600, &max_secs) ||
+	    parse_n(argv[4], 1000000, &want))
 		return usage();
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
 		fprintf(stderr, PROG ": race: needs 2 CPUs\n");
@@ -1308,11 +1289,18 @@ static int cmd_race(int argc, char **argv)
 	if (pin_cpu(1)) {
 		fail(errno, "sched_setaffinity CPU %s", "1");
 	} else {
-		end = now_ns() + (__u64)secs * 1000000000ULL;
-		for (r = 1; r <= rounds && now_ns() < end; r++)
+		start = now_ns();
+		for (r = 1;; r++) {
+			__u64 secs = (now_ns() - start) / 1000000000ULL;
+
+			if (secs >= (__u64)max_secs ||
+			    (secs >= (__u64)min_secs && t.window >= want)) {
+				ret = 0;
+				break;
+			}
 			if (race_round(sh, r, &d, &t, &seed))
 				break;
-		ret = r > rounds || now_ns() >= end ? 0 : 1;
+		}
 	}
 	ST(&sh->stop, 1);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
@@ -1339,13 +1327,14 @@ out:
 
 /* --- write ---------------------------------------------------------- */
 
+/* One write; with @snap, programs copied there right after it returned. */
 static int cmd_write(int argc, char **argv)
 {
 	size_t len;
 	ssize_t n;
-	int fd;
+	int fd, err;
 
-	if (argc != 2)
+	if (argc != 2 && argc != 3)
 		return usage();
 	len = strlen(argv[1]);
 	fd = open(argv[0], O_WRONLY);
@@ -1354,8 +1343,13 @@ static int cmd_write(int argc, char **argv)
 		return 0;
 	}
 	n = write(fd, argv[1], len);
+	err = errno;
+	if (argc == 3 && copy_file(PROGRAMS, argv[2])) {
+		close(fd);
+		return 1;
+	}
 	if (n < 0)
-		printf("write:%s\n", errname(errno));
+		printf("write:%s\n", errname(err));
 	else if ((size_t)n != len)
 		printf("write:short(%zd)\n", n);
 	else
@@ -1371,7 +1365,6 @@ int cmd_policy(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} subs[] = {
 		{ "up", cmd_up },
-		{ "get", cmd_get },
 		{ "fire", cmd_fire },
 		{ "cycle", cmd_cycle },
 		{ "hold", cmd_hold },

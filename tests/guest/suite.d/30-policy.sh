@@ -26,6 +26,7 @@ PO_OBJ=$PROGS/policy_off.bpf.o
 PO_DENY=$PROGS/policy_deny.bpf.o
 PO_RACE=$PROGS/policy_race.bpf.o
 PO_VARS='read_runs write_runs ctl_runs'
+PO_FLIPS=1000		# policy flips of the flood (40-120 ms each under TCG)
 PO_HOLD=
 PO_DENY_ID=
 PO_BURST=
@@ -303,8 +304,9 @@ test_policy_modprobe() {
 		cat "$SFS/programs" >"$PW/modprobe.snap"
 		po_want "po_read (loaded before) when modprobe returned" "$_r" revoked "$PW/modprobe.snap"
 		po_want "po_ctl when modprobe returned" "$_c" active "$PW/modprobe.snap"
-		t_eq "po_read src and uid" "src=walk uid=-" \
-			"$(awk -v id="$_r" '$1 == id { print $7, $6 }' "$PW/modprobe.snap")"
+		_l=$(awk -v id="$_r" '$1 == id' "$PW/modprobe.snap")
+		t_eq "po_read src (found by the walk)" walk "$(kv "$_l" src)"
+		t_eq "po_read uid (no loader known)" - "$(kv "$_l" uid)"
 		po_eq "stats revoked after modprobe" 1 "$(po_stat revoked)"
 		po_fire att && po_counts "under the denier" "0 $PN $PN"
 	fi
@@ -316,9 +318,10 @@ test_policy_modprobe() {
 
 # --- 3: audit mode ---------------------------------------------------------
 
-# po_mode_write VALUE EXPECT: one write to mode, its result.
+# po_mode_write VALUE EXPECT [SNAPSHOT]: one write to mode, its result;
+# programs read right after it returned into SNAPSHOT.
 po_mode_write() {
-	t_eq "write '$1' to mode" "$2" "$("$BIN" policy write "$SFS/mode" "$1" 2>&1)"
+	t_eq "write '$1' to mode" "$2" "$("$BIN" policy write "$SFS/mode" "$1" ${3:+"$3"} 2>&1)"
 }
 
 test_policy_mode() {
@@ -351,15 +354,15 @@ test_policy_mode() {
 		po_eq "audit records with enforced=1 in audit mode" 0 \
 			"$(grep -c ' 1$' "$PW/mode.rec")"
 
-		po_mode_write enforce OK
-		po_want "po_read right after 'enforce' was written" "$_r" revoked
-		po_want "po_ctl after 'enforce'" "$_c" active
+		po_mode_write enforce OK "$PW/enforce.snap"
+		po_want "po_read right after 'enforce' was written" "$_r" revoked "$PW/enforce.snap"
+		po_want "po_ctl after 'enforce'" "$_c" active "$PW/enforce.snap"
 		t_eq "mode after 'enforce'" enforce "$(cat "$SFS/mode")"
 		po_fire att && po_counts "enforce, denier attached" "0 $PN $PN"
 
 		po_mode_write "audit
-" OK
-		po_want "po_read right after 'audit\\n' was written" "$_r" active
+" OK "$PW/audit.snap"
+		po_want "po_read right after 'audit\\n' was written" "$_r" active "$PW/audit.snap"
 		t_eq "mode after 'audit\\n'" audit "$(cat "$SFS/mode")"
 		po_fire att && po_counts "back to audit" "$PN $PN $PN"
 
@@ -378,6 +381,14 @@ test_policy_mode() {
 		esac
 		po_want "po_read after the rejected writes" "$_r" active
 		po_hold_off
+		# The whole sequence: would revoke (attach), revoke (enforce),
+		# restore (audit again), then whatever audit mode notes.
+		po_wait_records "$PW/mode.rec" 3
+		diag_file "$PW/mode.rec" "record: "
+		po_eq "audit records 'revoke $_r ... enforced=1' (enforce)" 1 \
+			"$(grep -c "^revoke $_r .* 1\$" "$PW/mode.rec")"
+		po_eq "audit records 'restore $_r ... enforced=1' (audit again)" 1 \
+			"$(grep -c "^restore $_r .* 1\$" "$PW/mode.rec")"
 	fi
 	po_burst_down
 	po_rmmod
@@ -475,18 +486,26 @@ test_policy_race() {
 	fi
 	# policy_race.bpf.o's denier answers the verifier's second question
 	# about the helper (do_misc_fixups) as the first: see there why.
-	if ! to 120 "$BIN" policy race "$PO_RACE" "$PO_DENY" 12 2000 \
+	# At least 5 s, until 3 loads fell into the window, at most 30 s.
+	if ! to 120 "$BIN" policy race "$PO_RACE" "$PO_DENY" 5 30 3 \
 		>"$PW/race.out" 2>"$PW/race.err"; then
 		t_err "race: expected success, saw '$(tail -n 1 "$PW/race.err")'"
 		diag_file "$PW/race.err" "race: "
 	fi
 	diag_file "$PW/race.out" "race: "
 	_l=$(grep '^rounds=' "$PW/race.out")
-	# Under TCG an attach takes 0.2-1 s: about a round a second.
-	po_ge "race rounds" 8 "$(kv "$_l" rounds)"
-	po_ge "offenders loaded" 50 "$(kv "$_l" loads)"
-	# The run proves nothing unless some load fell into the window.
-	po_ge "loads completed after the policy changed (the window)" 1 "$(kv "$_l" window)"
+	# Under TCG an attach takes 0.2-1.5 s: about a round a second.
+	po_ge "race rounds" 3 "$(kv "$_l" rounds)"
+	po_ge "offenders loaded" 10 "$(kv "$_l" loads)"
+	# Some load must fall into the window (its first run, right after its
+	# load returned, found it revoked: lsmrevoke judged it at load), or
+	# the run proved nothing.
+	_n=$(kv "$_l" window)
+	if po_isnum "$_n" && [ "$_n" -ge 1 ]; then
+		t_pass
+	else
+		t_err "offenders revoked at their first run, right after a load that completed after the policy changed: expected >= 1, saw '$_n' (no judgment at load, or the window never hit)"
+	fi
 	po_eq "offenders not revoked with the denier attached" 0 "$(kv "$_l" not_revoked)"
 	po_eq "offenders that ran (test run) with the denier attached" 0 "$(kv "$_l" ran)"
 	po_eq "offenders that ran right after a load returning after the attach" 0 "$(kv "$_l" after_ran)"
@@ -511,40 +530,46 @@ test_policy_flood() {
 	_p0=$(po_stat passes)
 	mark
 	_t0=$(date +%s)
-	if ! to 300 "$BIN" policy flip "$PO_DENY" read 1000 >"$PW/flood.out" 2>&1; then
-		t_err "1000 attach/detach flips: expected success, saw '$(tail -n 1 "$PW/flood.out")'"
+	if ! to 600 "$BIN" policy flip "$PO_DENY" read "$PO_FLIPS" >"$PW/flood.out" 2>&1; then
+		t_err "$PO_FLIPS attach/detach flips: expected success, saw '$(tail -n 1 "$PW/flood.out")'"
 	fi
 	_secs=$(($(date +%s) - _t0))
 	diag "flood: $(cat "$PW/flood.out"), $_secs s (a denier denying nothing stays attached meanwhile)"
 	# Rate-limited lines may still be on their way: a moment's pause.
 	sleep 1
+	# A flood can push the mark out of the kernel's ring buffer: then
+	# nothing seems to follow it.
+	if ! dmesg | grep -q "lsmrevoke-suite: mark $MARK\$"; then
+		t_err "kernel log: expected the mark written before the flood, saw it overwritten (the log overflowed)"
+	fi
 	dmesg_since_mark >"$PW/flood.dmesg"
 	_lsm=$(grep -c 'lsmrevoke: ' "$PW/flood.dmesg")
 	_ld=$(grep -c 'Lockdown: ' "$PW/flood.dmesg")
 	_au=$(grep -c 'audit: ' "$PW/flood.dmesg")
 	_all=$(wc -l <"$PW/flood.dmesg")
-	diag "kernel log lines during 1000 flips (2000 decisions) in $_secs s: lsmrevoke $_lsm, Lockdown $_ld, audit $_au, all $_all"
+	diag "kernel log lines during $PO_FLIPS flips ($((2 * PO_FLIPS)) decisions) in $_secs s: lsmrevoke $_lsm, Lockdown $_ld, audit $_au, all $_all"
 	grep -v 'audit: ' "$PW/flood.dmesg" | head -n 5 >"$PW/flood.head"
 	diag_file "$PW/flood.head" "dmesg: "
 	# The decisions' log line is rate-limited (printk's default: 10 every
 	# 5 s), so the bound grows with the time the flood takes: under TCG
-	# 1000 flips take 30-90 s.
+	# 1000 flips take 40-120 s. The denier adds no "Lockdown:" line (only
+	# the lockdown LSM's own denials print one).
 	_max=$((10 * (_secs / 5 + 1) + 10))
 	if [ $((_lsm + _ld)) -le "$_max" ]; then
 		t_pass
 	else
-		t_err "lsmrevoke and Lockdown log lines for 1000 flips in $_secs s: expected <= $_max, saw $((_lsm + _ld))"
+		t_err "lsmrevoke and Lockdown log lines for $PO_FLIPS flips in $_secs s: expected <= $_max, saw $((_lsm + _ld))"
 	fi
 	[ $((_lsm + _ld)) -lt 100 ] ||
 		diag "lsmrevoke and Lockdown lines: $((_lsm + _ld)), not < 100 (the flood took $_secs s)"
 	if [ -n "$_r" ]; then
-		po_eq "revocations for 1000 flips with one offender" 1000 $(($(po_stat revocations) - _v0))
-		po_eq "restores for 1000 flips" 1000 $(($(po_stat restores) - _s0))
+		po_eq "revocations for $PO_FLIPS flips with one offender" "$PO_FLIPS" $(($(po_stat revocations) - _v0))
+		po_eq "restores for $PO_FLIPS flips" "$PO_FLIPS" $(($(po_stat restores) - _s0))
 		# One per attach and detach, the anchor's two included.
-		po_eq "passes for 1000 flips" 2002 $(($(po_stat passes) - _p0))
+		po_eq "passes for $PO_FLIPS flips" $((2 * PO_FLIPS + 2)) $(($(po_stat passes) - _p0))
 		# One question per reason and loader per pass: one denial per
 		# attach of the denier (po_read's loader, bpf_read_kernel).
-		po_eq "denials answered by the denier" 1000 "$(kv "$(cat "$PW/flood.out")" denials)"
+		po_eq "denials answered by the denier" "$PO_FLIPS" "$(kv "$(cat "$PW/flood.out")" denials)"
 		po_want "po_read after the flood" "$_r" active
 		po_fire att && po_counts "after the flood" "$PN $PN $PN"
 	else
