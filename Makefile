@@ -81,6 +81,9 @@ bench:
 demo:
 	bash tests/run-qemu.sh --kernel 6.1 --script tests/demo.sh
 
+stress:
+	LSMREVOKE_STRESS_SECS=$${LSMREVOKE_STRESS_SECS:-300} LSMREVOKE_TIMEOUT=$${LSMREVOKE_TIMEOUT:-2400} bash tests/run-qemu.sh --kernel all
+
 matrix:
 	bash tests/matrix.sh
 
@@ -93,5 +96,5 @@ deb:
 deb-check:
 	bash tests/deb-test.sh
 
-.PHONY: all module debug install install-module install-tools tools clean style sparse \
+.PHONY: stress all module debug install install-module install-tools tools clean style sparse \
 	check demo bench secureboot matrix deb deb-check

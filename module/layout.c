@@ -40,6 +40,17 @@ MODULE_PARM_DESC(test_bad_layout,
 		 "testing only: expect a wrong JIT entry, so that init refuses to load [0]");
 
 static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+
+/*
+ * The check program stays alive until modprobe's return to user space
+ * releases its file; the init walk must not take it for a user's program.
+ */
+static u32 check_prog_id __ro_after_init;
+
+bool lsmrevoke_layout_is_check_prog(const struct bpf_prog *prog)
+{
+	return check_prog_id && prog->aux->id == check_prog_id;
+}
 static u8 entry_nop[5] __ro_after_init = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
 /* Where the entry no-op sits: after the ENDBR64 of IBT kernels. */
@@ -140,6 +151,7 @@ static int probe_prog(void)
 	close_fd(fd);
 	if (IS_ERR(prog))
 		return PTR_ERR(prog);
+	check_prog_id = prog->aux->id;
 	ret = check_prog(prog);
 	bpf_prog_put(prog);
 	return ret;

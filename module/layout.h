@@ -4,7 +4,10 @@
 
 #include <linux/types.h>
 
+struct bpf_prog;
+
 int lsmrevoke_layout_init(void);
 bool lsmrevoke_layout_known(const void *image);
+bool lsmrevoke_layout_is_check_prog(const struct bpf_prog *prog);
 
 #endif /* _LSMREVOKE_LAYOUT_H */

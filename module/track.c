@@ -34,6 +34,7 @@
 #include <linux/spinlock.h>
 
 #include "fault.h"
+#include "layout.h"
 #include "policy.h"
 #include "prog_walk.h"
 #include "stub_prog.h"
@@ -156,7 +157,11 @@ int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs)
 static int track_walked(struct bpf_prog *prog, void *data)
 {
 	u32 flags;
-	int ret = track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags);
+	int ret;
+
+	if (lsmrevoke_layout_is_check_prog(prog))
+		return 0;
+	ret = track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags);
 
 	if (ret)
 		pr_err("prog %u not tracked: %d\n", prog->aux->id, ret);

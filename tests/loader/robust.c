@@ -1176,8 +1176,8 @@ static void *reader_fn(void *arg)
 		snprintf(path, sizeof(path), "%s/%s", S.sfs, f);
 		fd = sfs_open(path, O_RDONLY | O_NONBLOCK);
 		if (fd < 0) {
-			if (errno != ENOENT)
-				violation("open %s: expected success or ENOENT (unloaded), saw %s",
+			if (errno != ENOENT && errno != ENODEV)
+				violation("open %s: expected success, ENOENT (unloaded) or ENODEV (unloading), saw %s",
 					  f, ename(errno));
 			usleep(1000);
 			continue;

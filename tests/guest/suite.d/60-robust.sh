@@ -16,9 +16,10 @@ mkdir -p "$RW"
 
 RB_STRESS_SECS=60
 RB_UNLOAD_RACE=0
+RB_STRESS_ON=0
 if [ -r /etc/lsmrevoke-test.conf ]; then
 	_s=$(sed -n 's/^STRESS_SECS=//p' /etc/lsmrevoke-test.conf)
-	case $_s in '' | *[!0-9]*) ;; *) RB_STRESS_SECS=$_s ;; esac
+	case $_s in '' | *[!0-9]*) ;; *) RB_STRESS_SECS=$_s RB_STRESS_ON=1 ;; esac
 	_s=$(sed -n 's/^UNLOAD_RACE=//p' /etc/lsmrevoke-test.conf)
 	[ "$_s" = 1 ] && RB_UNLOAD_RACE=1
 fi
@@ -464,7 +465,12 @@ test_robust_fuzz
 test_robust_privilege
 test_robust_fault_init
 test_robust_fault_runtime
-test_robust_stress
+if [ "$RB_STRESS_ON" = 1 ]; then
+	test_robust_stress
+else
+	t_begin robust_stress
+	t_skip "runs with make stress (LSMREVOKE_STRESS_SECS): flipping policy while gated programs load can hit a stock-kernel verifier NULL dereference on 6.12 (docs/reliability.md)"
+fi
 test_robust_unload_race
 rm -rf "$RP"
 module_loaded && rmmod lsmrevoke 2>/dev/null
