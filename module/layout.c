@@ -51,6 +51,7 @@ bool lsmrevoke_layout_is_check_prog(const struct bpf_prog *prog)
 {
 	return check_prog_id && prog->aux->id == check_prog_id;
 }
+
 static u8 entry_nop[5] __ro_after_init = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
 /* Where the entry no-op sits: after the ENDBR64 of IBT kernels. */
