@@ -217,9 +217,12 @@ static int mode_open(struct inode *inode, struct file *file)
 	return open_root(inode, file, mode_show);
 }
 
-/* "enforce" or "audit", optionally newline-terminated, no NUL inside. */
-static ssize_t mode_write(struct file *file, const char __user *ubuf,
-			  size_t len, loff_t *ppos)
+/*
+ * A short setting written to a file: at most 15 bytes, optionally
+ * newline-terminated, no NUL inside; @set parses and applies it.
+ */
+static ssize_t write_setting(const char __user *ubuf, size_t len,
+			     int (*set)(const char *val))
 {
 	char buf[16];
 	int ret;
@@ -231,8 +234,15 @@ static ssize_t mode_write(struct file *file, const char __user *ubuf,
 	buf[len] = '\0';
 	if (strlen(buf) != len)
 		return -EINVAL;
-	ret = lsmrevoke_policy_set_mode(buf);
+	ret = set(buf);
 	return ret ? ret : len;
+}
+
+/* "enforce" or "audit". */
+static ssize_t mode_write(struct file *file, const char __user *ubuf,
+			  size_t len, loff_t *ppos)
+{
+	return write_setting(ubuf, len, lsmrevoke_policy_set_mode);
 }
 
 static const struct file_operations mode_fops = {
@@ -254,22 +264,11 @@ static int strict_open(struct inode *inode, struct file *file)
 	return open_root(inode, file, strict_show);
 }
 
-/* "0" or "1", optionally newline-terminated, no NUL inside. */
+/* "0" or "1". */
 static ssize_t strict_write(struct file *file, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
-	char buf[4];
-	int ret;
-
-	if (!len || len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return -EINVAL;
-	ret = lsmrevoke_policy_set_strict(buf);
-	return ret ? ret : len;
+	return write_setting(ubuf, len, lsmrevoke_policy_set_strict);
 }
 
 static const struct file_operations strict_fops = {
