@@ -18,7 +18,7 @@
 #                                         docs/revocation-latency.png
 #   make secureboot                       only the Secure Boot boots
 #   make matrix                           build against every Debian 6.1/6.12 ABI
-#   make deb                              the lsmrevoke-dkms .deb (dpkg-buildpackage)
+#   make deb                              the lsmrevoke-dkms and lsmrevoke-tools .debs
 #   make deb-check                        build, lintian, install, remove the .deb
 
 KERNELRELEASE ?= $(shell uname -r)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make deb-check: build the lsmrevoke-dkms .deb, lint it, install it, let
-# DKMS build the module, then purge it and check that nothing is left.
+# make deb-check: build the lsmrevoke-dkms and lsmrevoke-tools .debs, lint
+# them, install them, let DKMS build the module, run the lsmrevoke command,
+# then purge both and check that nothing is left.
 # Runs as root on a Debian 12 host whose own kernel is not a target, so it
 # installs the headers (never an image) of two of Debian's 6.1 ABIs:
 #   A, what linux-image-amd64 points at, before the package: the package's
@@ -13,31 +14,44 @@
 # rule out, and the shipped modprobe.d file must describe every parameter.
 # Whatever the test installed or created (headers, their dependencies,
 # depmod's files, the DKMS signing key) is removed at the end, even on
-# failure; the build tools (debhelper, dh-dkms, lintian, dkms) stay.
+# failure; the build tools (debhelper, dh-dkms, libbpf-dev, lintian, dkms)
+# stay.
 #
 # One line per step, "#N name:OK|FAIL [why]"; the run ends with
 # "N passed, N failed". Environment: LSMREVOKE_KEEP_DEB=DIR copies the
-# built .deb, .changes and .buildinfo to DIR.
+# built .debs, .changes and .buildinfo to DIR.
 
 set -euo pipefail
 shopt -s inherit_errexit
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly TOOLS=(dpkg-dev debhelper dh-dkms lintian dkms gcc make)
+readonly TOOLS=(dpkg-dev debhelper dh-dkms libbpf-dev lintian dkms gcc make)
 readonly PKG=lsmrevoke-dkms
+readonly TOOLS_PKG=lsmrevoke-tools
 
 die() { printf 'deb-test.sh: error: %s\n' "$*" >&2; exit 1; }
 log() { printf '>> %s\n' "$*" >&2; }
-apt_install() {
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "$@"
-}
-apt_purge() {
-	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$@"
-}
+# Others may run apt on this machine at the same time: wait for dpkg's lock,
+# and once $WORK/ours exists, record there what each of our installations
+# added, so that the cleanup removes only that.
 installed_packages() {
 	dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' |
 		awk '$1 ~ /^.i/ { print $2 }' | sort
+}
+apt_install() {
+	local rc=0
+	[ -e "$WORK/ours" ] && installed_packages >"$WORK/packages.before"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		-o DPkg::Lock::Timeout=600 --no-install-recommends "$@" || rc=$?
+	if [ -e "$WORK/ours" ]; then
+		installed_packages >"$WORK/packages.after"
+		comm -13 "$WORK/packages.before" "$WORK/packages.after" >>"$WORK/ours"
+	fi
+	return "$rc"
+}
+apt_purge() {
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q \
+		-o DPkg::Lock::Timeout=600 "$@"
 }
 
 [ "$(id -u)" = 0 ] || die "must run as root (it installs and removes packages)"
@@ -79,11 +93,13 @@ log "ABI A (before the package): $abi_a; ABI B (after it): $abi_b"
 
 # --- what to restore -------------------------------------------------------
 
-if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q installed; then
-	log "$PKG is installed: purging it first"
-	apt_purge "$PKG" >"$WORK/apt-pre.log" 2>&1
-fi
-installed_packages >"$WORK/packages.before"
+for p in "$TOOLS_PKG" "$PKG"; do
+	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
+		log "$p is installed: purging it first"
+		apt_purge "$p" >"$WORK/apt-pre.log" 2>&1
+	fi
+done
+: >"$WORK/ours"
 created=()
 for f in /lib/modules/"$abi_a" /lib/modules/"$abi_b" /var/lib/dkms/mok.key \
 	/var/lib/dkms/mok.pub; do
@@ -95,8 +111,8 @@ had_lib_modules=0
 cleanup() {
 	local added f
 	set +e
-	installed_packages >"$WORK/packages.after"
-	mapfile -t added < <(comm -13 "$WORK/packages.before" "$WORK/packages.after")
+	mapfile -t added < <(sort -u "$WORK/ours" 2>/dev/null |
+		comm -12 - <(installed_packages))
 	if [ ${#added[@]} -gt 0 ]; then
 		log "removing what the test installed: ${added[*]}"
 		apt_purge "${added[@]}" >"$WORK/apt-cleanup.log" 2>&1 ||
@@ -120,7 +136,10 @@ leftovers() {
 		find /var/lib/dkms -maxdepth 1 -name lsmrevoke
 		find /lib/modules -name 'lsmrevoke.ko*'
 		ls -d /etc/modprobe.d/lsmrevoke.conf /etc/modules-load.d/lsmrevoke.conf
-		dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "$PKG" | grep -v '^un '
+		ls -d /usr/sbin/lsmrevoke /usr/share/man/man8/lsmrevoke.8* \
+			/usr/share/doc/"$PKG" /usr/share/doc/"$TOOLS_PKG"
+		dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "$PKG" "$TOOLS_PKG" |
+			grep -v '^un '
 	} 2>/dev/null || true
 }
 
@@ -151,7 +170,8 @@ mkdir -p "$WORK/src"
 tar -C "$REPO" --exclude=.git -cf - . | tar -C "$WORK/src" -xf -
 if (cd "$WORK/src" && dpkg-buildpackage -us -uc -b) >"$WORK/build.log" 2>&1; then
 	debs=("$WORK"/"$PKG"_*_all.deb)
-	result build OK "$(basename "${debs[0]}")"
+	tools_debs=("$WORK"/"$TOOLS_PKG"_*_"$(dpkg --print-architecture)".deb)
+	result build OK "$(basename "${debs[0]}") $(basename "${tools_debs[0]}")"
 else
 	tail -n 30 "$WORK/build.log"
 	result build FAIL "dpkg-buildpackage failed"
@@ -159,6 +179,7 @@ else
 	exit 1
 fi
 deb=${debs[0]}
+tools_deb=${tools_debs[0]}
 
 lintian -I --pedantic "$WORK"/*.changes >"$WORK/lintian.log" 2>&1 || true
 grep -v '^running with root privileges' "$WORK/lintian.log" || true
@@ -238,9 +259,53 @@ else
 	result "dkms-autoinstall ($abi_b)" FAIL "cannot install linux-headers-$abi_b"
 fi
 
+# --- the lsmrevoke command ---------------------------------------------------
+
+log "installing $(basename "$tools_deb")"
+if apt_install "$tools_deb" >"$WORK/apt-tools-deb.log" 2>&1; then
+	result install-tools OK
+else
+	cat "$WORK/apt-tools-deb.log"
+	result install-tools FAIL "apt-get install failed"
+fi
+rc=0
+[ -x /usr/sbin/lsmrevoke ] && { /usr/sbin/lsmrevoke -h >"$WORK/help.log" 2>&1 || rc=$?; }
+if [ ! -x /usr/sbin/lsmrevoke ]; then
+	result lsmrevoke-help FAIL "/usr/sbin/lsmrevoke is missing"
+elif [ "$rc" != 0 ]; then
+	result lsmrevoke-help FAIL "lsmrevoke -h: status $rc, $(tr '\n' ' ' <"$WORK/help.log")"
+elif ! grep -q '^usage: lsmrevoke ' "$WORK/help.log"; then
+	result lsmrevoke-help FAIL "lsmrevoke -h printed no usage"
+else
+	result lsmrevoke-help OK "$(/usr/sbin/lsmrevoke -V)"
+fi
+# The host's kernel is not a target: the module is not loaded, which
+# lsmrevoke(8) reports on stderr with status 1.
+if [ -e /sys/module/lsmrevoke ]; then
+	result lsmrevoke-not-loaded FAIL "the lsmrevoke module is loaded on this host"
+else
+	rc=0
+	/usr/sbin/lsmrevoke status >"$WORK/status.out" 2>"$WORK/status.err" || rc=$?
+	if [ "$rc" = 1 ] && [ ! -s "$WORK/status.out" ] &&
+		grep -qx 'lsmrevoke: the lsmrevoke module is not loaded (modprobe lsmrevoke)' \
+			"$WORK/status.err"; then
+		result lsmrevoke-not-loaded OK
+	else
+		result lsmrevoke-not-loaded FAIL "lsmrevoke status: status $rc, stdout '$(tr '\n' ' ' <"$WORK/status.out")', stderr '$(tr '\n' ' ' <"$WORK/status.err")'"
+	fi
+fi
+man=/usr/share/man/man8/lsmrevoke.8.gz
+if [ ! -f "$man" ]; then
+	result man-page FAIL "$man is missing"
+elif command -v man >/dev/null && [ "$(man -w lsmrevoke 2>&1)" != "$man" ]; then
+	result man-page FAIL "man -w lsmrevoke: $(man -w lsmrevoke 2>&1)"
+else
+	result man-page OK
+fi
+
 # --- purge -----------------------------------------------------------------
 
-if apt_purge "$PKG" >"$WORK/apt-purge.log" 2>&1; then
+if apt_purge "$TOOLS_PKG" "$PKG" >"$WORK/apt-purge.log" 2>&1; then
 	left=$(leftovers)
 	if [ -n "$left" ]; then
 		result purge FAIL "left behind: $(echo "$left" | tr '\n' ' ')"
