@@ -29,6 +29,10 @@ unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
 unsigned long lsmrevoke_thunk_target_bpf_arch_text_poke __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_bpf_arch_text_poke;
+unsigned long lsmrevoke_thunk_target_text_poke_queue __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_text_poke_queue;
+unsigned long lsmrevoke_thunk_target_text_poke_finish __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_text_poke_finish;
 
 static char *test_require_symbol;
 module_param(test_require_symbol, charp, 0444);
@@ -66,6 +70,20 @@ static const struct ksym ksyms[] = {
 		.kind = KSYM_FUNC_THUNK,
 		.calls = &lsmrevoke_thunk_calls_bpf_arch_text_poke,
 	},
+	{
+		/* Many entries rewritten with one int3 protocol, text_mutex held. */
+		.name = "text_poke_queue",
+		.addr = &lsmrevoke_thunk_target_text_poke_queue,
+		.kind = KSYM_FUNC_THUNK,
+		.calls = &lsmrevoke_thunk_calls_text_poke_queue,
+	},
+	{
+		.name = "text_poke_finish",
+		.addr = &lsmrevoke_thunk_target_text_poke_finish,
+		.kind = KSYM_FUNC_THUNK,
+		.calls = &lsmrevoke_thunk_calls_text_poke_finish,
+	},
+	KSYM("text_mutex", text_mutex, KSYM_DATA),
 	KSYM("prog_idr", prog_idr, KSYM_DATA),
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
 	KSYM("map_idr", map_idr, KSYM_DATA),

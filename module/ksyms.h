@@ -4,6 +4,7 @@
 
 #include <linux/bpf.h>
 #include <linux/idr.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -20,6 +21,7 @@ struct lsmrevoke_ksyms {
 	unsigned long probe_read_compat_str;
 	unsigned long probe_write_user;
 	unsigned long lsm_locked_down;	/* the BPF LSM's locked_down hook */
+	struct mutex *text_mutex;	/* serializes every kernel text write */
 };
 
 extern struct lsmrevoke_ksyms lsmrevoke_ksyms;
@@ -32,12 +34,19 @@ extern struct lsmrevoke_ksyms lsmrevoke_ksyms;
 unsigned long lsmrevoke_thunk_kallsyms_lookup_name(const char *name);
 int lsmrevoke_thunk_bpf_arch_text_poke(void *ip, enum bpf_text_poke_type t,
 				       void *old_addr, void *new_addr);
+void lsmrevoke_thunk_text_poke_queue(void *addr, const void *opcode,
+				     size_t len, const void *emulate);
+void lsmrevoke_thunk_text_poke_finish(void);
 
 /* Written once at init, read by the thunks. */
 extern unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name;
 extern atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
 extern unsigned long lsmrevoke_thunk_target_bpf_arch_text_poke;
 extern atomic_long_t lsmrevoke_thunk_calls_bpf_arch_text_poke;
+extern unsigned long lsmrevoke_thunk_target_text_poke_queue;
+extern atomic_long_t lsmrevoke_thunk_calls_text_poke_queue;
+extern unsigned long lsmrevoke_thunk_target_text_poke_finish;
+extern atomic_long_t lsmrevoke_thunk_calls_text_poke_finish;
 
 int lsmrevoke_ksyms_init(void);
 void lsmrevoke_ksyms_show(struct seq_file *m);

@@ -60,6 +60,18 @@ static unsigned int entry_offset(void)
 	return IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? sizeof(endbr64) : 0;
 }
 
+/* The entry no-op of @image: where a revocation writes its jump. */
+u8 *lsmrevoke_layout_site(void *image)
+{
+	return (u8 *)image + entry_offset();
+}
+
+/* The JIT's entry no-op, as checked at init (x86_nops[5]). */
+const u8 *lsmrevoke_layout_nop(void)
+{
+	return entry_nop;
+}
+
 /*
  * Does @image start the way a JIT image lsmrevoke may patch does? The
  * entry may hold the no-op, or a call or jump put there by the kernel's

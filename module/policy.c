@@ -295,36 +295,80 @@ static void report(const char *op, const struct lsmrevoke_entry *e,
 	audit_log_end(ab);
 }
 
+/*
+ * Entry changes decided by the pass in progress, written together when the
+ * batch is full and at the end of the pass; revoke_mutex.
+ */
+static struct lsmrevoke_batch batch;
+
+static void unrevocable(struct bpf_prog *prog, struct lsmrevoke_entry *e,
+			unsigned int why)
+{
+	unsigned int was = e->state, was_why = e->why;
+
+	WRITE_ONCE(e->why, why);
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_UNREVOCABLE);
+	/* Slots a racing insert left to us while it was "revoking". */
+	lsmrevoke_tailcall_refill(prog);
+	if (was != LSMREVOKE_STATE_UNREVOCABLE || was_why != why)
+		report("unrevocable", e, lsmrevoke_why_name(why), true);
+}
+
+/* Writes the batch and settles each program in it. */
+static void flush(void)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&revoke_mutex);
+	if (!batch.nr)
+		return;
+	lsmrevoke_stub_write(&batch);
+	for (i = 0; i < batch.nr; i++) {
+		struct lsmrevoke_change *c = &batch.changes[i];
+		struct lsmrevoke_entry *e = c->e;
+
+		if (!c->revoke) {
+			WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+			atomic_long_inc(&nr_restores);
+			report("restore", e, "allowed", true);
+		} else if (c->why) {
+			unrevocable(c->prog, e, c->why);
+		} else {
+			WRITE_ONCE(e->why, LSMREVOKE_WHY_NONE);
+			WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKED);
+			atomic_long_inc(&nr_revocations);
+			report("revoke", e, first_name(c->data), true);
+		}
+	}
+	lsmrevoke_stub_batch_done(&batch);
+}
+
 static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 		   u32 denied)
 {
-	unsigned int why, was = e->state, was_why = e->why;
+	int ret;
 
 	lockdep_assert_held(&revoke_mutex);
-	why = lsmrevoke_stub_revoke(prog, e);
-	if (why) {
-		WRITE_ONCE(e->why, why);
-		WRITE_ONCE(e->state, LSMREVOKE_STATE_UNREVOCABLE);
-		/* Slots a racing insert left to us while it was "revoking". */
-		lsmrevoke_tailcall_refill(prog);
-		if (was != LSMREVOKE_STATE_UNREVOCABLE || was_why != why)
-			report("unrevocable", e, lsmrevoke_why_name(why), true);
+	ret = lsmrevoke_stub_add_revoke(&batch, prog, e);
+	if (ret == -ENOSPC) {
+		flush();
+		ret = lsmrevoke_stub_add_revoke(&batch, prog, e);
+	}
+	if (ret) {
+		unrevocable(prog, e, ret);
 		return;
 	}
-	WRITE_ONCE(e->why, LSMREVOKE_WHY_NONE);
-	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKED);
-	atomic_long_inc(&nr_revocations);
-	report("revoke", e, first_name(denied), true);
+	batch.changes[batch.nr - 1].data = denied;
 }
 
 static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 {
 	lockdep_assert_held(&revoke_mutex);
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_RESTORING);
-	lsmrevoke_stub_restore(prog, e);
-	WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
-	atomic_long_inc(&nr_restores);
-	report("restore", e, "allowed", true);
+	if (lsmrevoke_stub_add_restore(&batch, prog, e) == -ENOSPC) {
+		flush();
+		lsmrevoke_stub_add_restore(&batch, prog, e);
+	}
 }
 
 /* Audit mode: nothing stays patched, changes of the verdict are logged. */
@@ -333,7 +377,8 @@ static void judge_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 {
 	if (e->state == LSMREVOKE_STATE_REVOKED)
 		restore(prog, e);
-	WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+	else
+		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 	if (denied && !e->audit_denied) {
 		e->audit_denied = true;
 		report("revoke", e, first_name(denied), false);
@@ -388,6 +433,7 @@ int lsmrevoke_revalidate(void)
 
 	mutex_lock(&revoke_mutex);
 	ret = lsmrevoke_prog_walk(judge, &p);
+	flush();
 	atomic_long_inc(&nr_passes);
 	mutex_unlock(&revoke_mutex);
 	pass_done(&p);
@@ -405,6 +451,7 @@ static void judge_one(u32 id, const void *ptr)
 	if (prog == ptr) {
 		mutex_lock(&revoke_mutex);
 		judge(prog, &p);
+		flush();
 		mutex_unlock(&revoke_mutex);
 		pass_done(&p);
 	}
@@ -723,6 +770,7 @@ void lsmrevoke_policy_exit(void)
 
 	mutex_lock(&revoke_mutex);
 	lsmrevoke_prog_walk(restore_revoked, NULL);
+	flush();
 	mutex_unlock(&revoke_mutex);
 
 	if (init_cred_ref)

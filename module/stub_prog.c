@@ -17,10 +17,14 @@
  * sleep and touch nothing but their context; module exit restores every
  * entry and waits for tasks-RCU before the stubs go away.
  *
- * Every write goes through bpf_arch_text_poke(), which compares the five
- * bytes it replaces with what it expects and refuses (-EBUSY) when they
- * differ: a site owned by an fentry/fexit/freplace attachment is never
- * overwritten, and a restore only removes our own jump.
+ * Entries are written in batches (struct lsmrevoke_batch) with the
+ * kernel's int3 protocol, text_poke_queue() and text_poke_finish(), under
+ * text_mutex: the same mutex bpf_arch_text_poke() takes, so the five bytes
+ * compared before the write are still there when it happens. A site that
+ * holds anything else (an fentry/fexit/freplace attachment's call or jump)
+ * is never overwritten, and a restore only removes our own jump. Only the
+ * rollback of a revocation that failed half-way pokes entry by entry,
+ * through bpf_arch_text_poke().
  */
 #include <linux/bitmap.h>
 #include <linux/bpf_verifier.h>
@@ -29,6 +33,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/skbuff.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <uapi/linux/pkt_cls.h>
 
@@ -301,21 +306,7 @@ static void *image_stub(unsigned int stub, unsigned int i)
 	return stubs[i ? STUB_ZERO : stub];
 }
 
-static unsigned int poke_why(int err)
-{
-	switch (err) {
-	case -EBUSY:
-		return LSMREVOKE_WHY_ENTRY_IN_USE;
-	case -EINVAL:
-		return LSMREVOKE_WHY_NO_KSYM;
-	case -ERANGE:
-		return LSMREVOKE_WHY_OUT_OF_RANGE;
-	default:
-		return LSMREVOKE_WHY_POKE_FAILED;
-	}
-}
-
-/* Removes our jump from the patched images below @upto. */
+/* Removes our jump from the patched images below @upto, one by one. */
 static void unpoke(const struct bpf_prog *prog, unsigned int stub,
 		   const struct images *im, unsigned int upto)
 {
@@ -333,14 +324,73 @@ static void unpoke(const struct bpf_prog *prog, unsigned int stub,
 	}
 }
 
+/* The jump from @ip to @target, or -ERANGE when rel32 cannot reach it. */
+static int encode_jump(u8 insn[LSMREVOKE_INSN_SIZE], const u8 *ip,
+		       const void *target)
+{
+	long rel = (long)target - (long)(ip + LSMREVOKE_INSN_SIZE);
+	s32 rel32 = rel;
+
+	if (rel != rel32)
+		return -ERANGE;
+	insn[0] = 0xe9;
+	memcpy(insn + 1, &rel32, sizeof(rel32));
+	return 0;
+}
+
 /*
- * Revokes @prog: jumps at the entries of its images, then (with @e marked
- * "revoking", so that the tail-call probes act) its prog-array slots
- * emptied. Returns 0, or the reason it could not with every entry as it
- * was; the caller then refills any slot (lsmrevoke_tailcall_refill).
- * Caller holds the revocation mutex and a reference on @prog.
+ * Queues one change per image of @prog in @b: the entry goes from the
+ * JIT's no-op to a jump to the stub (@revoke) or back. Returns 0, -ENOSPC
+ * when @b has no room left (nothing queued), or a reason why @prog cannot
+ * be revoked. On success @b holds a reference on @prog.
  */
-int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
+static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
+	       struct lsmrevoke_entry *e, bool revoke, unsigned int stub)
+{
+	struct lsmrevoke_change *c = &b->changes[b->nr];
+	unsigned int i, n = b->nr_sites;
+	struct images im;
+	u8 jump[LSMREVOKE_INSN_SIZE];
+
+	if (find_images(prog, &im))
+		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
+	if (b->nr == ARRAY_SIZE(b->changes) ||
+	    n + bitmap_weight(im.patched, im.nr) > ARRAY_SIZE(b->sites))
+		return -ENOSPC;
+
+	for_each_set_bit(i, im.patched, im.nr) {
+		struct lsmrevoke_site *s = &b->sites[n++];
+
+		s->ip = lsmrevoke_layout_site(image(prog, i));
+		s->change = b->nr;
+		s->image = i;
+		if (encode_jump(jump, s->ip, image_stub(stub, i)))
+			return LSMREVOKE_WHY_OUT_OF_RANGE;
+		memcpy(revoke ? s->old : s->new, lsmrevoke_layout_nop(),
+		       LSMREVOKE_INSN_SIZE);
+		memcpy(revoke ? s->new : s->old, jump, LSMREVOKE_INSN_SIZE);
+	}
+
+	bpf_prog_inc(prog);
+	c->prog = prog;
+	c->e = e;
+	c->revoke = revoke;
+	c->stub = stub;
+	c->why = LSMREVOKE_WHY_NONE;
+	b->nr++;
+	b->nr_sites = n;
+	return 0;
+}
+
+/*
+ * Queues the revocation of @prog: a jump at the entry of each of its
+ * images, written by lsmrevoke_stub_write(). Returns 0, -ENOSPC (write
+ * @b, then add again), or the reason @prog cannot be revoked, with
+ * nothing queued. Caller holds the revocation mutex and a reference on
+ * @prog.
+ */
+int lsmrevoke_stub_add_revoke(struct lsmrevoke_batch *b,
+			      struct bpf_prog *prog, struct lsmrevoke_entry *e)
 {
 	unsigned int i, stub, why = LSMREVOKE_WHY_NONE;
 	struct images im;
@@ -353,44 +403,130 @@ int lsmrevoke_stub_revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 		return LSMREVOKE_WHY_INTERPRETED;
 	if (find_images(prog, &im))
 		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
-
 	for_each_set_bit(i, im.patched, im.nr)
 		if (!lsmrevoke_layout_known(image(prog, i)))
 			return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
-	for_each_set_bit(i, im.patched, im.nr) {
-		ret = lsmrevoke_fault("poke") ? -EIO :
-		      lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
-							 BPF_MOD_JUMP, NULL,
-							 image_stub(stub, i));
-		if (ret < 0) {
-			unpoke(prog, stub, &im, i);
-			return poke_why(ret);
-		}
-	}
-
-	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
-	ret = lsmrevoke_tailcall_empty(prog);
-	if (ret) {
-		unpoke(prog, stub, &im, im.nr);
-		return LSMREVOKE_WHY_NOMEM;
-	}
-	e->stub = stub;
-	return 0;
+	ret = add(b, prog, e, true, stub);
+	if (!ret && lsmrevoke_fault("poke"))
+		b->changes[b->nr - 1].why = LSMREVOKE_WHY_POKE_FAILED;
+	return ret;
 }
 
 /*
- * Puts back what lsmrevoke_stub_revoke() changed. Caller holds the
- * revocation mutex and a reference on @prog.
+ * Queues putting back what a revocation of @prog wrote, and refills its
+ * prog-array slots (tail calls enter past the entry, so the order does
+ * not matter to them). Returns 0 or -ENOSPC (write @b, then add again).
+ * Caller holds the revocation mutex and a reference on @prog.
  */
-int lsmrevoke_stub_restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
+int lsmrevoke_stub_add_restore(struct lsmrevoke_batch *b,
+			       struct bpf_prog *prog, struct lsmrevoke_entry *e)
 {
-	struct images im;
+	int ret = add(b, prog, e, false, e->stub);
 
+	if (ret == -ENOSPC)
+		return ret;
+	if (ret)	/* cannot be: the revocation found the same images */
+		pr_err("prog %u: cannot restore its entries: %d\n",
+		       prog->aux->id, ret);
 	lsmrevoke_tailcall_refill(prog);
-	if (find_images(prog, &im))
-		return -E2BIG;	/* cannot be: revoke found them */
-	unpoke(prog, e->stub, &im, im.nr);
 	return 0;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct lsmrevoke_site *x = a, *y = b;
+
+	if (x->ip == y->ip)
+		return 0;
+	return x->ip < y->ip ? -1 : 1;
+}
+
+/*
+ * Every site whose five bytes are what its change expects is rewritten,
+ * all of them with one int3 protocol (text_poke_queue sorts nothing, so
+ * the sites go in address order: one batch per TP_VEC_MAX sites). A
+ * revocation is all or nothing: one site that holds something else (an
+ * fentry or freplace attachment's call or jump) keeps every site of that
+ * program as it is. A restore puts back whatever it still finds ours.
+ */
+static void write_sites(struct lsmrevoke_batch *b)
+{
+	unsigned int i, queued = 0;
+
+	sort(b->sites, b->nr_sites, sizeof(b->sites[0]), site_cmp, NULL);
+
+	mutex_lock(lsmrevoke_ksyms.text_mutex);
+	for (i = 0; i < b->nr_sites; i++) {
+		struct lsmrevoke_site *s = &b->sites[i];
+		struct lsmrevoke_change *c = &b->changes[s->change];
+
+		s->match = !memcmp(s->ip, s->old, LSMREVOKE_INSN_SIZE);
+		if (!s->match && c->revoke && !c->why)
+			c->why = LSMREVOKE_WHY_ENTRY_IN_USE;
+	}
+	for (i = 0; i < b->nr_sites; i++) {
+		struct lsmrevoke_site *s = &b->sites[i];
+
+		if (!s->match || b->changes[s->change].why)
+			continue;
+		lsmrevoke_thunk_text_poke_queue(s->ip, s->new,
+						LSMREVOKE_INSN_SIZE, NULL);
+		queued++;
+	}
+	if (queued)
+		lsmrevoke_thunk_text_poke_finish();
+	mutex_unlock(lsmrevoke_ksyms.text_mutex);
+
+	for (i = 0; i < b->nr_sites; i++) {
+		struct lsmrevoke_site *s = &b->sites[i];
+		struct lsmrevoke_change *c = &b->changes[s->change];
+
+		if (!c->revoke && !s->match)
+			pr_err("prog %u: image %u not restored: its entry is not our jump\n",
+			       c->prog->aux->id, s->image);
+	}
+}
+
+/*
+ * Writes every change queued in @b, then finishes each revocation whose
+ * entries are in place: with its entry marked "revoking", so that the
+ * tail-call probes act, its prog-array slots are emptied. Afterwards each
+ * revocation's why is 0 (revoked) or why it is not, with every entry of
+ * that program as it was; the caller then refills any slot
+ * (lsmrevoke_tailcall_refill) and drops the references with
+ * lsmrevoke_stub_batch_done(). Caller holds the revocation mutex.
+ */
+void lsmrevoke_stub_write(struct lsmrevoke_batch *b)
+{
+	unsigned int i;
+
+	write_sites(b);
+	for (i = 0; i < b->nr; i++) {
+		struct lsmrevoke_change *c = &b->changes[i];
+		struct images im;
+
+		if (!c->revoke || c->why)
+			continue;
+		WRITE_ONCE(c->e->state, LSMREVOKE_STATE_REVOKING);
+		if (lsmrevoke_tailcall_empty(c->prog)) {
+			if (!find_images(c->prog, &im))
+				unpoke(c->prog, c->stub, &im, im.nr);
+			c->why = LSMREVOKE_WHY_NOMEM;
+			continue;
+		}
+		c->e->stub = c->stub;
+	}
+}
+
+/* Drops the references @b holds and empties it. */
+void lsmrevoke_stub_batch_done(struct lsmrevoke_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		bpf_prog_put(b->changes[i].prog);
+	b->nr = 0;
+	b->nr_sites = 0;
 }
 
 /*

@@ -4,8 +4,8 @@
 # At init lsmrevoke JITs a two-instruction program and checks its entry
 # against the layout it patches; test_bad_layout=1 makes the expected
 # entry wrong, so modprobe must fail, name what differs, and leave nothing
-# behind. The real layout must pass (a plain modprobe works) and the thunk
-# into bpf_arch_text_poke must be the one listed.
+# behind. The real layout must pass (a plain modprobe works) and the thunks
+# into the kernel's text-poke functions must be the ones listed.
 # Starts and ends with the module unloaded.
 
 t_begin layout_guard
@@ -29,9 +29,11 @@ module_loaded && t_err "lsmod: expected no lsmrevoke after the refusal, saw it"
 	t_err "securityfs: expected no lsmrevoke directory after the refusal"
 if to 60 modprobe lsmrevoke >"$WORK/layout.out" 2>&1; then
 	t_pass
-	_s=$(grep '^bpf_arch_text_poke ' /sys/kernel/security/lsmrevoke/symbols |
-		cut -d' ' -f4)
-	t_eq "bpf_arch_text_poke via" thunk "$_s"
+	for _f in bpf_arch_text_poke text_poke_queue text_poke_finish; do
+		_s=$(grep "^$_f " /sys/kernel/security/lsmrevoke/symbols |
+			cut -d' ' -f4)
+		t_eq "$_f via" thunk "$_s"
+	done
 	to 60 rmmod lsmrevoke || t_err "rmmod: expected success"
 else
 	t_err "plain modprobe after the refusal: expected success, saw '$(tail -n 1 "$WORK/layout.out")'"

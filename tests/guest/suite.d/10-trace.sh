@@ -213,9 +213,9 @@ st_val() {
 	awk -v k="$1" '$1 == k { print $2 }' "$SFS/stats" 2>/dev/null
 }
 
-# poke_calls: calls= of bpf_arch_text_poke in symbols.
+# poke_calls: calls= of text_poke_queue in symbols (one per entry written).
 poke_calls() {
-	kv "$(awk '$1 == "bpf_arch_text_poke"' "$SFS/symbols" 2>/dev/null)" calls
+	kv "$(awk '$1 == "text_poke_queue"' "$SFS/symbols" 2>/dev/null)" calls
 }
 
 # cycle TAG SPEC MIN STRICT: the revoke/restore cycle for the offender
@@ -261,7 +261,7 @@ cycle() {
 		if isnum "$_pc0" && isnum "$_pc1" && [ "$_pc1" -gt "$_pc0" ]; then
 			t_pass
 		else
-			t_err "bpf_arch_text_poke calls=: expected to grow on revoke, saw '$_pc0' then '$_pc1'"
+			t_err "text_poke_queue calls=: expected to grow on revoke, saw '$_pc0' then '$_pc1'"
 		fi
 	fi
 
@@ -280,7 +280,7 @@ cycle() {
 		if isnum "$_pc1" && isnum "$_pc2" && [ "$_pc2" -gt "$_pc1" ]; then
 			t_pass
 		else
-			t_err "bpf_arch_text_poke calls=: expected to grow on restore, saw '$_pc1' then '$_pc2'"
+			t_err "text_poke_queue calls=: expected to grow on restore, saw '$_pc1' then '$_pc2'"
 		fi
 	fi
 	deny_off
