@@ -111,6 +111,11 @@ static int usage(void)
 		"                     round; stop after <min> seconds once\n"
 		"                     <windows> loads fell into the window, or\n"
 		"                     after <max> seconds\n"
+		"  many <obj> <prog> <count> <denyobj> <mask>\n"
+		"                     load <count> copies of <prog> (not attached);\n"
+		"                     attach the denier, detach it; print many=\n"
+		"                     revoked= jumps= (entry jump only) active=\n"
+		"                     identical= (image as loaded)\n"
 		"  write <file> <data> [<snap>]\n"
 		"                     one write(2) of <data>; print OK, open:<errno>\n"
 		"                     or write:<errno>; with <snap>, copy programs\n"
@@ -1328,6 +1333,164 @@ out:
 /* --- write ---------------------------------------------------------- */
 
 /* One write; with @snap, programs copied there right after it returned. */
+/* --- many ---------------------------------------------------------- */
+
+#define MANY_MAX	4096
+
+struct many_prog {
+	int fd;
+	__u32 id, len;
+	unsigned char *img;
+};
+
+/* The JITed image of @fd, in a new buffer; its length in *len. */
+static unsigned char *jited_of(int fd, __u32 *len)
+{
+	struct bpf_prog_info info;
+	__u32 ilen = sizeof(info);
+	unsigned char *img;
+
+	if (prog_info(fd, &info) || !info.jited_prog_len)
+		return NULL;
+	img = calloc(1, info.jited_prog_len);
+	if (!img)
+		return NULL;
+	*len = info.jited_prog_len;
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_len = *len;
+	info.jited_prog_insns = (__u64)(unsigned long)img;
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) ||
+	    info.jited_prog_len != *len) {
+		free(img);
+		return NULL;
+	}
+	return img;
+}
+
+/*
+ * 1 when @now is @was with a jump (e9) over the entry no-op, which sits
+ * after ENDBR64 on IBT kernels; 0 otherwise.
+ */
+static int entry_jump_only(const unsigned char *was,
+			   const unsigned char *now, __u32 len)
+{
+	static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	__u32 off = (len > 4 && was[0] == 0xf3 && was[1] == 0x0f &&
+		     was[2] == 0x1e && was[3] == 0xfa) ? 4 : 0;
+
+	if (len < off + 5 || memcmp(was + off, nop5, 5) || now[off] != 0xe9)
+		return 0;
+	return !memcmp(was, now, off) &&
+	       !memcmp(was + off + 5, now + off + 5, len - off - 5);
+}
+
+/* How many of @p are in @state in a fresh read of programs. */
+static long count_state(struct many_prog *p, long n, const char *state)
+{
+	char *snap = read_all(PROGRAMS), buf[64];
+	long i, c = 0;
+
+	if (!snap)
+		return -1;
+	for (i = 0; i < n; i++)
+		c += !strcmp(state_in(snap, p[i].id, buf, sizeof(buf)), state);
+	free(snap);
+	return c;
+}
+
+/*
+ * <count> copies of <prog> of <obj>, not attached, revoked by one attach
+ * of the denier and restored by its detach: one pass each, which writes
+ * the entries in several batches. Prints the counts the shell checks.
+ */
+static int cmd_many(int argc, char **argv)
+{
+	long i, n, revoked, jumps = 0, active, identical = 0;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct many_prog *p = NULL;
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	struct denier d;
+	int ret = 1;
+
+	if (argc != 5 || parse_n(argv[2], MANY_MAX, &n) || n < 1)
+		return usage();
+	obj = bpf_object__open_file(argv[0], NULL);
+	if (!obj)
+		return fail(errno, "open %s", argv[0]);
+	if (bpf_object__load(obj)) {
+		fail(errno, "load %s", argv[0]);
+		goto out_obj;
+	}
+	prog = bpf_object__find_program_by_name(obj, argv[1]);
+	if (!prog) {
+		fail(ENOENT, "program %s", argv[1]);
+		goto out_obj;
+	}
+	if (denier_load(&d, argv[3], argv[4]))
+		goto out_denier;
+	p = calloc(n, sizeof(*p));
+	if (!p) {
+		fail(ENOMEM, "%s", "many");
+		goto out_denier;
+	}
+	opts.expected_attach_type = bpf_program__expected_attach_type(prog);
+	for (i = 0; i < n; i++) {
+		p[i].fd = bpf_prog_load(bpf_program__type(prog), "po_many",
+					"GPL", bpf_program__insns(prog),
+					bpf_program__insn_cnt(prog), &opts);
+		if (p[i].fd < 0) {
+			fail(errno, "load copy %s", argv[2]);
+			goto out;
+		}
+		p[i].id = prog_id(p[i].fd);
+		p[i].img = jited_of(p[i].fd, &p[i].len);
+		if (!p[i].id || !p[i].img) {
+			fail(errno ?: EIO, "info of copy %s", argv[2]);
+			goto out;
+		}
+	}
+
+	link = denier_attach(&d);
+	if (!link)
+		goto out;
+	revoked = count_state(p, n, "revoked");
+	for (i = 0; i < n; i++) {
+		__u32 len;
+		unsigned char *img = jited_of(p[i].fd, &len);
+
+		jumps += img && len == p[i].len &&
+			 entry_jump_only(p[i].img, img, len);
+		free(img);
+	}
+	bpf_link__destroy(link);
+	active = count_state(p, n, "active");
+	for (i = 0; i < n; i++) {
+		__u32 len;
+		unsigned char *img = jited_of(p[i].fd, &len);
+
+		identical += img && len == p[i].len &&
+			     !memcmp(img, p[i].img, len);
+		free(img);
+	}
+	printf("many=%ld revoked=%ld jumps=%ld active=%ld identical=%ld\n",
+	       n, revoked, jumps, active, identical);
+	ret = 0;
+out:
+	for (i = 0; p && i < n; i++) {
+		if (p[i].fd > 0)
+			close(p[i].fd);
+		free(p[i].img);
+	}
+	free(p);
+out_denier:
+	denier_close(&d);
+out_obj:
+	bpf_object__close(obj);
+	return ret;
+}
+
 static int cmd_write(int argc, char **argv)
 {
 	size_t len;
@@ -1371,6 +1534,7 @@ int cmd_policy(int argc, char **argv)
 		{ "pin", cmd_pin },
 		{ "flip", cmd_flip },
 		{ "race", cmd_race },
+		{ "many", cmd_many },
 		{ "write", cmd_write },
 	};
 	size_t i;

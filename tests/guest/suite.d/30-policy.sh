@@ -15,6 +15,8 @@
 #   policy_audit     one audit record per decision, with the right fields
 #   policy_race      loads racing a policy change: no offender runs
 #   policy_flood     1,000 policy flips: a bounded number of log lines
+#   policy_batch     300 offenders revoked by one pass (several batches of
+#                    entry writes) and restored byte-exact by the next
 #
 # Leaves the module unloaded and every program of its own freed. With
 # PO_HELPERS_ONLY set, only defines the helpers (for 90-lockdown.sh).
@@ -578,6 +580,44 @@ test_policy_flood() {
 	t_end
 }
 
+# --- 7: many programs in one pass ----------------------------------------
+
+# One pass writes the entries of up to 128 programs together; 300 copies
+# of po_read take three batches each way.
+PO_MANY=300
+
+test_policy_batch() {
+	t_begin policy_batch
+	if ! po_modprobe; then
+		t_end
+		return
+	fi
+	_q0=$(kv "$(awk '$1 == "text_poke_queue"' "$SFS/symbols")" calls)
+	_rv0=$(po_stat revocations)
+	if ! to 300 "$BIN" policy many "$PO_OBJ" po_read "$PO_MANY" "$PO_DENY" read \
+		>"$PW/many.out" 2>"$PW/many.err"; then
+		t_err "policy many: expected success, saw '$(tail -n 1 "$PW/many.err")'"
+		t_end
+		return
+	fi
+	diag_file "$PW/many.out" "many: "
+	_o=$(cat "$PW/many.out")
+	t_eq "copies revoked when the denier's attach returned" "$PO_MANY" "$(kv "$_o" revoked)"
+	t_eq "copies whose image differs only by the entry jump" "$PO_MANY" "$(kv "$_o" jumps)"
+	t_eq "copies active when the denier's detach returned" "$PO_MANY" "$(kv "$_o" active)"
+	t_eq "copies byte-identical to their image at load" "$PO_MANY" "$(kv "$_o" identical)"
+	_rv1=$(po_stat revocations)
+	po_isnum "$_rv0" && po_isnum "$_rv1" &&
+		po_ge "revocations counted" "$PO_MANY" $((_rv1 - _rv0))
+	_q1=$(kv "$(awk '$1 == "text_poke_queue"' "$SFS/symbols")" calls)
+	if po_isnum "$_q0" && po_isnum "$_q1"; then
+		po_ge "text_poke_queue calls (one per entry, each way)" $((2 * PO_MANY)) $((_q1 - _q0))
+	else
+		t_err "symbols text_poke_queue calls=: expected numbers, saw '$_q0' and '$_q1'"
+	fi
+	t_end
+}
+
 # ---------------------------------------------------------------------------
 
 rm -rf "${PP:?}"
@@ -587,6 +627,7 @@ test_policy_mode
 test_policy_audit
 test_policy_race
 test_policy_flood
+test_policy_batch
 
 # Leave nothing behind: free our programs with the module loaded, then
 # unload it.
