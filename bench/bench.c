@@ -12,8 +12,18 @@
  *   revoke TPFILE COUNTS REPS [READY]
  *                         offenders: raw_tracepoint programs calling
  *                         bpf_probe_read_kernel, one link each, spread over
- *                         the tracepoints named in TPFILE; for each count in
- *                         COUNTS (comma-separated, increasing), REPS times:
+ *                         the tracepoints named in TPFILE. The reloadable
+ *                         policy (policy.bpf.o, flag off) stays attached
+ *                         throughout. For each count in COUNTS
+ *                         (comma-separated, increasing), REPS times:
+ *                         "reload N <change ns> <restore ns> <batches>
+ *                         <idle ns>": the policy reload (the flag set to
+ *                         deny with bpf_map_update_elem, then "1" written
+ *                         to revalidate; all N revoked when that returns),
+ *                         the same back (all N restored), how many
+ *                         text_poke_finish() calls the change made, and
+ *                         a revalidate that changes nothing (the pass's
+ *                         walk and judgement alone, before the change);
  *                         "revoke N <attach ns> <restore ns> <detach ns>":
  *                         the denier's attach (lsmrevoke revokes the N
  *                         programs before it returns), the destruction of
@@ -21,8 +31,9 @@
  *                         links from user space. A count with a suffix
  *                         "a" (1000a) runs in lsmrevoke's audit mode
  *                         (decides and reports, patches nothing): the
- *                         "revoke-audit" lines. With READY, then creates
- *                         that file and holds the programs until killed.
+ *                         "reload-audit" and "revoke-audit" lines. With
+ *                         READY, then creates that file and holds the
+ *                         programs until killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +57,8 @@
 #define STATS		"/sys/kernel/security/lsmrevoke/stats"
 #define PROGRAMS	"/sys/kernel/security/lsmrevoke/programs"
 #define MODE		"/sys/kernel/security/lsmrevoke/mode"
+#define REVALIDATE	"/sys/kernel/security/lsmrevoke/revalidate"
+#define SYMBOLS		"/sys/kernel/security/lsmrevoke/symbols"
 #define FUNC_PROBE_READ_KERNEL 113
 /*
  * A hot-path figure is the fastest of HOT_BLOCKS blocks of N/3 events: the
@@ -391,30 +404,110 @@ static void set_mode(const char *mode)
 	close(fd);
 }
 
+/* The calls=N of lsmrevoke's symbols line for NAME, or -1. */
+static long thunk_calls(const char *name)
+{
+	char line[256], n[64];
+	long v, ret = -1;
+	const char *c;
+	FILE *f = fopen(SYMBOLS, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s", n) == 1 && !strcmp(n, name) &&
+		    (c = strstr(line, "calls=")) && sscanf(c + 6, "%ld", &v) == 1)
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/* The reloadable policy, attached; returns its .bss map's fd. */
+static int policy_attach(struct bpf_object **objp, struct bpf_link **linkp)
+{
+	struct bpf_map *m;
+
+	*objp = open_obj("policy.bpf.o", NULL);
+	*linkp = bpf_program__attach_lsm(
+		bpf_object__find_program_by_name(*objp, "bench_policy"));
+	if (!*linkp)
+		die("attach policy: %s", strerror(errno));
+	m = bpf_object__find_map_by_name(*objp, ".bss");
+	if (!m || bpf_map__value_size(m) != sizeof(int))
+		die("policy.bpf.o: no .bss map of one int");
+	return bpf_map__fd(m);
+}
+
+/*
+ * A policy reload as a policy manager does it: change the policy (the
+ * flag), then notify lsmrevoke (revalidate), whose pass has revoked or
+ * restored every program when the write returns. Timed from the start of
+ * the map update to the return of the write; the revalidate file is
+ * opened before (its open is not part of the change). DENY -1: no
+ * update, a revalidate that finds nothing to change.
+ */
+static unsigned long long policy_reload(int map_fd, int deny)
+{
+	unsigned long long t;
+	int key = 0, fd = open(REVALIDATE, O_WRONLY);
+
+	if (fd < 0)
+		die("%s: %s", REVALIDATE, strerror(errno));
+	t = now_ns();
+	if (deny >= 0 && bpf_map_update_elem(map_fd, &key, &deny, BPF_ANY))
+		die("policy update: %s", strerror(errno));
+	if (write(fd, "1", 1) != 1)
+		die("%s: %s", REVALIDATE, strerror(errno));
+	t = now_ns() - t;
+	close(fd);
+	return t;
+}
+
 static int cmd_revoke(const char *tpfile, char *counts, int reps,
 		      const char *ready)
 {
-	struct bpf_object *dobj = NULL;
+	struct bpf_object *dobj = NULL, *pobj;
+	struct bpf_link *plink;
 	struct bpf_insn *in = gen_prog(10);
 	char *c, *save = NULL;
-	int r;
+	int r, map_fd;
 
 	read_tps(tpfile);
 	raise_limits();
+	map_fd = policy_attach(&pobj, &plink);
 	for (c = strtok_r(counts, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 		int n = atoi(c);
 		bool audit = strchr(c, 'a');
+		const char *sfx = audit ? "-audit" : "";
 
 		ensure_progs(n, in, 10);
 		if (audit)
 			set_mode("audit");
 		/* 1,000 programs and more: one repetition fits the time. */
 		for (r = 0; r < (n >= 1000 ? 1 : reps); r++) {
-			unsigned long long ta, tr, td, t;
+			unsigned long long ta, tr, td, tc, tu, ti, t;
 			struct bpf_link *deny;
-			long revoked;
+			long revoked, batches;
 
 			attach_links(n);
+
+			/* The primary measure: a policy reload. */
+			ti = policy_reload(map_fd, -1);
+			batches = thunk_calls("text_poke_finish");
+			tc = policy_reload(map_fd, 1);
+			if (batches >= 0)
+				batches = thunk_calls("text_poke_finish") - batches;
+			revoked = stat_value("revoked");
+			if (!audit && revoked >= 0 && revoked < n)
+				die("reload %d: only %ld revoked", n, revoked);
+			tu = policy_reload(map_fd, 0);
+			if (stat_value("revoked") > 0)
+				die("reload %d: %ld still revoked", n,
+				    stat_value("revoked"));
+			printf("reload%s %d %llu %llu %ld %llu\n", sfx, n, tc,
+			       tu, batches, ti);
+
+			/* A policy change by attaching a BPF-LSM program. */
 			t = now_ns();
 			deny = deny_attach(&dobj);
 			ta = now_ns() - t;
@@ -427,14 +520,19 @@ static int cmd_revoke(const char *tpfile, char *counts, int reps,
 			if (stat_value("revoked") > 0)
 				die("revoke %d: %ld still revoked", n,
 				    stat_value("revoked"));
+
+			/* The user-space alternative. */
 			td = detach_links(n);
-			printf("revoke%s %d %llu %llu %llu\n", audit ? "-audit" : "",
-			       n, ta, tr, td);
+			printf("revoke%s %d %llu %llu %llu\n", sfx, n, ta, tr, td);
 			fflush(stdout);
 		}
 		if (audit)
 			set_mode("enforce");
 	}
+	/* Figure 5 runs with nothing attached to locked_down. */
+	bpf_link__destroy(plink);
+	bpf_object__close(pobj);
+	bpf_object__close(dobj);
 	printf("detach-method %s\n", detach_how ? detach_how : "-");
 	printf("tracked %ld\n", stat_value("tracked"));
 	fflush(stdout);

@@ -12,7 +12,7 @@ B=./bench/lsmrevoke-bench
 . ./bench/params
 # Defaults if params leaves something out.
 : "${ROUNDS:=5}" "${HOT_N:=20000}" "${XDP_N:=100000}" "${LOAD_COUNT:=3}"
-: "${LOAD_SIZES:=10 4000 100000}" "${REV_COUNTS:=0,10,100,1000,1000a,10000}"
+: "${LOAD_SIZES:=10 4000 100000}" "${REV_COUNTS:=0,10,100,1000,1000a,10000,10000a}"
 : "${REV_REPS:=1}" "${MEM_ROUNDS:=3}"
 
 loaded() { grep -q '^lsmrevoke ' /proc/modules; }

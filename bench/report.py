@@ -27,7 +27,8 @@ def spread(v):
 def parse(path):
     d = {"hot": defaultdict(dict), "revoked": defaultdict(dict),
          "load": defaultdict(dict), "revoke": defaultdict(list),
-         "revoke-audit": defaultdict(list), "mem": [], "time": {},
+         "revoke-audit": defaultdict(list), "reload": defaultdict(list),
+         "reload-audit": defaultdict(list), "mem": [], "time": {},
          "kernel": "?", "params": "", "detach": "?", "tracepoints": "?",
          "done": False}
     with open(path, errors="replace") as f:
@@ -61,6 +62,11 @@ def parse(path):
             elif k in ("revoke", "revoke-audit") and len(w) == 5:
                 n = int(w[1])
                 d[k][n].append(tuple(int(x) for x in w[2:5]))
+            elif k in ("reload", "reload-audit") and len(w) == 6:
+                # @reload N CHANGE_NS RESTORE_NS TEXT_POKE_FINISH_CALLS
+                # IDLE_PASS_NS
+                n = int(w[1])
+                d[k][n].append(tuple(int(x) for x in w[2:6]))
             elif k == "mem" and len(w) >= 5:
                 ent = {"n": int(w[1]), "r": int(w[2]), "m": w[3],
                        "kb": int(w[4])}
@@ -118,6 +124,13 @@ def analyse(d):
     a["revoke_audit"] = {n: {"attach": med([x[0] for x in reps]) / 1e6,
                              "restore": med([x[1] for x in reps]) / 1e6}
                          for n, reps in d["revoke-audit"].items()}
+    for k in ("reload", "reload-audit"):
+        a[k] = {n: {"change": med([x[0] for x in reps]) / 1e6,
+                    "restore": med([x[1] for x in reps]) / 1e6,
+                    "batches": med([x[2] for x in reps]),
+                    "idle": med([x[3] for x in reps]) / 1e6,
+                    "reps": len(reps)}
+                for n, reps in sorted(d[k].items())}
     # Memory: per round, SUnreclaim with the module minus without.
     mem = {}
     for n in sorted({e["n"] for e in d["mem"]}):
@@ -176,31 +189,66 @@ def table(series, d, a):
         tgt = verdict(med(r), 1.05) if s == 4000 else "report"
         out.append(f"| 3 load path | {s} insns: ms per bpf_prog_load, loaded vs not | "
                    f"{on / 1e6:.2f} vs {off / 1e6:.2f} | {fmt_ratio(r)} | {tgt} |")
-    rv = a["revoke"]
+    rv, rl = a["revoke"], a["reload"]
     base = rv.get(0, {}).get("attach", 0.0)
+    rbase = rl.get(0, {}).get("change", 0.0)
+    if 0 in rl:
+        out.append(f"| 4 revocation | 0 programs: policy reload (flag + "
+                   f"revalidate; fixed cost) | {rl[0]['change']:.1f} ms | - | - |")
+    if 0 in rv:
+        out.append(f"| 4 revocation | 0 programs: denier attach (fixed cost, "
+                   f"trampoline build) | {rv[0]['attach']:.1f} ms | - | - |")
     for n, x in rv.items():
         if n == 0:
-            out.append(f"| 4 revocation | 0 programs: denier attach (fixed cost) | "
-                       f"{x['attach']:.1f} ms | - | - |")
             continue
+        if n in rl:
+            y = rl[n]
+            ratio = x["detach"] / y["change"] if y["change"] else float("nan")
+            out.append(f"| 4 revocation | {n} programs: revoke by policy reload "
+                       f"(flag + revalidate) vs detach links, ms "
+                       f"({y['reps']} rep) | {y['change']:.1f} vs "
+                       f"{x['detach']:.1f} (restore {y['restore']:.1f}; "
+                       f"{1000 * y['change'] / n:.0f} us per program; "
+                       f"{y['batches']:.0f} text_poke_finish) | detach/revoke "
+                       f"{ratio:.2f} | {verdict(ratio, 10, le=False)} |")
         ratio = x["detach"] / x["attach"] if x["attach"] else float("nan")
-        out.append(f"| 4 revocation | {n} programs: revoke (denier attach) vs "
+        out.append(f"| 4 revocation | {n} programs: revoke by attaching a "
+                   f"BPF-LSM denier (includes the trampoline build) vs "
                    f"detach links, ms ({x['reps']} rep) | {x['attach']:.1f} vs "
-                   f"{x['detach']:.1f} (restore {x['restore']:.1f}; "
-                   f"{1000 * x['attach'] / n:.0f} us per program) | detach/revoke "
-                   f"{ratio:.2f} | {verdict(ratio, 10, le=False)} |")
+                   f"{x['detach']:.1f} (restore {x['restore']:.1f}) | "
+                   f"detach/revoke {ratio:.2f} | report |")
+    if rl:
+        out.append("| 4 revocation | revalidate that changes nothing (the "
+                   "pass's walk and judgement alone), ms by N | " +
+                   ", ".join(f"{n}: {x['idle']:.1f}" for n, x in rl.items()) +
+                   " | - | diagnosis |")
+    for n, x in a["reload-audit"].items():
+        out.append(f"| 4 revocation | {n} programs, audit mode (no patching): "
+                   f"policy reload | {x['change']:.1f} ms (restore "
+                   f"{x['restore']:.1f}) | - | diagnosis |")
     for n, x in a["revoke_audit"].items():
         out.append(f"| 4 revocation | {n} programs, audit mode (no patching): "
                    f"denier attach | {x['attach']:.1f} ms | - | diagnosis |")
     ns = sorted(n for n in rv if n > 0)
     if 1000 in rv and ns and max(ns) > 1000:
         top = max(ns)
+        lin = top / 1000
+        if 1000 in rl and top in rl:
+            sc = rl[top]["change"] / rl[1000]["change"]
+            sc_net = ((rl[top]["change"] - rbase) /
+                      (rl[1000]["change"] - rbase))
+            out.append(f"| 4 scaling | t({top})/t(1000), revoke by policy "
+                       f"reload | {sc:.2f} (minus fixed cost {sc_net:.2f}) | "
+                       f"linear = {lin:.0f} | "
+                       f"{'met (no worse than linear)' if sc_net <= lin * 1.1 else 'MISSED: superlinear'} |")
+            sr = rl[top]["restore"] / rl[1000]["restore"]
+            out.append(f"| 4 scaling | t({top})/t(1000), restore by policy "
+                       f"reload | {sr:.2f} | linear = {lin:.0f} | report |")
         sc = rv[top]["attach"] / rv[1000]["attach"]
         sc_net = (rv[top]["attach"] - base) / (rv[1000]["attach"] - base)
-        lin = top / 1000
-        out.append(f"| 4 scaling | t({top})/t(1000), revoke | {sc:.2f} "
-                   f"(minus fixed cost {sc_net:.2f}) | linear = {lin:.0f} | "
-                   f"{'met (no worse than linear)' if sc_net <= lin * 1.1 else 'MISSED: superlinear'} |")
+        out.append(f"| 4 scaling | t({top})/t(1000), revoke by denier attach | "
+                   f"{sc:.2f} (minus fixed cost {sc_net:.2f}) | "
+                   f"linear = {lin:.0f} | report |")
         dsc = rv[top]["detach"] / rv[1000]["detach"]
         out.append(f"| 4 scaling | t({top})/t(1000), detach | {dsc:.2f} | "
                    f"linear = {lin:.0f} | report |")
@@ -229,16 +277,23 @@ def plot(all_a, data_dir, png):
     cmds = []
     for series, a in all_a.items():
         f = os.path.join(data_dir, f"latency-{series}.dat")
+        rl = a["reload"]
         with open(f, "w") as fh:
-            fh.write("# programs revoke_ms detach_ms restore_ms\n")
+            fh.write("# programs reload_ms attach_ms detach_ms "
+                     "reload_restore_ms attach_restore_ms\n")
             for n, x in a["revoke"].items():
                 if n > 0:
-                    fh.write(f"{n} {x['attach']:.3f} {x['detach']:.3f} "
+                    y = rl.get(n, {"change": float("nan"),
+                                   "restore": float("nan")})
+                    fh.write(f"{n} {y['change']:.3f} {x['attach']:.3f} "
+                             f"{x['detach']:.3f} {y['restore']:.3f} "
                              f"{x['restore']:.3f}\n")
         cmds.append(f"'{f}' using 1:2 with linespoints lw 2 title "
-                    f"'{series}: revoke (attach denier)'")
-        cmds.append(f"'{f}' using 1:3 with linespoints lw 2 dt 2 title "
-                    f"'{series}: detach links from user space'")
+                    f"'{series}: revoke (policy reload: flag + revalidate)'")
+        cmds.append(f"'{f}' using 1:3 with linespoints lw 2 dt 3 title "
+                    f"'{series}: revoke (attach BPF-LSM denier)'")
+        cmds.append(f"'{f}' using 1:4 with linespoints lw 2 dt 2 title "
+                    f"'{series}: detach links from user space (close)'")
     script = f"""
 set terminal pngcairo size 900,600 noenhanced
 set output '{png}'
@@ -247,7 +302,7 @@ set xlabel 'programs attached (raw_tracepoint links)'
 set ylabel 'wall time of the operation (ms)'
 set logscale xy
 set grid
-set key top left
+set key bottom right opaque box
 plot {", ".join(cmds)}
 """
     try:

@@ -56,33 +56,18 @@ struct ksym {
 	{ .name = _name, .addr = (unsigned long *)&lsmrevoke_ksyms._field, \
 	  .kind = _kind }
 
+/* A function entered through its thunk in ksyms_thunk.S, which counts calls. */
+#define KSYM_THUNK(_fn) \
+	{ .name = #_fn, .addr = &lsmrevoke_thunk_target_##_fn, \
+	  .kind = KSYM_FUNC_THUNK, .calls = &lsmrevoke_thunk_calls_##_fn }
+
 static const struct ksym ksyms[] = {
-	{
-		.name = "kallsyms_lookup_name",
-		.addr = &lsmrevoke_thunk_target_kallsyms_lookup_name,
-		.kind = KSYM_FUNC_THUNK,
-		.calls = &lsmrevoke_thunk_calls_kallsyms_lookup_name,
-	},
-	{
-		/* Sealed on 6.12; the poke that compares before it writes. */
-		.name = "bpf_arch_text_poke",
-		.addr = &lsmrevoke_thunk_target_bpf_arch_text_poke,
-		.kind = KSYM_FUNC_THUNK,
-		.calls = &lsmrevoke_thunk_calls_bpf_arch_text_poke,
-	},
-	{
-		/* Many entries rewritten with one int3 protocol, text_mutex held. */
-		.name = "text_poke_queue",
-		.addr = &lsmrevoke_thunk_target_text_poke_queue,
-		.kind = KSYM_FUNC_THUNK,
-		.calls = &lsmrevoke_thunk_calls_text_poke_queue,
-	},
-	{
-		.name = "text_poke_finish",
-		.addr = &lsmrevoke_thunk_target_text_poke_finish,
-		.kind = KSYM_FUNC_THUNK,
-		.calls = &lsmrevoke_thunk_calls_text_poke_finish,
-	},
+	KSYM_THUNK(kallsyms_lookup_name),
+	/* Sealed on 6.12; the poke that compares before it writes (rollback). */
+	KSYM_THUNK(bpf_arch_text_poke),
+	/* Many entries rewritten with one int3 protocol, text_mutex held. */
+	KSYM_THUNK(text_poke_queue),
+	KSYM_THUNK(text_poke_finish),
 	KSYM("text_mutex", text_mutex, KSYM_DATA),
 	KSYM("prog_idr", prog_idr, KSYM_DATA),
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
