@@ -22,6 +22,7 @@
  * is refused too.
  */
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/security.h>
@@ -340,6 +341,24 @@ int lsmrevoke_fs_init(void)
 	return 0;
 }
 
+/*
+ * An open still in its path walk when its file is removed (it then fails
+ * with -ENODEV: the module is going) holds the file's dentry, which stays
+ * positive until the walk lets go; the directory cannot be removed before
+ * that. securityfs_remove() does not retry: the directory would stay for
+ * good, and every later load would fail with -EEXIST. Waits for such
+ * walks, at most 5 s.
+ */
+static void wait_dir_empty(void)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < 250 && !simple_empty(dir); waited++)
+		msleep(20);
+	if (!simple_empty(dir))
+		pr_err("securityfs directory still in use after 5 s; the next load may fail with -EEXIST\n");
+}
+
 /* Removes what exists, files before their directory; safe to call twice. */
 void lsmrevoke_fs_exit(void)
 {
@@ -349,6 +368,9 @@ void lsmrevoke_fs_exit(void)
 		securityfs_remove(dentries[i]);
 		dentries[i] = NULL;
 	}
+	if (IS_ERR_OR_NULL(dir))
+		return;
+	wait_dir_empty();
 	securityfs_remove(dir);
 	dir = NULL;
 }

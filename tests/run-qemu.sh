@@ -47,6 +47,11 @@
 #   LSMREVOKE_KMODS    Debian kernel modules to put in the guest, with their
 #                      dependencies [veth dummy sch_ingress cls_bpf act_bpf]
 #   LSMREVOKE_VERBOSE  1 shows the guest console live
+#   LSMREVOKE_ACCEL    QEMU's -accel [tcg,thread=single]: both vCPUs on one
+#                      host thread. Multi-threaded TCG (plain "tcg") was seen
+#                      to run a stale translation of a jump-label site the
+#                      guest had just patched (an int3 oops on 6.12, a soft
+#                      lockup on 6.1; docs/reliability.md)
 
 set -euo pipefail
 shopt -s inherit_errexit
@@ -648,7 +653,7 @@ boot_kernel() {
 		con="file,id=con,path=$d/console.log"
 	fi
 	timeout --kill-after=10 "$TIMEOUT" \
-		qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
+		qemu-system-x86_64 -accel "${LSMREVOKE_ACCEL:-tcg,thread=single}" -cpu max -m 1024 -smp 2 \
 		-nodefaults -display none -no-reboot \
 		-kernel "$d/vmlinuz" -initrd "$d/initrd.gz" -append "$cmdline" \
 		-chardev "$con" -serial chardev:con \

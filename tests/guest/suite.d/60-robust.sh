@@ -517,7 +517,8 @@ test_robust_stress() {
 
 # Opens of securityfs files racing rmmod (the stress above keeps them
 # apart): opens during the unload must fail with ENODEV, never WARN (a
-# fixed defect, docs/reliability.md).
+# fixed defect), and every reload must work (the securityfs directory
+# must not outlive an unload that opens raced: a fixed defect too).
 test_robust_unload_race() {
 	t_begin robust_unload_race
 	to 200 env RB_UNLOAD_RACE=1 "$BIN" robust stress 20 "$PROGS" "$SFS" \
