@@ -910,6 +910,7 @@ struct race_load {
 
 struct race_shared {
 	int round, attached, child_done, checked, child_closed, stop;
+	int ready;		/* the loader has its object, rounds may start */
 	int loads_done;
 	__u64 last_load_ns;
 	__u64 t_fail;		/* when the load that ended the round began */
@@ -1068,6 +1069,7 @@ static void race_child(struct race_shared *sh, const char *path)
 	}
 	insns = bpf_program__insns(prog);
 	insn_cnt = bpf_program__insn_cnt(prog);
+	ST(&sh->ready, 1);
 
 	for (r = 1; !race_wait(sh, &sh->round, r, 30); r++) {
 		int n, i;
@@ -1176,6 +1178,23 @@ static void race_print(const struct race_totals *t)
 }
 
 /* One round as the attacher; 0 if it ran to the end. */
+/*
+ * The loader verifies its object once before the rounds start: were the
+ * first round's denier attached before that, the setup itself would be
+ * refused. 0 once it is ready; -1 if it failed or took over 60 s.
+ */
+static int race_ready(struct race_shared *sh)
+{
+	__u64 end = now_ns() + 60000000000ULL;
+
+	while (!LD(&sh->ready)) {
+		if (LD(&sh->child_err) || now_ns() > end)
+			return -1;
+		sched_yield();
+	}
+	return 0;
+}
+
 static int race_round(struct race_shared *sh, int r, struct denier *d,
 		      struct race_totals *t, unsigned int *seed)
 {
@@ -1293,6 +1312,8 @@ static int cmd_race(int argc, char **argv)
 	}
 	if (pin_cpu(1)) {
 		fail(errno, "sched_setaffinity CPU %s", "1");
+	} else if (race_ready(sh)) {
+		fprintf(stderr, PROG ": race: the loader never got ready\n");
 	} else {
 		start = now_ns();
 		for (r = 1;; r++) {
