@@ -614,7 +614,6 @@ make_initramfs() {
 	fi
 	echo "MODULE_FROM=$module_from" >>"$s/etc/lsmrevoke-test.conf"
 	echo "STRESS_SECS=${LSMREVOKE_STRESS_SECS:-}" >>"$s/etc/lsmrevoke-test.conf"
-	echo "UNLOAD_RACE=${LSMREVOKE_UNLOAD_RACE:-0}" >>"$s/etc/lsmrevoke-test.conf"
 	# Full bpftool, ip and tc (busybox's know no veth, clsact or BPF).
 	for b in /usr/sbin/bpftool /bin/ip /sbin/tc; do
 		if [ -x "$b" ]; then
