@@ -84,6 +84,12 @@ demo:
 stress:
 	LSMREVOKE_STRESS_SECS=$${LSMREVOKE_STRESS_SECS:-300} LSMREVOKE_TIMEOUT=$${LSMREVOKE_TIMEOUT:-2400} bash tests/run-qemu.sh --kernel all
 
+# The suite and a short stress on a debug build of Debian's 6.1 source
+# (KASAN, KFENCE, lockdep, kmemleak; built once, then cached).
+check-debug:
+	bash tests/debug-kernel.sh
+	LSMREVOKE_STRESS_SECS=$${LSMREVOKE_STRESS_SECS:-60} bash tests/run-qemu.sh --kernel debug
+
 matrix:
 	bash tests/matrix.sh
 
@@ -96,5 +102,5 @@ deb:
 deb-check:
 	bash tests/deb-test.sh
 
-.PHONY: stress all module debug install install-module install-tools tools clean style sparse \
+.PHONY: stress check-debug all module debug install install-module install-tools tools clean style sparse \
 	check demo bench secureboot matrix deb deb-check

@@ -14,6 +14,10 @@
 #   4. boots it under TCG with panic_on_warn=1 oops=panic panic=-1 and a
 #      timeout, and
 #   5. reads the result lines the guest wrote to its second serial port.
+# --kernel debug boots instead the debug kernel that tests/debug-kernel.sh
+# builds from Debian's linux-source-6.1 (KASAN, KFENCE, lockdep, kmemleak,
+# ...) and caches; its build tree is the headers, and what the suite needs
+# is built in.
 # A run counts only if the guest wrote its completion token: a hang, a panic,
 # a WARN or an oops all read as FAIL.
 #
@@ -39,7 +43,7 @@
 # Environment:
 #   LSMREVOKE_CACHE    downloaded kernels, reused across runs
 #                      [/var/cache/lsmrevoke-test]
-#   LSMREVOKE_TIMEOUT  seconds one guest may run [1500]
+#   LSMREVOKE_TIMEOUT  seconds one guest may run [1500; debug kernel 5400]
 #   LSMREVOKE_DEBUG    passed to Kbuild; y builds with -DDEBUG [unset: the
 #                      production build, pr_debug through dynamic debug]
 #   LSMREVOKE_APPEND   extra kernel command line arguments (e.g. nokaslr)
@@ -73,13 +77,15 @@ JOBS=$(nproc)
 
 usage() {
 	cat <<EOF
-Usage: tests/run-qemu.sh [--kernel 6.1|6.12|all] [--script FILE [--add PATH]...]
+Usage: tests/run-qemu.sh [--kernel 6.1|6.12|all|debug] [--script FILE [--add PATH]...]
                          [--module-from make|dkms] [--keep] [-h]
 
 Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
 (tests/guest/suite.sh), or with --script run FILE as root instead.
 
-  --kernel K     6.1, 6.12 or all [all]
+  --kernel K     6.1, 6.12 or all [all]; debug: the debug kernel
+                 (tests/debug-kernel.sh builds and caches it: KASAN, KFENCE,
+                 lockdep, kmemleak; the suite ends with a kmemleak scan)
   --script FILE  run FILE with sh inside the guest after 'modprobe lsmrevoke';
                  its output is printed, its exit status is the result
   --add PATH     copy PATH (file or directory) into the guest as
@@ -96,7 +102,7 @@ objects are /opt/lsmrevoke-test/progs/*.bpf.o; bpftool, ip and tc (iproute2)
 are in /usr/sbin (call ip and tc by full path, or busybox's run instead).
 
 Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
-seconds per guest [1500], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
+seconds per guest [1500; 5400 for debug], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
 arguments, LSMREVOKE_LOGLEVEL [5], LSMREVOKE_KMODS kernel modules to include,
 LSMREVOKE_VERBOSE=1 to show the guest console live.
 EOF
@@ -134,8 +140,8 @@ done
 
 case $kernel_arg in
 all) kernels=("${ALL_KERNELS[@]}") ;;
-6.1|6.12) kernels=("$kernel_arg") ;;
-*) die "--kernel must be 6.1, 6.12 or all, not '$kernel_arg'" ;;
+6.1|6.12|debug) kernels=("$kernel_arg") ;;
+*) die "--kernel must be 6.1, 6.12, all or debug, not '$kernel_arg'" ;;
 esac
 case $module_from in
 make|dkms) ;;
@@ -151,6 +157,10 @@ for a in "${adds[@]}"; do
 	[ -e "$a" ] || die "--add: no such file or directory: $a"
 done
 case $TIMEOUT in ''|*[!0-9]*) die "LSMREVOKE_TIMEOUT must be a number of seconds" ;; esac
+# The debug kernel runs several times slower under TCG.
+if [ "$kernel_arg" = debug ] && [ -z "${LSMREVOKE_TIMEOUT:-}" ]; then
+	TIMEOUT=5400
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lsmrevoke-test.XXXXXX")
 cleanup() {
@@ -382,6 +392,45 @@ prune_series() {
 	done
 }
 
+# --- the debug kernel ------------------------------------------------------
+#
+# tests/debug-kernel.sh builds it (or finds it cached) and prints its cache
+# directory: bzImage, release, and src/, the build tree. Its modules are
+# built in, so the private root the initramfs takes modules.builtin from
+# holds just that: $WORK/debug/root/lib/modules/<release>/.
+
+DEBUG_DIR=
+
+fetch_debug_kernel() {
+	local rel m
+	DEBUG_DIR=$(LSMREVOKE_CACHE=$CACHE bash "$REPO/tests/debug-kernel.sh" | tail -n 1) ||
+		die "tests/debug-kernel.sh failed"
+	[ -f "$DEBUG_DIR/.complete" ] || die "no debug kernel in '$DEBUG_DIR'"
+	rel=$(cat "$DEBUG_DIR/release")
+	m=$WORK/debug/root/lib/modules/$rel
+	mkdir -p "$m"
+	cp "$DEBUG_DIR"/src/modules.{builtin,builtin.modinfo,order} "$m/"
+	: >"$m/modules.dep"
+	cp "$DEBUG_DIR/bzImage" "$WORK/debug/vmlinuz"
+}
+
+# The root a release's kernel modules are taken from, and its headers.
+kernel_root() {
+	if [ "$1" = debug ]; then
+		echo "$WORK/debug/root"
+	else
+		echo "$CACHE/kernels/$2"
+	fi
+}
+
+kernel_headers() {
+	if [ "$1" = debug ]; then
+		echo "$DEBUG_DIR/src"
+	else
+		echo "$CACHE/kernels/$2/usr/src/linux-headers-$2"
+	fi
+}
+
 # --- builds ----------------------------------------------------------------
 
 # Every tests/progs/*.bpf.c into $WORK/progs/<name>.bpf.o.
@@ -425,7 +474,7 @@ build_module() {
 		build_module_dkms "$series" "$rel"
 		return
 	fi
-	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
+	hdr=$(kernel_headers "$series" "$rel")
 	rm -rf "$b"
 	mkdir -p "$b"
 	if [ ! -f "$REPO/Kbuild" ] || [ ! -d "$REPO/module" ]; then
@@ -462,7 +511,7 @@ build_module() {
 build_module_dkms() {
 	local series=$1 rel=$2 hdr d=$WORK/dkms ver ko rel_dir
 	local log=$WORK/$1/build.log trees
-	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
+	hdr=$(kernel_headers "$series" "$rel")
 	trees=(--dkmstree "$d/var/lib/dkms" --sourcetree "$d/usr/src"
 		--installtree "$d/lib/modules")
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$REPO/dkms.conf")
@@ -508,7 +557,7 @@ build_module_dkms() {
 # in $WORK/<series>/kmod.
 build_test_kmods() {
 	local series=$1 rel=$2 hdr b=$WORK/$1/kmod
-	hdr=$CACHE/kernels/$rel/usr/src/linux-headers-$rel
+	hdr=$(kernel_headers "$series" "$rel")
 	[ -f "$REPO/tests/kmod/Kbuild" ] || return 0
 	rm -rf "$b"
 	mkdir -p "$b"
@@ -562,7 +611,8 @@ copy_binary() {
 }
 
 make_initramfs() {
-	local series=$1 rel=$2 root=$CACHE/kernels/$2
+	local series=$1 rel=$2 root
+	root=$(kernel_root "$1" "$2")
 	local s=$WORK/$1/initramfs t applet a b m
 	t=$s/opt/lsmrevoke-test
 	rm -rf "$s"
@@ -634,7 +684,7 @@ summaries=()
 # Boot one kernel; the guest's ttyS0 (console), ttyS1 (results) and ttyS2
 # (script output) land in files in $WORK/<series>/.
 boot_kernel() {
-	local series=$1 rel=$2 d=$WORK/$1 con rc=0
+	local series=$1 rel=$2 d=$WORK/$1 con rc=0 mem=1024
 	# Any WARN, oops or task stuck in D state for a minute ends the run
 	# with a panic (and its stack traces) instead of a silent timeout.
 	# KASLR stays on, as on real systems (LSMREVOKE_APPEND=nokaslr).
@@ -643,6 +693,15 @@ boot_kernel() {
 	# Audit on, with no auditd: records reach the kernel log as
 	# "audit: type=1334 ..." lines, which the tests read from /dev/kmsg.
 	cmdline+=" audit=1 audit_backlog_limit=8192"
+	if [ "$series" = debug ]; then
+		# KASAN and KFENCE reports end the run like a WARN; kmemleak is on
+		# from boot; a slow kernel may stall a task past 60 s. 4-level
+		# paging: with -cpu max's LA57, 6.1's KASAN reports a wild access
+		# in the first interrupt, long before any module.
+		cmdline+=" kasan.fault=panic kmemleak=on no5lvl"
+		cmdline="${cmdline/hung_task_timeout_secs=60/hung_task_timeout_secs=240}"
+		mem=3072
+	fi
 	cmdline+=" loglevel=$LOGLEVEL ${LSMREVOKE_APPEND:-}"
 	: >"$d/results.log"
 	: >"$d/script.log"
@@ -652,7 +711,7 @@ boot_kernel() {
 		con="file,id=con,path=$d/console.log"
 	fi
 	timeout --kill-after=10 "$TIMEOUT" \
-		qemu-system-x86_64 -accel "${LSMREVOKE_ACCEL:-tcg,thread=single}" -cpu max -m 1024 -smp 2 \
+		qemu-system-x86_64 -accel "${LSMREVOKE_ACCEL:-tcg,thread=single}" -cpu max -m "$mem" -smp 2 \
 		-nodefaults -display none -no-reboot \
 		-kernel "$d/vmlinuz" -initrd "$d/initrd.gz" -append "$cmdline" \
 		-chardev "$con" -serial chardev:con \
@@ -665,6 +724,16 @@ boot_kernel() {
 # A kernel log line (it has a printk timestamp, so what user space prints on
 # the console does not count) that reports a warning, a bug or an oops.
 readonly KERNEL_TROUBLE='\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Call Trace|[Kk]ernel panic)'
+
+# On the debug kernel, kernel log lines of its checkers, which do not all
+# end in a WARN (lockdep prints and goes on) or say that a checker gave up;
+# minus the banners they print at boot.
+readonly DEBUG_TROUBLE='^\[ *[0-9]+\.[0-9]+\] .*(BUG: KASAN|WARNING: possible|lockdep|KFENCE|kmemleak)'
+readonly DEBUG_BANNERS='KFENCE: initialized|kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread (started|ended)'
+
+debug_trouble() {
+	grep -E "$DEBUG_TROUBLE" "$1" | grep -Ev "$DEBUG_BANNERS"
+}
 
 # The interesting part of a console log: from just before the first kernel
 # trouble line if there is one (a WARN's "cut here" line comes first),
@@ -726,6 +795,13 @@ report_kernel() {
 		echo "[$series] #console:FAIL (the kernel log shows a warning, bug or oops)"
 		failed=$((failed + 1))
 		console_excerpt "$d/console.txt"
+	elif [ "$series" = debug ] && debug_trouble "$d/console.txt" >"$d/debug-trouble.txt"; then
+		echo "[$series] #console:FAIL (a debug checker reported: $(head -n 1 "$d/debug-trouble.txt"))"
+		failed=$((failed + 1))
+		echo "-- debug checker lines --"
+		head -n 40 "$d/debug-trouble.txt"
+		echo "-- end of debug checker lines --"
+		console_excerpt "$d/console.txt"
 	fi
 	echo "$series: $passed passed, $failed failed"
 	summaries+=("$series: $passed passed, $failed failed")
@@ -742,12 +818,23 @@ if [ ! -w "$CACHE/kernels" ]; then
 	die "$CACHE is not writable (set LSMREVOKE_CACHE to a directory of yours)"
 fi
 
+declare -A release
+# The debug kernel has its own lock (its first build takes long).
+for k in "${kernels[@]}"; do
+	[ "$k" = debug ] || continue
+	t=$(now)
+	mkdir -p "$WORK/debug"
+	fetch_debug_kernel
+	release[debug]=$(cat "$DEBUG_DIR/release")
+	log "kernel debug: ${release[debug]} ($DEBUG_DIR) [$(since "$t")]"
+done
+
 # One run at a time prepares the cache (downloads, prunes).
 exec 9>"$CACHE/lock"
 flock 9
 
-declare -A release
 for k in "${kernels[@]}"; do
+	[ "$k" != debug ] || continue
 	t=$(now)
 	release[$k]=$(fetch_kernel "$k")
 	log "kernel $k: ${release[$k]} ($CACHE/kernels/${release[$k]}) [$(since "$t")]"
