@@ -17,6 +17,8 @@
 #                                         a table, docs/benchmarks.md and
 #                                         docs/revocation-latency.png
 #   make secureboot                       only the Secure Boot boots
+#   make check-debug                      suite and stress on a KASAN/lockdep/
+#                                         kmemleak build of Debian's 6.1 source
 #   make matrix                           build against every Debian 6.1/6.12 ABI
 #   make deb                              the lsmrevoke-dkms and lsmrevoke-tools .debs
 #   make deb-check                        build, lintian, install, remove the .deb
