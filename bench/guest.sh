@@ -26,6 +26,15 @@ mod() {
 order() { if [ $(($1 % 2)) = 1 ]; then echo "$2 $3"; else echo "$3 $2"; fi; }
 run() { "$B" "$@" || { echo "FAILED: $B $*" >&2; exit 1; }; }
 ts() { date +%s; }
+# One round over the three hooks: report tag, round, configuration, and the
+# state the program runs in (active, revoked or none).
+hooks() {
+	for k in tp fentry xdp; do
+		n=$HOT_N
+		[ $k = xdp ] && n=$XDP_N
+		echo "@$1 $2 $3 $(run hot $k "$4" $n)"
+	done
+}
 
 # "@mem <programs> <round> on|off <SUnreclaim kB> [<active_objs> <num_objs>
 # <objsize> <objperslab> <pagesperslab> of lsmrevoke_entry in /proc/slabinfo>]"
@@ -60,11 +69,7 @@ r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	for m in $(order $r on off); do
 		mod $m
-		for k in tp fentry xdp; do
-			n=$HOT_N
-			[ $k = xdp ] && n=$XDP_N
-			echo "@hot $r $m $(run hot $k active $n)"
-		done
+		hooks hot $r $m active
 	done
 	r=$((r + 1))
 done
@@ -76,11 +81,7 @@ t=$(ts)
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	for m in $(order $r revoked none); do
-		for k in tp fentry xdp; do
-			n=$HOT_N
-			[ $k = xdp ] && n=$XDP_N
-			echo "@revoked $r $m $(run hot $k $m $n)"
-		done
+		hooks revoked $r $m $m
 	done
 	r=$((r + 1))
 done
