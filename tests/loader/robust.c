@@ -720,8 +720,9 @@ static struct {
 	long loaded, load_fail, attached, tail_links, tail_eperm, flips,
 	     attach_flips, reloads, reload_busy, reload_fail, mode_writes,
 	     reads, read_errs, revalidates, revocations, restores,
-	     free_checks, free_rereads, violations;
+	     free_checks, free_rereads, untracked, violations;
 	char first_violation[512];
+	char first_untracked[256];
 	int unload_race;	/* 1: opens may race with rmmod */
 	pthread_rwlock_t open_lock;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -1102,19 +1103,46 @@ static void deny_detach(void)
 }
 
 /*
- * An int3 (cc) in a function's first 24 bytes: a revocation or restore
- * is being written (the kernel's int3 protocol), the image is not settled.
+ * An int3 (cc) on the first byte of a function's entry site (its first
+ * byte, or the one after an endbr64 on IBT kernels; module/layout.c): a
+ * revocation or restore is being written there (the kernel's int3
+ * protocol), the image is not settled. A cc anywhere else is code: an
+ * immediate, a displacement, a call's rel32 (those depend on where the
+ * image and its maps were allocated, so a long run meets them).
  */
 static int image_in_flux(const struct image *im)
 {
-	__u32 f, start, n = im->nfuncs ? im->nfuncs : 1, i;
+	static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	__u32 f, start, n = im->nfuncs ? im->nfuncs : 1, site;
 
-	for (f = 0, start = 0; f < n; start += im->nfuncs ? im->lens[f] : 0, f++)
-		for (i = start; i < start + 24 && i < im->len; i++)
-			if (im->img[i] == 0xcc)
-				return 1;
+	for (f = 0, start = 0; f < n; start += im->nfuncs ? im->lens[f] : 0, f++) {
+		site = start;
+		if (site + sizeof(endbr64) < im->len &&
+		    !memcmp(im->img + site, endbr64, sizeof(endbr64)))
+			site += sizeof(endbr64);
+		if (site < im->len && im->img[site] == 0xcc)
+			return 1;
+	}
 	return 0;
 }
+
+/* Describes @im's first 32 bytes, for a program that could not be checked. */
+static void note_untracked(__u32 id, const struct image *im, const char *why)
+{
+	char hex[3 * 32 + 1] = "";
+	__u32 i;
+
+	for (i = 0; im->img && i < im->len && i < 32; i++)
+		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", im->img[i]);
+	pthread_mutex_lock(&S.lock);
+	if (!S.untracked++)
+		snprintf(S.first_untracked, sizeof(S.first_untracked),
+			 "prog %u: %s; first bytes %s", id, why, hex);
+	pthread_mutex_unlock(&S.lock);
+}
+
+/* Re-reads of an image in flux: up to 50 x 20 ms. */
+#define FLUX_TRIES	50
 
 static void track_add(int fd, int gated)
 {
@@ -1128,7 +1156,7 @@ static void track_add(int fd, int gated)
 		int tries = 0;
 
 		/* The load image, read again while a patch is under way. */
-		while (image_in_flux(&t->load) && tries++ < 10) {
+		while (image_in_flux(&t->load) && tries++ < FLUX_TRIES) {
 			free_image(&t->load);
 			usleep(20000);
 			if (get_image(t->fd, &t->load, &t->id))
@@ -1137,6 +1165,10 @@ static void track_add(int fd, int gated)
 		}
 	}
 	if (t->fd < 0 || !t->load.img || image_in_flux(&t->load)) {
+		/* Counted: the final checks require every program compared. */
+		note_untracked(t->id, &t->load, t->fd < 0 ? "dup failed" :
+			       !t->load.img ? "image unreadable" :
+			       "entry site still an int3 after 1 s");
 		if (t->fd >= 0)
 			close(t->fd);
 		free_image(&t->load);
@@ -1158,6 +1190,7 @@ static void track_del(int fd)
 	__u32 id;
 
 	if (get_image(fd, &now, &id)) {
+		note_untracked(0, &now, "image unreadable at free");
 		free_image(&now);
 		return;
 	}
@@ -1177,10 +1210,10 @@ static void track_del(int fd)
 		 * A revocation or restore may be under way (the int3 protocol
 		 * leaves an int3, cc, on the site's first byte between its
 		 * steps): an image that does not compare is read again, for
-		 * up to 200 ms, before it counts.
+		 * up to 1 s, before it counts.
 		 */
 		while (compare_image(&t->load, &now, why, sizeof(why)) < 0 &&
-		       tries++ < 10) {
+		       tries++ < FLUX_TRIES) {
 			free_image(&now);
 			usleep(20000);
 			if (get_image(fd, &now, NULL))
@@ -1714,6 +1747,10 @@ static int cmd_stress(int argc, char **argv)
 	fails += check(S.violations == 0, "during the stress: %ld violations%s%s",
 		       S.violations, S.violations ? ", first: " : "",
 		       S.first_violation);
+	fails += check(S.untracked == 0 && S.free_checks == S.loaded,
+		       "programs compared with their load image when freed: expected %ld (every one loaded), saw %ld; not tracked %ld%s%s",
+		       S.loaded, S.free_checks, S.untracked,
+		       S.untracked ? ", first: " : "", S.first_untracked);
 	fails += check(S.loaded > 0 && S.reloads > 0 && S.flips > 0,
 		       "activity: loaded %ld reloads %ld flips %ld", S.loaded,
 		       S.reloads, S.flips);
