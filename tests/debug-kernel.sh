@@ -39,20 +39,7 @@ JOBS=${LSMREVOKE_JOBS:-$(nproc)}
 log() { printf '>> %s\n' "$*" >&2; }
 die() { printf 'debug-kernel.sh: error: %s\n' "$*" >&2; exit 1; }
 
-ensure_packages() {
-	local missing=() p
-	for p in "${BUILD_PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" = 0 ] ||
-		die "missing packages (install them as root): ${missing[*]}"
-	log "installing: ${missing[*]}"
-	apt-get update -q >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" >&2
-}
+. "$REPO/tests/host-packages.sh"
 
 # Every line of the fragment must be in .config as written: CONFIG_X=v, or
 # absent/"is not set" for "# CONFIG_X is not set".
@@ -117,7 +104,7 @@ main() {
 	local ver key dir d t0
 	t0=$(date +%s)
 	[ -f "$FRAGMENT" ] || die "$FRAGMENT is missing"
-	ensure_packages
+	ensure_host_packages "${BUILD_PACKAGES[@]}"
 	[ -f "$TARBALL" ] || die "$TARBALL is missing ($SRC_PKG installed?)"
 	ver=$(dpkg-query -W -f='${Version}' "$SRC_PKG")
 	key=$( { echo "recipe $RECIPE $SRC_PKG $ver"; cat "$FRAGMENT"; } |

@@ -36,18 +36,7 @@ die() { printf 'matrix.sh: error: %s\n' "$*" >&2; exit 1; }
 
 # --- apt -------------------------------------------------------------------
 
-ensure_host_packages() {
-	local missing=() p
-	for p in "${HOST_PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" = 0 ] || die "missing host packages (install them as root): ${missing[*]}"
-	log "installing host packages: ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" >&2
-}
+. "$REPO/tests/host-packages.sh"
 
 # apt options per series: the host's configuration for 6.1, the private
 # backports configuration for 6.12 (as in tests/run-qemu.sh).
@@ -193,7 +182,7 @@ build_abi() {	# build_abi ABI: prints the result line
 
 # --- main ------------------------------------------------------------------
 
-ensure_host_packages
+ensure_host_packages "${HOST_PACKAGES[@]}"
 mkdir -p "$M" 2>/dev/null || true
 [ -w "$M" ] || die "$M is not writable (set LSMREVOKE_CACHE to a directory of yours)"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lsmrevoke-matrix.XXXXXX")

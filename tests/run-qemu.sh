@@ -174,20 +174,7 @@ trap cleanup EXIT
 
 # --- host packages ---------------------------------------------------------
 
-ensure_host_packages() {
-	local missing=() p
-	for p in "${HOST_PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" = 0 ] ||
-		die "missing host packages (install them as root): ${missing[*]}"
-	log "installing host packages: ${missing[*]}"
-	apt-get update -q >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" >&2
-}
+. "$REPO/tests/host-packages.sh"
 
 # --- kernels ---------------------------------------------------------------
 #
@@ -812,7 +799,7 @@ report_kernel() {
 # --- main ------------------------------------------------------------------
 
 t0=$(now)
-ensure_host_packages
+ensure_host_packages "${HOST_PACKAGES[@]}"
 mkdir -p "$CACHE/kernels" 2>/dev/null || true
 if [ ! -w "$CACHE/kernels" ]; then
 	die "$CACHE is not writable (set LSMREVOKE_CACHE to a directory of yours)"

@@ -41,6 +41,7 @@ readonly DONE_TOKEN=LSMREVOKE-DONE
 
 log() { printf '>> %s\n' "$*" >&2; }
 die() { printf 'secureboot.sh: error: %s\n' "$*" >&2; exit 1; }
+. "$REPO/tests/host-packages.sh"
 
 kernel_arg=all
 while [ $# -gt 0 ]; do
@@ -55,18 +56,7 @@ all) kernels=(6.1 6.12) ;;
 *) die "--kernel must be 6.1, 6.12 or all" ;;
 esac
 
-missing=()
-for p in "${HOST_PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || die "missing host packages (install them as root): ${missing[*]}"
-	log "installing host packages: ${missing[*]}"
-	apt-cache show "${missing[0]}" >/dev/null 2>&1 || apt-get update -q >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}" >&2
-fi
+ensure_host_packages "${HOST_PACKAGES[@]}"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lsmrevoke-sb.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
