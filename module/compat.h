@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels lsmrevoke builds for, and nothing
- * else. Kbuild force-includes this file; core code is written against the
- * newest API and tests only the LSMREVOKE_* names defined here.
+ * else. Kbuild force-includes this file into every C file; core code is
+ * written against the newest API and uses only the names defined here:
+ * no .c file tests a kernel feature with #if.
  *
- * Feature probes come from Kbuild (grep of the headers) where a symbol can
- * be probed; version numbers are used only where nothing can be probed.
+ * The LSMREVOKE_HAVE_* inputs come from Kbuild's probes of the headers the
+ * module is built against (a grep for a symbol), so distribution backports
+ * are picked up without version numbers.
  */
 #ifndef _LSMREVOKE_COMPAT_H
 #define _LSMREVOKE_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 
 /*
  * BPF_PROBE_MEMSX (6.6): sign-extending loads through BTF pointers. On older
@@ -19,6 +24,32 @@
 #ifndef LSMREVOKE_HAVE_PROBE_MEMSX
 #define BPF_PROBE_MEMSX 0x40
 #endif
+
+/*
+ * BPF_PROG_TYPE_NETFILTER (6.4) came right after BPF_PROG_TYPE_SYSCALL.
+ * Without it the name still has that value, which no program has there, so
+ * that tables indexed by program type can list it.
+ */
+#ifdef LSMREVOKE_HAVE_PROG_TYPE_NETFILTER
+#define LSMREVOKE_PROG_TYPE_NETFILTER BPF_PROG_TYPE_NETFILTER
+#else
+#define LSMREVOKE_PROG_TYPE_NETFILTER (BPF_PROG_TYPE_SYSCALL + 1)
+#endif
+
+/*
+ * The unix-socket cgroup hooks (6.7) that, like getpeername and recvmsg
+ * of inet sockets, cannot refuse: their programs may only return 1.
+ */
+static inline bool lsmrevoke_is_unix_query_hook(enum bpf_attach_type t)
+{
+#ifdef LSMREVOKE_HAVE_CGROUP_UNIX
+	return t == BPF_CGROUP_UNIX_RECVMSG ||
+	       t == BPF_CGROUP_UNIX_GETPEERNAME ||
+	       t == BPF_CGROUP_UNIX_GETSOCKNAME;
+#else
+	return false;
+#endif
+}
 
 /*
  * 6.12 (6.7 upstream) counts hidden subprograms, the exception callback
@@ -32,12 +63,41 @@
 #endif
 
 /*
- * prog_array_member_cnt (Debian's 6.1 from ABI 55, and 6.12) counts the
- * prog-array slots a program sits in, under ext_mutex. Without it, every
- * prog array is searched.
+ * May @prog sit in a prog array? prog_array_member_cnt (Debian's 6.1 from
+ * ABI 55, and 6.12) counts the slots it holds, under ext_mutex, which
+ * orders the count after any insert that took its slot reference before.
+ * Without the count, every program may sit in one.
  */
-#ifndef LSMREVOKE_HAVE_PROG_ARRAY_MEMBER_CNT
-#define LSMREVOKE_CANNOT_COUNT_PROG_ARRAY_MEMBERS
+static inline bool lsmrevoke_in_prog_arrays(struct bpf_prog *prog)
+{
+#ifdef LSMREVOKE_HAVE_PROG_ARRAY_MEMBER_CNT
+	u64 members;
+
+	mutex_lock(&prog->aux->ext_mutex);
+	members = prog->aux->prog_array_member_cnt;
+	mutex_unlock(&prog->aux->ext_mutex);
+	return members;
+#else
+	return true;
 #endif
+}
+
+/*
+ * kern_sys_bpf() is exported but declared in no header; 6.12 exports it
+ * (and bpf_map_get) in the BPF_INTERNAL namespace.
+ */
+int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
+#ifdef LSMREVOKE_NS_BPF_INTERNAL
+#define LSMREVOKE_IMPORT_BPF_NS() MODULE_IMPORT_NS(BPF_INTERNAL)
+#else
+#define LSMREVOKE_IMPORT_BPF_NS()
+#endif
+
+/*
+ * Where the JIT's entry no-op sits in an image: after the ENDBR64 that
+ * kernels built with IBT (6.12 on Debian) put first.
+ */
+#define LSMREVOKE_JIT_ENTRY_OFFSET (IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? 4 : 0)
 
 #endif /* _LSMREVOKE_COMPAT_H */

@@ -14,6 +14,8 @@
  * LINE bytes) gets -EINVAL.
  *
  * events_lock (a spinlock, interrupts saved) protects the ring and head.
+ * fs.c owns the file; this file only holds the ring and reads it for a
+ * cursor.
  */
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -24,9 +26,6 @@
 #include <linux/wait.h>
 
 #include "events.h"
-#include "fs.h"
-#include "prog_walk.h"
-#include "track.h"
 
 #define EVENTS 512
 #define LINE 160
@@ -36,49 +35,34 @@ static u64 head;		/* sequence number of the next line */
 static DEFINE_SPINLOCK(events_lock);
 static DECLARE_WAIT_QUEUE_HEAD(events_wait);
 
-/* Appends one decision; process context (called with no spinlock held). */
-void lsmrevoke_event(const char *op, const struct lsmrevoke_entry *e,
-		     const char *detail, bool enforced)
+/*
+ * Appends one decision about program @id; process context (called with no
+ * spinlock held).
+ */
+void lsmrevoke_event(const char *op, u32 id, const char *type,
+		     const char *name, const char *detail, bool enforced)
 {
 	char line[LINE];
 	unsigned long flags;
 
 	spin_lock_irqsave(&events_lock, flags);
 	snprintf(line, sizeof(line), "%llu %llu %s %u %s %s %s enforced=%d\n",
-		 head, ktime_get_ns(), op, e->id,
-		 lsmrevoke_prog_type_name(e->type),
-		 e->name[0] ? e->name : "-", detail, enforced);
+		 head, ktime_get_ns(), op, id, type, name, detail, enforced);
 	memcpy(ring[head % EVENTS], line, sizeof(line));
 	head++;
 	spin_unlock_irqrestore(&events_lock, flags);
 	wake_up_interruptible(&events_wait);
 }
 
-static int events_open(struct inode *inode, struct file *file)
+/* A new reader's cursor: the oldest line still held. */
+u64 lsmrevoke_events_oldest(void)
 {
-	u64 *cursor;
+	u64 cursor;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	cursor = kmalloc(sizeof(*cursor), GFP_KERNEL);
-	if (!cursor)
-		return -ENOMEM;
-	if (lsmrevoke_fs_get()) {
-		kfree(cursor);
-		return -ENODEV;
-	}
 	spin_lock_irq(&events_lock);
-	*cursor = head > EVENTS ? head - EVENTS : 0;
+	cursor = head > EVENTS ? head - EVENTS : 0;
 	spin_unlock_irq(&events_lock);
-	file->private_data = cursor;
-	return nonseekable_open(inode, file);
-}
-
-static int events_release(struct inode *inode, struct file *file)
-{
-	kfree(file->private_data);
-	lsmrevoke_fs_put();
-	return 0;
+	return cursor;
 }
 
 static bool readable(const u64 *cursor)
@@ -86,17 +70,20 @@ static bool readable(const u64 *cursor)
 	return *cursor != READ_ONCE(head);
 }
 
-/* Copies whole lines only; a buffer too small for one line is -EINVAL. */
-static ssize_t events_read(struct file *file, char __user *ubuf, size_t len,
-			   loff_t *ppos)
+/*
+ * Copies whole lines from @cursor on into @ubuf and moves @cursor past
+ * them; blocks for the first line unless @nonblock. A buffer too small for
+ * one line is -EINVAL.
+ */
+ssize_t lsmrevoke_events_read(u64 *cursor, char __user *ubuf, size_t len,
+			      bool nonblock)
 {
-	u64 *cursor = file->private_data;
 	char line[LINE];
 	size_t done = 0, n;
 	int ret;
 
 	while (!readable(cursor)) {
-		if (file->f_flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		ret = wait_event_interruptible(events_wait, readable(cursor));
 		if (ret)
@@ -132,15 +119,10 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t len,
 	return done ? done : -EINVAL;
 }
 
-static __poll_t events_poll(struct file *file, poll_table *wait)
+/* Readable lines for @cursor, waiting on the ring through @file. */
+__poll_t lsmrevoke_events_poll(struct file *file, poll_table *wait,
+			       const u64 *cursor)
 {
 	poll_wait(file, &events_wait, wait);
-	return readable(file->private_data) ? EPOLLIN | EPOLLRDNORM : 0;
+	return readable(cursor) ? EPOLLIN | EPOLLRDNORM : 0;
 }
-
-const struct file_operations lsmrevoke_events_fops = {
-	.open = events_open,
-	.read = events_read,
-	.poll = events_poll,
-	.release = events_release,
-};

@@ -3,8 +3,8 @@
  * The securityfs interface, /sys/kernel/security/lsmrevoke/.
  *
  *   programs  one line per tracked program:
- *             <id> <type> <name> <requires> <state> uid=<euid|-> src=<load|walk>
- *             sites=<requirement>@<insn>,...|-
+ *             <id> <type> <name> <requires> <state> uid=<euid|->
+ *             src=<load|walk> sites=<requirement>@<insn>,...|-
  *   revalidate  write "1": a full revalidation pass, done when the write
  *             returns; anything else is -EINVAL
  *   mode      "enforce" or "audit"; writing one applies it at once
@@ -16,10 +16,14 @@
  *   kernel_programs  the IDs in prog_idr, read directly, one per line
  *   symbols   the kernel symbols lsmrevoke resolved, how their entry looks
  *             and whether it is entered through an IBT-safe thunk
+ *   requirements  the requirements table, one row per requirement in
+ *             flag order: <name> <reason> <reason_nr> <level>
+ *             <strict_adds> <detected_by...>, see requirement.c
  *
- * Every file is root's only (0400 or 0200) and its open also demands
- * CAP_SYS_ADMIN, so a task that is root by uid but without the capability
- * is refused too.
+ * Every file is root's only (0400, 0600 or 0200) and its open also
+ * demands CAP_SYS_ADMIN, so a task that is root by uid but without the
+ * capability is refused too. This file only reads state and hands writes
+ * to the pass (pass.c); it owns every file's operations.
  */
 #include <linux/capability.h>
 #include <linux/delay.h>
@@ -27,21 +31,36 @@
 #include <linux/module.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
-#include "fault.h"
 #include "events.h"
+#include "fault.h"
 #include "fs.h"
+#include "judge.h"
 #include "ksyms.h"
-#include "policy.h"
+#include "params.h"
+#include "pass.h"
+#include "prog_type.h"
 #include "prog_walk.h"
-#include "stub_prog.h"
+#include "requirement.h"
+#include "state.h"
 #include "track.h"
 
-static struct dentry *dir;
-static struct dentry *dentries[8];
+/*
+ * One file. Files with @show are seq files (and short settings when they
+ * also have @set); the others have their own @fops. The inode's private
+ * data points at the file's row.
+ */
+struct sfs_file {
+	const char *name;
+	umode_t mode;
+	int (*show)(struct seq_file *m, void *v);
+	int (*set)(const char *val);
+	const struct file_operations *fops;
+};
 
 /*
  * The files' fops name no owner: the VFS would take the module reference
@@ -51,38 +70,34 @@ static struct dentry *dentries[8];
  * module exit removes the files and then waits for tasks-RCU, so no open
  * can still be inside this code when it goes.
  */
-int lsmrevoke_fs_get(void)
+static int fs_get(void)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return try_module_get(THIS_MODULE) ? 0 : -ENODEV;
 }
 
-void lsmrevoke_fs_put(void)
+static void fs_put(void)
 {
 	module_put(THIS_MODULE);
 }
 
-static int open_root(struct inode *inode, struct file *file,
-		     int (*show)(struct seq_file *m, void *v))
+/* The sites= field: "name@insn,..." for each requirement found, or "-". */
+static void show_sites(struct seq_file *m, const struct lsmrevoke_entry *e)
 {
-	int ret;
+	bool first = true;
+	unsigned int r;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	ret = lsmrevoke_fs_get();
-	if (ret)
-		return ret;
-	ret = single_open(file, show, NULL);
-	if (ret)
-		lsmrevoke_fs_put();
-	return ret;
-}
-
-static int release_root(struct inode *inode, struct file *file)
-{
-	int ret = single_release(inode, file);
-
-	lsmrevoke_fs_put();
-	return ret;
+	seq_puts(m, " sites=");
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
+		if (!(e->flags & BIT(r)))
+			continue;
+		seq_printf(m, "%s%s@%u", first ? "" : ",",
+			   lsmrevoke_requirements[r].name, e->sites[r]);
+		first = false;
+	}
+	if (first)
+		seq_putc(m, '-');
 }
 
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
@@ -92,7 +107,7 @@ static void show_entry(const struct lsmrevoke_entry *e, void *data)
 
 	seq_printf(m, "%u %s %s ", e->id, lsmrevoke_prog_type_name(e->type),
 		   e->name[0] ? e->name : "-");
-	lsmrevoke_policy_show_requires(m, e->flags);
+	lsmrevoke_requirement_show_names(m, lsmrevoke_judge_effective(e->flags));
 	state = READ_ONCE(e->state);
 	seq_printf(m, " %s", lsmrevoke_state_name(state));
 	if (state == LSMREVOKE_STATE_UNREVOCABLE)
@@ -103,7 +118,7 @@ static void show_entry(const struct lsmrevoke_entry *e, void *data)
 	else
 		seq_puts(m, " uid=-");
 	seq_printf(m, " src=%s", e->src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
-	lsmrevoke_policy_show_sites(m, e);
+	show_sites(m, e);
 	seq_putc(m, '\n');
 }
 
@@ -114,9 +129,39 @@ static int programs_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+struct counts {
+	unsigned long tracked, active, revoked, unrevocable;
+};
+
+static void count_entry(const struct lsmrevoke_entry *e, void *data)
+{
+	struct counts *c = data;
+
+	c->tracked++;
+	switch (READ_ONCE(e->state)) {
+	case LSMREVOKE_STATE_REVOKED:
+		c->revoked++;
+		break;
+	case LSMREVOKE_STATE_UNREVOCABLE:
+		c->unrevocable++;
+		break;
+	default:
+		c->active++;
+		break;
+	}
+}
+
 static int stats_show(struct seq_file *m, void *v)
 {
-	lsmrevoke_policy_show_stats(m);
+	struct lsmrevoke_pass_stats ps;
+	struct counts c = {};
+
+	lsmrevoke_track_for_each(count_entry, &c);
+	lsmrevoke_pass_stats(&ps);
+	seq_printf(m, "tracked %lu\nactive %lu\nrevoked %lu\nunrevocable %lu\n",
+		   c.tracked, c.active, c.revoked, c.unrevocable);
+	seq_printf(m, "revocations %ld\nrestores %ld\npasses %ld\n",
+		   ps.revocations, ps.restores, ps.passes);
 	return 0;
 }
 
@@ -125,54 +170,101 @@ static int kernel_programs_show(struct seq_file *m, void *v)
 	return lsmrevoke_prog_walk_ids(m);
 }
 
-static int kernel_programs_open(struct inode *inode, struct file *file)
-{
-	return open_root(inode, file, kernel_programs_show);
-}
-
-static const struct file_operations kernel_programs_fops = {
-	.open = kernel_programs_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = release_root,
-};
-
 static int symbols_show(struct seq_file *m, void *v)
 {
 	lsmrevoke_ksyms_show(m);
+	lsmrevoke_requirement_show_symbols(m);
 	return 0;
 }
 
-static int programs_open(struct inode *inode, struct file *file)
+static int requirements_show(struct seq_file *m, void *v)
 {
-	return open_root(inode, file, programs_show);
+	lsmrevoke_requirement_show(m);
+	return 0;
 }
 
-static int symbols_open(struct inode *inode, struct file *file)
+static int mode_show(struct seq_file *m, void *v)
 {
-	return open_root(inode, file, symbols_show);
+	seq_printf(m, "%s\n", lsmrevoke_params_mode());
+	return 0;
 }
 
-static int stats_open(struct inode *inode, struct file *file)
+static int strict_show(struct seq_file *m, void *v)
 {
-	return open_root(inode, file, stats_show);
+	seq_printf(m, "%d\n", lsmrevoke_params_strict());
+	return 0;
 }
 
-static int revalidate_open(struct inode *inode, struct file *file)
+static int seq_open_file(struct inode *inode, struct file *file)
 {
+	const struct sfs_file *f = inode->i_private;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	ret = lsmrevoke_fs_get();
+	ret = fs_get();
 	if (ret)
 		return ret;
-	return nonseekable_open(inode, file);
+	ret = single_open(file, f->show, NULL);
+	if (ret)
+		fs_put();
+	return ret;
 }
 
-static int revalidate_release(struct inode *inode, struct file *file)
+static int seq_release_file(struct inode *inode, struct file *file)
 {
-	lsmrevoke_fs_put();
+	int ret = single_release(inode, file);
+
+	fs_put();
+	return ret;
+}
+
+/*
+ * A short setting written to a file: at most 15 bytes, optionally
+ * newline-terminated, no NUL inside; the file's set() parses and applies
+ * it ("enforce" or "audit" for mode, "0" or "1" for strict).
+ */
+static ssize_t setting_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	const struct sfs_file *f = file_inode(file)->i_private;
+	char buf[16];
+	int ret;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EINVAL;
+	ret = f->set(buf);
+	return ret ? ret : len;
+}
+
+static const struct file_operations seq_fops = {
+	.open = seq_open_file,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_file,
+};
+
+static const struct file_operations setting_fops = {
+	.open = seq_open_file,
+	.read = seq_read,
+	.write = setting_write,
+	.llseek = seq_lseek,
+	.release = seq_release_file,
+};
+
+static int plain_open(struct inode *inode, struct file *file)
+{
+	int ret = fs_get();
+
+	return ret ? ret : nonseekable_open(inode, file);
+}
+
+static int plain_release(struct inode *inode, struct file *file)
+{
+	fs_put();
 	return 0;
 }
 
@@ -193,120 +285,77 @@ static ssize_t revalidate_write(struct file *file, const char __user *ubuf,
 	return ret ? ret : len;
 }
 
-static const struct file_operations programs_fops = {
-	.open = programs_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = release_root,
+static const struct file_operations revalidate_fops = {
+	.open = plain_open,
+	.write = revalidate_write,
+	.release = plain_release,
 };
 
-static const struct file_operations symbols_fops = {
-	.open = symbols_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = release_root,
-};
-
-static int mode_show(struct seq_file *m, void *v)
+/* events: each open file has its own cursor into the ring (events.c). */
+static int events_open(struct inode *inode, struct file *file)
 {
-	seq_printf(m, "%s\n", lsmrevoke_policy_mode());
-	return 0;
-}
-
-static int mode_open(struct inode *inode, struct file *file)
-{
-	return open_root(inode, file, mode_show);
-}
-
-/*
- * A short setting written to a file: at most 15 bytes, optionally
- * newline-terminated, no NUL inside; @set parses and applies it.
- */
-static ssize_t write_setting(const char __user *ubuf, size_t len,
-			     int (*set)(const char *val))
-{
-	char buf[16];
+	u64 *cursor;
 	int ret;
 
-	if (!len || len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return -EINVAL;
-	ret = set(buf);
-	return ret ? ret : len;
-}
-
-/* "enforce" or "audit". */
-static ssize_t mode_write(struct file *file, const char __user *ubuf,
-			  size_t len, loff_t *ppos)
-{
-	return write_setting(ubuf, len, lsmrevoke_policy_set_mode);
-}
-
-static const struct file_operations mode_fops = {
-	.open = mode_open,
-	.read = seq_read,
-	.write = mode_write,
-	.llseek = seq_lseek,
-	.release = release_root,
-};
-
-static int strict_show(struct seq_file *m, void *v)
-{
-	seq_printf(m, "%d\n", lsmrevoke_policy_strict());
+	cursor = kmalloc(sizeof(*cursor), GFP_KERNEL);
+	if (!cursor)
+		return -ENOMEM;
+	ret = plain_open(inode, file);
+	if (ret) {
+		kfree(cursor);
+		return ret;
+	}
+	*cursor = lsmrevoke_events_oldest();
+	file->private_data = cursor;
 	return 0;
 }
 
-static int strict_open(struct inode *inode, struct file *file)
+static int events_release(struct inode *inode, struct file *file)
 {
-	return open_root(inode, file, strict_show);
+	kfree(file->private_data);
+	return plain_release(inode, file);
 }
 
-/* "0" or "1". */
-static ssize_t strict_write(struct file *file, const char __user *ubuf,
-			    size_t len, loff_t *ppos)
+static ssize_t events_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
 {
-	return write_setting(ubuf, len, lsmrevoke_policy_set_strict);
+	return lsmrevoke_events_read(file->private_data, ubuf, len,
+				     file->f_flags & O_NONBLOCK);
 }
 
-static const struct file_operations strict_fops = {
-	.open = strict_open,
-	.read = seq_read,
-	.write = strict_write,
-	.llseek = seq_lseek,
-	.release = release_root,
+static __poll_t events_poll(struct file *file, poll_table *wait)
+{
+	return lsmrevoke_events_poll(file, wait, file->private_data);
+}
+
+static const struct file_operations events_fops = {
+	.open = events_open,
+	.read = events_read,
+	.poll = events_poll,
+	.release = events_release,
 };
 
-static const struct file_operations stats_fops = {
-	.open = stats_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = release_root,
+static const struct sfs_file files[] = {
+	{ "events", 0400, .fops = &events_fops },
+	{ "kernel_programs", 0400, kernel_programs_show },
+	{ "mode", 0600, mode_show, lsmrevoke_pass_set_mode },
+	{ "programs", 0400, programs_show },
+	{ "requirements", 0400, requirements_show },
+	{ "revalidate", 0200, .fops = &revalidate_fops },
+	{ "stats", 0400, stats_show },
+	{ "strict", 0600, strict_show, lsmrevoke_pass_set_strict },
+	{ "symbols", 0400, symbols_show },
 };
 
-static const struct file_operations revalidate_fops = {
-	.open = revalidate_open,
-	.write = revalidate_write,
-	.release = revalidate_release,
-};
+static struct dentry *dir;
+static struct dentry *dentries[ARRAY_SIZE(files)];
 
-static const struct {
-	const char *name;
-	umode_t mode;
-	const struct file_operations *fops;
-} files[] = {
-	{ "events", 0400, &lsmrevoke_events_fops },
-	{ "kernel_programs", 0400, &kernel_programs_fops },
-	{ "mode", 0600, &mode_fops },
-	{ "programs", 0400, &programs_fops },
-	{ "revalidate", 0200, &revalidate_fops },
-	{ "stats", 0400, &stats_fops },
-	{ "strict", 0600, &strict_fops },
-	{ "symbols", 0400, &symbols_fops },
-};
+static const struct file_operations *fops_of(const struct sfs_file *f)
+{
+	if (f->fops)
+		return f->fops;
+	return f->set ? &setting_fops : &seq_fops;
+}
 
 int lsmrevoke_fs_init(void)
 {
@@ -319,20 +368,19 @@ int lsmrevoke_fs_init(void)
 		pr_err("cannot create securityfs directory: %d\n", ret);
 		return ret;
 	}
-	BUILD_BUG_ON(ARRAY_SIZE(files) != ARRAY_SIZE(dentries));
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		const struct sfs_file *f = &files[i];
 		char site[32];
 		struct dentry *d;
 
-		snprintf(site, sizeof(site), "fs:%s", files[i].name);
+		snprintf(site, sizeof(site), "fs:%s", f->name);
 		d = lsmrevoke_fault(site) ? ERR_PTR(-ENOMEM) :
-		    securityfs_create_file(files[i].name, files[i].mode, dir,
-					   NULL, files[i].fops);
-
+		    securityfs_create_file(f->name, f->mode, dir, (void *)f,
+					   fops_of(f));
 		if (IS_ERR(d)) {
 			ret = PTR_ERR(d);
 			pr_err("cannot create securityfs file %s: %d\n",
-			       files[i].name, ret);
+			       f->name, ret);
 			lsmrevoke_fs_exit();
 			return ret;
 		}

@@ -4,7 +4,5 @@
 
 int lsmrevoke_fs_init(void);
 void lsmrevoke_fs_exit(void);
-int lsmrevoke_fs_get(void);
-void lsmrevoke_fs_put(void);
 
 #endif /* _LSMREVOKE_FS_H */

@@ -14,9 +14,8 @@
 
 #include "fault.h"
 #include "hooks.h"
-#include "policy.h"
+#include "sources.h"
 #include "tailcall.h"
-#include "track.h"
 
 struct hook {
 	const char *symbol;
@@ -36,7 +35,7 @@ static struct hook hooks[] = {
 	{
 		/* Program load and unload, both while the ID is valid. */
 		.symbol = "perf_event_bpf_event",
-		.pre = lsmrevoke_track_prog_event,
+		.pre = lsmrevoke_sources_prog_event,
 		.required = true,
 	},
 	{
@@ -65,21 +64,21 @@ static struct hook hooks[] = {
 		 * is inlined here); absent without the lockdown LSM.
 		 */
 		.symbol = "lockdown_write",
-		.ret = lsmrevoke_policy_lockdown_ret,
+		.ret = lsmrevoke_sources_lockdown_ret,
 	},
 	{
 		/* A BPF-LSM program attached, e.g. to locked_down. */
 		.symbol = "bpf_trampoline_link_prog",
-		.entry = lsmrevoke_policy_tramp_entry,
-		.ret = lsmrevoke_policy_tramp_ret,
+		.entry = lsmrevoke_sources_tramp_entry,
+		.ret = lsmrevoke_sources_tramp_ret,
 		.data_size = sizeof(bool),
 		.required = true,
 	},
 	{
 		/* ... and detached. */
 		.symbol = "bpf_trampoline_unlink_prog",
-		.entry = lsmrevoke_policy_tramp_entry,
-		.ret = lsmrevoke_policy_tramp_ret,
+		.entry = lsmrevoke_sources_tramp_entry,
+		.ret = lsmrevoke_sources_tramp_ret,
 		.data_size = sizeof(bool),
 		.required = true,
 	},

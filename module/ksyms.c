@@ -9,9 +9,11 @@
  * Because 6.12 seals kallsyms_lookup_name, it is only ever entered through
  * an IBT-safe thunk (ksyms_thunk.S), never through a function pointer.
  *
- * Every symbol is listed in one table and resolved once at init; a missing
- * one fails init with -ENOENT and names the symbol. The resolved values are
- * read-only afterwards.
+ * Every symbol the machinery needs is listed in one table and resolved once
+ * at init; the helpers a requirement is detected by belong to the
+ * requirements table and are resolved through lsmrevoke_ksyms_resolve().
+ * A missing symbol fails init with -ENOENT and names it. The resolved
+ * values are read-only afterwards.
  */
 #include <linux/cred.h>
 #include <linux/kallsyms.h>
@@ -73,11 +75,6 @@ static const struct ksym ksyms[] = {
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
 	KSYM("map_idr", map_idr, KSYM_DATA),
 	KSYM("map_idr_lock", map_idr_lock, KSYM_DATA),
-	KSYM("bpf_probe_read_kernel", probe_read_kernel, KSYM_FUNC),
-	KSYM("bpf_probe_read_kernel_str", probe_read_kernel_str, KSYM_FUNC),
-	KSYM("bpf_probe_read_compat", probe_read_compat, KSYM_FUNC),
-	KSYM("bpf_probe_read_compat_str", probe_read_compat_str, KSYM_FUNC),
-	KSYM("bpf_probe_write_user", probe_write_user, KSYM_FUNC),
 	KSYM("bpf_lsm_locked_down", lsm_locked_down, KSYM_FUNC),
 };
 
@@ -145,7 +142,8 @@ static int find_kallsyms_lookup_name(void)
 	return 0;
 }
 
-static int resolve(const char *name, unsigned long *addr)
+/* Resolves @name into @addr; -ENOENT, logged, when it does not exist. */
+int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr)
 {
 	char site[KSYM_NAME_LEN + 8];
 
@@ -171,13 +169,13 @@ int lsmrevoke_ksyms_init(void)
 	for (i = 0; i < ARRAY_SIZE(ksyms); i++) {
 		if (ksyms[i].addr == &lsmrevoke_thunk_target_kallsyms_lookup_name)
 			continue;
-		ret = resolve(ksyms[i].name, ksyms[i].addr);
+		ret = lsmrevoke_ksyms_resolve(ksyms[i].name, ksyms[i].addr);
 		if (ret)
 			return ret;
 	}
 
 	if (test_require_symbol && *test_require_symbol)
-		return resolve(test_require_symbol, &test_symbol_addr);
+		return lsmrevoke_ksyms_resolve(test_require_symbol, &test_symbol_addr);
 	return 0;
 }
 
@@ -200,7 +198,16 @@ void lsmrevoke_ksyms_show(struct seq_file *m)
 		seq_putc(m, '\n');
 	}
 	if (test_symbol_addr)
-		seq_printf(m, "%s %016lx %s -\n", test_require_symbol,
-			   show_addr ? test_symbol_addr : 0UL,
-			   entry_kind(test_symbol_addr, KSYM_FUNC));
+		lsmrevoke_ksyms_show_func(m, test_require_symbol,
+					  test_symbol_addr);
+}
+
+/* One line of "symbols" for a function resolved elsewhere, never called. */
+void lsmrevoke_ksyms_show_func(struct seq_file *m, const char *name,
+			       unsigned long addr)
+{
+	bool show_addr = has_capability_noaudit(current, CAP_SYSLOG);
+
+	seq_printf(m, "%s %016lx %s -\n", name, show_addr ? addr : 0UL,
+		   entry_kind(addr, KSYM_FUNC));
 }

@@ -15,11 +15,6 @@ struct lsmrevoke_ksyms {
 	spinlock_t *prog_idr_lock;	/* protects prog_idr */
 	struct idr *map_idr;
 	spinlock_t *map_idr_lock;	/* protects map_idr */
-	unsigned long probe_read_kernel;
-	unsigned long probe_read_kernel_str;
-	unsigned long probe_read_compat;
-	unsigned long probe_read_compat_str;
-	unsigned long probe_write_user;
 	unsigned long lsm_locked_down;	/* the BPF LSM's locked_down hook */
 	struct mutex *text_mutex;	/* serializes every kernel text write */
 };
@@ -49,6 +44,9 @@ extern unsigned long lsmrevoke_thunk_target_text_poke_finish;
 extern atomic_long_t lsmrevoke_thunk_calls_text_poke_finish;
 
 int lsmrevoke_ksyms_init(void);
+int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr);
 void lsmrevoke_ksyms_show(struct seq_file *m);
+void lsmrevoke_ksyms_show_func(struct seq_file *m, const char *name,
+			       unsigned long addr);
 
 #endif /* _LSMREVOKE_KSYMS_H */

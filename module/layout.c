@@ -28,11 +28,7 @@
 #include "ksyms.h"
 #include "layout.h"
 
-#ifdef LSMREVOKE_NS_BPF_INTERNAL
-MODULE_IMPORT_NS(BPF_INTERNAL);
-#endif
-
-int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+LSMREVOKE_IMPORT_BPF_NS();
 
 static bool test_bad_layout;
 module_param(test_bad_layout, bool, 0444);
@@ -57,7 +53,7 @@ static u8 entry_nop[5] __ro_after_init = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 /* Where the entry no-op sits: after the ENDBR64 of IBT kernels. */
 static unsigned int entry_offset(void)
 {
-	return IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? sizeof(endbr64) : 0;
+	return LSMREVOKE_JIT_ENTRY_OFFSET;
 }
 
 /* The entry no-op of @image: where a revocation writes its jump. */

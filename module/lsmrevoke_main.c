@@ -6,21 +6,45 @@
  */
 #include <linux/module.h>
 
+#include "defer.h"
 #include "fs.h"
 #include "hooks.h"
+#include "judge.h"
 #include "ksyms.h"
 #include "layout.h"
-#include "policy.h"
+#include "pass.h"
+#include "requirement.h"
+#include "sources.h"
 #include "stub_prog.h"
 #include "tailcall.h"
 #include "track.h"
 #include "version.h"
+
+/*
+ * Nothing new is judged, deferred work is done, every revoked program is
+ * restored (while the probes still keep the table exact), the probes go,
+ * and then nothing can still be inside a stub. Safe after a partial init.
+ */
+static void lsmrevoke_stop(void)
+{
+	lsmrevoke_sources_exit();
+	lsmrevoke_defer_exit();
+	lsmrevoke_pass_exit();
+	lsmrevoke_judge_exit();
+	lsmrevoke_hooks_exit();
+	lsmrevoke_stub_exit();
+	lsmrevoke_tailcall_exit();
+}
 
 static int __init lsmrevoke_init(void)
 {
 	int ret;
 
 	ret = lsmrevoke_ksyms_init();
+	if (ret)
+		return ret;
+
+	ret = lsmrevoke_requirement_init();
 	if (ret)
 		return ret;
 
@@ -32,11 +56,15 @@ static int __init lsmrevoke_init(void)
 	if (ret)
 		return ret;
 
-	ret = lsmrevoke_tailcall_init();
+	ret = lsmrevoke_tailcall_init(lsmrevoke_track_revoked);
 	if (ret)
 		goto err_track;
 
-	ret = lsmrevoke_policy_prepare();
+	ret = lsmrevoke_judge_init();
+	if (ret)
+		goto err_unwind;
+
+	ret = lsmrevoke_defer_init();
 	if (ret)
 		goto err_unwind;
 
@@ -48,7 +76,7 @@ static int __init lsmrevoke_init(void)
 	if (ret)
 		goto err_unwind;
 
-	ret = lsmrevoke_policy_init();
+	ret = lsmrevoke_sources_init();
 	if (ret)
 		goto err_unwind;
 
@@ -60,29 +88,19 @@ static int __init lsmrevoke_init(void)
 		lsmrevoke_track_count());
 	return 0;
 
-	/* Every step from policy_prepare on is undone by the same calls. */
+	/* Every step from judge_init on is undone by the same calls. */
 err_unwind:
-	lsmrevoke_policy_exit();
-	lsmrevoke_hooks_exit();
-	lsmrevoke_stub_exit();
-	lsmrevoke_tailcall_exit();
+	lsmrevoke_stop();
 err_track:
 	lsmrevoke_track_exit();
 	return ret;
 }
 
-/*
- * Mirrors init: nothing new is judged, every revoked program is restored
- * (while the probes still keep the table exact), the probes go, and then
- * nothing can still be inside a stub.
- */
+/* Mirrors init. */
 static void __exit lsmrevoke_exit(void)
 {
 	lsmrevoke_fs_exit();
-	lsmrevoke_policy_exit();
-	lsmrevoke_hooks_exit();
-	lsmrevoke_stub_exit();
-	lsmrevoke_tailcall_exit();
+	lsmrevoke_stop();
 	lsmrevoke_track_exit();
 	pr_info("version %s unloaded\n", LSMREVOKE_VERSION);
 }

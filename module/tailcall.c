@@ -46,9 +46,7 @@
 
 #include "fault.h"
 #include "prog_walk.h"
-#include "stub_prog.h"
 #include "tailcall.h"
-#include "track.h"
 
 struct slot {
 	struct list_head node;
@@ -73,6 +71,8 @@ static struct workqueue_struct *wq;
 static struct work_struct release_work;
 /* The task putting programs back, whose own map_poke_run() is ours. */
 static struct task_struct *refill_task;
+/* Is a program being revoked or revoked? Registered at init. */
+static bool (*is_revoked)(const struct bpf_prog *prog);
 
 static struct bpf_array *array_of(struct bpf_map *map)
 {
@@ -105,14 +105,6 @@ static void drop_slot(struct slot *s)
 	s->map->ops->map_fd_put_ptr(s->map, s->prog, true);
 	bpf_map_put(s->map);
 	kfree(s);
-}
-
-static bool is_revoked(const struct bpf_prog *prog)
-{
-	unsigned int state = lsmrevoke_track_state(prog);
-
-	return state == LSMREVOKE_STATE_REVOKING ||
-	       state == LSMREVOKE_STATE_REVOKED;
 }
 
 /* A slot we emptied was deleted (by a user, or by the map's release). */
@@ -186,25 +178,6 @@ static int empty_in_map(struct bpf_map *map, void *data)
 }
 
 /*
- * May @prog sit in a prog array? The count is read under ext_mutex, which
- * orders it after any insert that took its slot reference before @prog was
- * marked revoking; later inserts see the mark.
- */
-static bool in_prog_arrays(struct bpf_prog *prog)
-{
-#ifdef LSMREVOKE_CANNOT_COUNT_PROG_ARRAY_MEMBERS
-	return true;
-#else
-	u64 members;
-
-	mutex_lock(&prog->aux->ext_mutex);
-	members = prog->aux->prog_array_member_cnt;
-	mutex_unlock(&prog->aux->ext_mutex);
-	return members;
-#endif
-}
-
-/*
  * Empties every prog-array slot that holds @prog. Caller holds the
  * revocation mutex and a reference on @prog, and has marked @prog as being
  * revoked, so that inserts from now on are refused or emptied by the
@@ -214,7 +187,7 @@ int lsmrevoke_tailcall_empty(struct bpf_prog *prog)
 {
 	int ret;
 
-	if (!in_prog_arrays(prog))
+	if (!lsmrevoke_in_prog_arrays(prog))
 		return 0;
 
 	ret = lsmrevoke_map_walk(BPF_MAP_TYPE_PROG_ARRAY, empty_in_map, prog);
@@ -395,8 +368,13 @@ int lsmrevoke_tailcall_release(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-int lsmrevoke_tailcall_init(void)
+/*
+ * @revoked tells whether a program is being revoked or is revoked; the
+ * probes ask it, from any context.
+ */
+int lsmrevoke_tailcall_init(bool (*revoked)(const struct bpf_prog *prog))
 {
+	is_revoked = revoked;
 	INIT_WORK(&release_work, release_fn);
 	wq = lsmrevoke_fault("alloc:wq") ? NULL :
 	     alloc_workqueue("lsmrevoke", 0, 0);

@@ -5,7 +5,7 @@
 #include <linux/bpf.h>
 #include <linux/kprobes.h>
 
-int lsmrevoke_tailcall_init(void);
+int lsmrevoke_tailcall_init(bool (*revoked)(const struct bpf_prog *prog));
 void lsmrevoke_tailcall_exit(void);
 int lsmrevoke_tailcall_empty(struct bpf_prog *prog);
 void lsmrevoke_tailcall_refill(struct bpf_prog *prog);

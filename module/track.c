@@ -2,15 +2,18 @@
 /*
  * The shadow table: one entry per live BPF program, keyed by program ID.
  *
- * Entries are added when a program is loaded (probe on perf_event_bpf_event
- * with PERF_BPF_EVENT_PROG_LOAD, which bpf_prog_load raises after the ID is
- * allocated and before the fd exists) and, at module init, for every program
- * already in prog_idr. A new program that needs a gated helper is handed to
- * policy.c, to be judged before its loader returns to user space.
+ * Entries are added when a program is loaded (sources.c's probe on
+ * perf_event_bpf_event with PERF_BPF_EVENT_PROG_LOAD, which bpf_prog_load
+ * raises after the ID is allocated and before the fd exists) and, at
+ * module init, for every program already in prog_idr. Each entry records
+ * what the scanner found in the program's instructions (scan.c).
  *
  * Entries are dropped when bpf_prog_put_deferred raises
  * PERF_BPF_EVENT_PROG_UNLOAD, before the ID is released and long before the
  * program's memory goes away, so the table never names a freed program.
+ *
+ * An entry's state (state.h) is written by pass.c under the revocation
+ * mutex and read locklessly.
  *
  * Locking rule:
  *  - table_lock (a spinlock, taken with interrupts saved) serialises every
@@ -28,16 +31,14 @@
  * see a program loaded while the module initialises.
  */
 #include <linux/hashtable.h>
-#include <linux/perf_event.h>
-#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "fault.h"
 #include "layout.h"
-#include "policy.h"
 #include "prog_walk.h"
-#include "stub_prog.h"
+#include "scan.h"
+#include "state.h"
 #include "track.h"
 
 #define TABLE_BITS 10
@@ -77,11 +78,13 @@ static void remove_entry(struct lsmrevoke_entry *e, const char *why)
 }
 
 /*
- * Records @prog. The caller keeps @prog alive. Never sleeps: it runs from
- * the load probe as well as from the init walk.
+ * Records @prog, loaded with @cred (NULL: unknown), and sets *@flags to
+ * its requirement flags. The caller keeps @prog alive. Never sleeps: it
+ * runs from the load probe as well as from the init walk. -ENOMEM when
+ * there is no memory for the entry.
  */
-static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
-		     const struct cred *cred, u32 *flags)
+int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
+			const struct cred *cred, u32 *flags)
 {
 	struct lsmrevoke_entry *e;
 	unsigned long irqflags;
@@ -94,7 +97,7 @@ static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	e->prog = prog;
 	e->id = id;
 	e->type = prog->type;
-	e->flags = lsmrevoke_prog_scan(prog, e->sites);
+	e->flags = lsmrevoke_scan(prog, e->sites);
 	*flags = e->flags;
 	e->state = LSMREVOKE_STATE_ACTIVE;
 	e->src = src;
@@ -118,7 +121,8 @@ static int track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	return 0;
 }
 
-static void track_del(const struct bpf_prog *prog)
+/* Forgets @prog, whose last reference is gone; any context. */
+void lsmrevoke_track_del(const struct bpf_prog *prog)
 {
 	struct lsmrevoke_entry *e;
 	unsigned long irqflags;
@@ -130,30 +134,6 @@ static void track_del(const struct bpf_prog *prog)
 	spin_unlock_irqrestore(&table_lock, irqflags);
 }
 
-/*
- * kprobe on perf_event_bpf_event(prog, type, flags). Called by the kernel on
- * the load path (process context, current is the loader) and on the put
- * path (process or softirq context: __bpf_prog_put defers only from hard
- * interrupts or with interrupts off). Must not sleep.
- */
-int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs)
-{
-	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned long type = regs_get_kernel_argument(regs, 1);
-	u32 flags;
-
-	if (type == PERF_BPF_EVENT_PROG_LOAD) {
-		if (track_add(prog, LSMREVOKE_SRC_LOAD, current_cred(), &flags))
-			pr_err_ratelimited("prog %u not tracked: out of memory\n",
-					   prog->aux->id);
-		else if (lsmrevoke_policy_gated(flags))
-			lsmrevoke_policy_loaded(prog);
-	} else if (type == PERF_BPF_EVENT_PROG_UNLOAD) {
-		track_del(prog);
-	}
-	return 0;
-}
-
 static int track_walked(struct bpf_prog *prog, void *data)
 {
 	u32 flags;
@@ -161,7 +141,7 @@ static int track_walked(struct bpf_prog *prog, void *data)
 
 	if (lsmrevoke_layout_is_check_prog(prog))
 		return 0;
-	ret = track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags);
+	ret = lsmrevoke_track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags);
 
 	if (ret)
 		pr_err("prog %u not tracked: %d\n", prog->aux->id, ret);
@@ -196,7 +176,7 @@ struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog)
 
 	if (e)
 		return e;
-	if (track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags))
+	if (lsmrevoke_track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags))
 		return NULL;
 	return lsmrevoke_track_find(prog);
 }
@@ -213,6 +193,15 @@ unsigned int lsmrevoke_track_state(const struct bpf_prog *prog)
 		state = READ_ONCE(e->state);
 	rcu_read_unlock();
 	return state;
+}
+
+/* Is @prog being revoked, or revoked? Any context. */
+bool lsmrevoke_track_revoked(const struct bpf_prog *prog)
+{
+	unsigned int state = lsmrevoke_track_state(prog);
+
+	return state == LSMREVOKE_STATE_REVOKING ||
+	       state == LSMREVOKE_STATE_REVOKED;
 }
 
 /* Records every program loaded before the module; the load probe is live. */

@@ -4,10 +4,9 @@
 
 #include <linux/bpf.h>
 #include <linux/cred.h>
-#include <linux/kprobes.h>
 #include <linux/types.h>
 
-#include "prog_walk.h"
+#include "requirement.h"
 
 /* How an entry came to be. */
 enum lsmrevoke_src {
@@ -25,7 +24,7 @@ struct lsmrevoke_entry {
 	const void *prog;		/* identity only */
 	const struct cred *cred;	/* loader's, NULL when found by the walk */
 	u32 id;
-	u32 flags;			/* LSMREVOKE_REQ_* */
+	u32 flags;			/* BIT(enum lsmrevoke_req) */
 	u16 type;			/* enum bpf_prog_type */
 	u8 src;				/* enum lsmrevoke_src */
 	/* Written under the revocation mutex, read locklessly. */
@@ -41,10 +40,13 @@ int lsmrevoke_track_init(void);
 int lsmrevoke_track_existing(void);
 void lsmrevoke_track_exit(void);
 unsigned int lsmrevoke_track_count(void);
-int lsmrevoke_track_prog_event(struct kprobe *p, struct pt_regs *regs);
+int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
+			const struct cred *cred, u32 *flags);
+void lsmrevoke_track_del(const struct bpf_prog *prog);
 struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog);
 struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog);
 unsigned int lsmrevoke_track_state(const struct bpf_prog *prog);
+bool lsmrevoke_track_revoked(const struct bpf_prog *prog);
 void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
 					 void *data),
 			      void *data);

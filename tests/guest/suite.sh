@@ -260,6 +260,45 @@ test_symbols() {
 	t_end
 }
 
+# The requirements table (module/requirement.c): a header, then one row
+# per requirement in flag order, whose names are the ones programs uses,
+# with the kernel's lockdown reasons for the two the kernel gates.
+REQ_RE='^[a-z_]+ (LOCKDOWN_[A-Z_]+ [0-9]+ (integrity|confidentiality)|- -1 -) ([a-z_,]+|-) .+$'
+
+test_requirements() {
+	t_begin requirements
+	if ! need_module; then
+		t_err "module not loaded"
+		t_end
+		return
+	fi
+	if ! cat "$SFS/requirements" >"$WORK/reqs" 2>"$WORK/reqs.err"; then
+		t_err "read requirements: expected success, saw $(cat "$WORK/reqs.err")"
+		t_end
+		return
+	fi
+	diag_file "$WORK/reqs" "requirements: "
+	t_eq "requirements header" \
+		'# name reason reason_nr level strict_adds detected_by' \
+		"$(head -n 1 "$WORK/reqs")"
+	_bad=$(body "$WORK/reqs" | grep -Ev "$REQ_RE" | head -n 1)
+	[ -z "$_bad" ] || t_err "requirements line format: expected '$REQ_RE', saw '$_bad'"
+	t_eq "requirement names in flag order" 'bpf_read_kernel bpf_write_user btf_read' \
+		"$(body "$WORK/reqs" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }')"
+	t_eq "bpf_read_kernel row" 'LOCKDOWN_BPF_READ_KERNEL confidentiality -' \
+		"$(awk '$1 == "bpf_read_kernel" { print $2, $4, $5 }' "$WORK/reqs")"
+	t_eq "bpf_write_user row" 'LOCKDOWN_BPF_WRITE_USER integrity -' \
+		"$(awk '$1 == "bpf_write_user" { print $2, $4, $5 }' "$WORK/reqs")"
+	t_eq "btf_read row (strict adds bpf_read_kernel)" '- -1 - bpf_read_kernel' \
+		"$(awk '$1 == "btf_read" { print $2, $3, $4, $5 }' "$WORK/reqs")"
+	# The kernel orders integrity reasons before confidentiality ones.
+	_w=$(awk '$1 == "bpf_write_user" { print $3 }' "$WORK/reqs")
+	_r=$(awk '$1 == "bpf_read_kernel" { print $3 }' "$WORK/reqs")
+	[ "${_w:-0}" -gt 0 ] && [ "${_r:-0}" -gt "${_w:-0}" ] ||
+		t_err "reason numbers: expected 0 < bpf_write_user < bpf_read_kernel, saw '$_w' and '$_r'"
+	t_end
+}
+
 test_load() {
 	t_begin load
 	if ! need_module; then
@@ -714,6 +753,7 @@ grep -q ' /sys/kernel/security securityfs ' /proc/mounts ||
 
 test_walk
 test_symbols
+test_requirements
 test_load
 test_subprog
 test_fentry_btf

@@ -24,8 +24,9 @@ fi
 # "Stress", says what is left and why).
 RB_SLAB_BOUND=2048
 
-# The fault sites of module/fault.c. Symbols: module/ksyms.c's table and
-# module/hooks.c's table (lockdown_write is an optional probe).
+# The fault sites of module/fault.c. Symbols: module/ksyms.c's table, the
+# helpers of module/requirement.c's table, and module/hooks.c's table
+# (lockdown_write is an optional probe).
 RB_KSYMS='kallsyms_lookup_name bpf_arch_text_poke text_poke_queue
 text_poke_finish text_mutex prog_idr prog_idr_lock map_idr
 map_idr_lock bpf_probe_read_kernel bpf_probe_read_kernel_str bpf_probe_read_compat
@@ -33,7 +34,7 @@ bpf_probe_read_compat_str bpf_probe_write_user bpf_lsm_locked_down'
 RB_HOOKS_REQUIRED='perf_event_bpf_event prog_fd_array_get_ptr prog_array_map_poke_run
 prog_array_map_clear bpf_trampoline_link_prog bpf_trampoline_unlink_prog'
 RB_HOOKS_OPTIONAL='lockdown_write'
-RB_FS='events kernel_programs mode programs revalidate stats strict symbols'
+RB_FS='events kernel_programs mode programs requirements revalidate stats strict symbols'
 RB_INIT_SITES="$(for s in $RB_KSYMS; do echo "ksym:$s"; done)
 layout alloc:cache alloc:wq notifier
 $(for s in $RB_HOOKS_REQUIRED; do echo "hook:$s"; done)

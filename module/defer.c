@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Deferral: work that a probe cannot do (it may not sleep) runs in the
+ * process context of the same change, before the task that made it
+ * returns to user space (task work), or soon from a worker when that task
+ * never will (a kernel thread, or a task past its last return).
+ *
+ * Deferred calls in flight are counted, so that module exit, and init's
+ * unwinding, wait until none can still run; defer_lock orders "stopping"
+ * against new calls. A call queued before stopping but run after it does
+ * nothing.
+ */
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/task_work.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "defer.h"
+#include "fault.h"
+
+struct deferred {
+	struct callback_head twork;
+	struct work_struct work;
+	void (*fn)(u32 arg, const void *ptr);
+	u32 arg;
+	const void *ptr;
+};
+
+static struct workqueue_struct *defer_wq;
+static DEFINE_SPINLOCK(defer_lock);
+static bool stopping;
+static atomic_t pending = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(pending_wait);
+
+static void run(struct deferred *d)
+{
+	if (!READ_ONCE(stopping))
+		d->fn(d->arg, d->ptr);
+	kfree(d);
+	if (atomic_dec_and_test(&pending))
+		wake_up(&pending_wait);
+}
+
+static void task_fn(struct callback_head *head)
+{
+	run(container_of(head, struct deferred, twork));
+}
+
+static void work_fn(struct work_struct *work)
+{
+	run(container_of(work, struct deferred, work));
+}
+
+/*
+ * Calls @fn(@arg, @ptr) in process context before current returns to user
+ * space, or from a worker. Any context. -ENOMEM when there is no memory
+ * for it, -ESHUTDOWN once the module is stopping.
+ */
+int lsmrevoke_defer(void (*fn)(u32 arg, const void *ptr), u32 arg,
+		    const void *ptr)
+{
+	struct deferred *d;
+	unsigned long flags;
+	bool queued = false;
+
+	d = lsmrevoke_fault("alloc:defer") ? NULL :
+	    kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+	if (!d)
+		return -ENOMEM;
+	d->fn = fn;
+	d->arg = arg;
+	d->ptr = ptr;
+
+	spin_lock_irqsave(&defer_lock, flags);
+	if (!stopping) {
+		atomic_inc(&pending);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&defer_lock, flags);
+	if (!queued) {
+		kfree(d);
+		return -ESHUTDOWN;
+	}
+	if (!(current->flags & PF_KTHREAD)) {
+		init_task_work(&d->twork, task_fn);
+		if (!task_work_add(current, &d->twork, TWA_RESUME))
+			return 0;
+	}
+	INIT_WORK(&d->work, work_fn);
+	queue_work(defer_wq, &d->work);
+	return 0;
+}
+
+int lsmrevoke_defer_init(void)
+{
+	defer_wq = lsmrevoke_fault("alloc:wq") ? NULL :
+		   alloc_workqueue("lsmrevoke_policy", 0, 0);
+	if (!defer_wq) {
+		pr_err("cannot create the policy workqueue\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* No new deferred call; waits for the queued ones. Safe after no init. */
+void lsmrevoke_defer_exit(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&defer_lock, flags);
+	stopping = true;
+	spin_unlock_irqrestore(&defer_lock, flags);
+	wait_event(pending_wait, !atomic_read(&pending));
+	if (defer_wq)
+		destroy_workqueue(defer_wq);
+	defer_wq = NULL;
+}

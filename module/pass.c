@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The revalidation pass: every program judged against the policy in
+ * force, and the decisions carried out.
+ *
+ * A pass walks every live program (prog_walk.c, a reference held on
+ * each), asks judge.c which of its requirements policy denies, and:
+ *  - revokes a denied program (patch.c writes its entries, tailcall.c
+ *    empties its prog-array slots);
+ *  - restores a revoked program whose requirements are allowed again;
+ *  - marks unrevocable a denied program that cannot be revoked, and
+ *    retries it on the next pass, since its obstacle (an fentry program
+ *    attached to it, say) may be gone.
+ * In audit mode the same decisions are reported and nothing is patched.
+ * Every decision is reported once (report.c).
+ *
+ * Entry changes are queued in one batch and written together when the
+ * batch is full and at the end of the pass, so that the cross-CPU
+ * synchronisation of the int3 protocol is paid per batch.
+ *
+ * Who runs passes: sources.c (policy changes, new programs, through
+ * defer.c), fs.c (revalidate, mode and strict writes), module init and
+ * exit. revoke_mutex serialises passes, module exit and every state change
+ * of an entry; entries' state fields are written under it and read
+ * locklessly. It nests outside text_mutex, the tail-call slots' mutex and
+ * every prog array's poke_mutex.
+ */
+#include <linux/bpf.h>
+#include <linux/mutex.h>
+
+#include "judge.h"
+#include "params.h"
+#include "pass.h"
+#include "patch.h"
+#include "prog_walk.h"
+#include "report.h"
+#include "requirement.h"
+#include "state.h"
+#include "tailcall.h"
+#include "track.h"
+
+static DEFINE_MUTEX(revoke_mutex);
+static atomic_long_t nr_passes, nr_revocations, nr_restores;
+
+/* Entry changes decided by the pass in progress; revoke_mutex. */
+static struct lsmrevoke_batch batch;
+
+/* The name of the first requirement in @flags, for the report. */
+static const char *first_name(u32 flags)
+{
+	return flags ? lsmrevoke_requirements[__ffs(flags)].name : "-";
+}
+
+static void unrevocable(struct bpf_prog *prog, struct lsmrevoke_entry *e,
+			unsigned int why)
+{
+	unsigned int was = e->state, was_why = e->why;
+
+	WRITE_ONCE(e->why, why);
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_UNREVOCABLE);
+	/* Slots a racing insert left to us while it was "revoking". */
+	lsmrevoke_tailcall_refill(prog);
+	if (was != LSMREVOKE_STATE_UNREVOCABLE || was_why != why)
+		lsmrevoke_report("unrevocable", e, lsmrevoke_why_name(why), true);
+}
+
+/*
+ * A revocation whose entries are in place: with its entry marked
+ * "revoking", so that the tail-call guards act, its prog-array slots are
+ * emptied; if they cannot be, its entries are put back.
+ */
+static void finish_revoke(struct lsmrevoke_change *c)
+{
+	struct lsmrevoke_entry *e = c->owner;
+
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
+	if (lsmrevoke_tailcall_empty(c->prog)) {
+		lsmrevoke_patch_undo(c);
+		c->why = LSMREVOKE_WHY_NOMEM;
+		return;
+	}
+	e->stub = c->stub;
+}
+
+static void settle(struct lsmrevoke_change *c)
+{
+	struct lsmrevoke_entry *e = c->owner;
+
+	if (!c->revoke) {
+		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+		atomic_long_inc(&nr_restores);
+		lsmrevoke_report("restore", e, "allowed", true);
+		return;
+	}
+	if (!c->why)
+		finish_revoke(c);
+	if (c->why) {
+		unrevocable(c->prog, e, c->why);
+		return;
+	}
+	WRITE_ONCE(e->why, LSMREVOKE_WHY_NONE);
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKED);
+	atomic_long_inc(&nr_revocations);
+	lsmrevoke_report("revoke", e, first_name(c->data), true);
+}
+
+/* Writes the batch and settles each program in it. */
+static void flush(void)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&revoke_mutex);
+	if (!batch.nr)
+		return;
+	lsmrevoke_patch_write(&batch);
+	for (i = 0; i < batch.nr; i++)
+		settle(&batch.changes[i]);
+	lsmrevoke_patch_done(&batch);
+}
+
+static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
+		   u32 denied)
+{
+	int ret;
+
+	lockdep_assert_held(&revoke_mutex);
+	ret = lsmrevoke_patch_add_revoke(&batch, prog, e);
+	if (ret == -ENOSPC) {
+		flush();
+		ret = lsmrevoke_patch_add_revoke(&batch, prog, e);
+	}
+	if (ret) {
+		unrevocable(prog, e, ret);
+		return;
+	}
+	batch.changes[batch.nr - 1].data = denied;
+}
+
+/*
+ * Queues putting @prog's entries back, and refills its prog-array slots
+ * (tail calls enter past the entry, so the order does not matter to them).
+ */
+static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
+{
+	lockdep_assert_held(&revoke_mutex);
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_RESTORING);
+	if (lsmrevoke_patch_add_restore(&batch, prog, e, e->stub) == -ENOSPC) {
+		flush();
+		lsmrevoke_patch_add_restore(&batch, prog, e, e->stub);
+	}
+	lsmrevoke_tailcall_refill(prog);
+}
+
+/* Audit mode: nothing stays patched, changes of the verdict are logged. */
+static void decide_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
+			 u32 denied)
+{
+	if (e->state == LSMREVOKE_STATE_REVOKED)
+		restore(prog, e);
+	else
+		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+	if (denied && !e->audit_denied) {
+		e->audit_denied = true;
+		lsmrevoke_report("revoke", e, first_name(denied), false);
+	} else if (!denied && e->audit_denied) {
+		e->audit_denied = false;
+		lsmrevoke_report("restore", e, "allowed", false);
+	}
+}
+
+/* Judges @prog and queues what the verdict asks for; revoke_mutex. */
+static int decide(struct bpf_prog *prog, void *data)
+{
+	struct lsmrevoke_entry *e = lsmrevoke_track_get(prog);
+	u32 denied;
+
+	lockdep_assert_held(&revoke_mutex);
+	if (!e)
+		return 0;
+	denied = lsmrevoke_judge_denied(data, e->cred, e->flags);
+	if (lsmrevoke_params_audit()) {
+		decide_audit(prog, e, denied);
+		return 0;
+	}
+	e->audit_denied = false;
+	switch (e->state) {
+	case LSMREVOKE_STATE_ACTIVE:
+	case LSMREVOKE_STATE_UNREVOCABLE:
+		if (denied)
+			revoke(prog, e, denied);
+		else
+			WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+		break;
+	case LSMREVOKE_STATE_REVOKED:
+		if (!denied)
+			restore(prog, e);
+		break;
+	default:
+		WARN_ON_ONCE(1);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * One full pass: every program is judged against the policy in force and
+ * revoked or restored accordingly; returns when all of it is done.
+ * Process context; sleeps.
+ */
+int lsmrevoke_revalidate(void)
+{
+	struct lsmrevoke_verdicts vs = {};
+	int ret;
+
+	mutex_lock(&revoke_mutex);
+	ret = lsmrevoke_prog_walk(decide, &vs);
+	flush();
+	atomic_long_inc(&nr_passes);
+	mutex_unlock(&revoke_mutex);
+	lsmrevoke_judge_done(&vs);
+	return ret;
+}
+
+/* Judges the one program @id, if it is still @ptr. Process context. */
+void lsmrevoke_pass_one(u32 id, const void *ptr)
+{
+	struct bpf_prog *prog = lsmrevoke_prog_get_by_id(id);
+	struct lsmrevoke_verdicts vs = {};
+
+	if (!prog)
+		return;
+	if (prog == ptr) {
+		mutex_lock(&revoke_mutex);
+		decide(prog, &vs);
+		flush();
+		mutex_unlock(&revoke_mutex);
+		lsmrevoke_judge_done(&vs);
+	}
+	bpf_prog_put(prog);
+}
+
+/* Sets the mode from securityfs, between passes, and applies it at once. */
+int lsmrevoke_pass_set_mode(const char *val)
+{
+	bool audit;
+
+	if (lsmrevoke_params_parse_mode(val, &audit))
+		return -EINVAL;
+	mutex_lock(&revoke_mutex);
+	lsmrevoke_params_set_audit(audit);
+	mutex_unlock(&revoke_mutex);
+	return lsmrevoke_revalidate();
+}
+
+/* Sets strict mode from securityfs, between passes, and applies it. */
+int lsmrevoke_pass_set_strict(const char *val)
+{
+	bool on;
+
+	if (lsmrevoke_params_parse_strict(val, &on))
+		return -EINVAL;
+	mutex_lock(&revoke_mutex);
+	lsmrevoke_params_set_strict(on);
+	mutex_unlock(&revoke_mutex);
+	return lsmrevoke_revalidate();
+}
+
+void lsmrevoke_pass_stats(struct lsmrevoke_pass_stats *s)
+{
+	s->revocations = atomic_long_read(&nr_revocations);
+	s->restores = atomic_long_read(&nr_restores);
+	s->passes = atomic_long_read(&nr_passes);
+}
+
+static int restore_revoked(struct bpf_prog *prog, void *data)
+{
+	struct lsmrevoke_entry *e = lsmrevoke_track_find(prog);
+
+	if (e && e->state == LSMREVOKE_STATE_REVOKED)
+		restore(prog, e);
+	return 0;
+}
+
+/*
+ * Restores every revoked program; nothing runs passes any more. Safe
+ * after a partial init.
+ */
+void lsmrevoke_pass_exit(void)
+{
+	mutex_lock(&revoke_mutex);
+	lsmrevoke_prog_walk(restore_revoked, NULL);
+	flush();
+	mutex_unlock(&revoke_mutex);
+}

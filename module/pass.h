@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_PASS_H
+#define _LSMREVOKE_PASS_H
+
+#include <linux/types.h>
+
+struct lsmrevoke_pass_stats {
+	long revocations, restores, passes;
+};
+
+int lsmrevoke_revalidate(void);
+void lsmrevoke_pass_one(u32 id, const void *ptr);
+int lsmrevoke_pass_set_mode(const char *val);
+int lsmrevoke_pass_set_strict(const char *val);
+void lsmrevoke_pass_stats(struct lsmrevoke_pass_stats *s);
+void lsmrevoke_pass_exit(void);
+
+#endif /* _LSMREVOKE_PASS_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The entry-patching engine: revocation and restore of a program's
+ * entries, written in batches.
+ *
+ * A revoked program keeps its JIT image, its bpf_func, its attachments and
+ * its references; only the 5-byte no-op at the entry of some of its images
+ * becomes a jump to a stub (stub_prog.c). Every path the kernel uses to
+ * enter a JITed program lands there: indirect calls through bpf_func, the
+ * XDP dispatcher's direct jumps, trampolines' direct calls, and callback
+ * and timer entries of subprograms. Tail calls enter past the entry no-op;
+ * tailcall.c empties the program's prog-array slots instead.
+ *
+ * Entries are written in batches (struct lsmrevoke_batch) with the
+ * kernel's int3 protocol, text_poke_queue() and text_poke_finish(), under
+ * text_mutex: the same mutex bpf_arch_text_poke() takes, so the five bytes
+ * compared before the write are still there when it happens. A site that
+ * holds anything else (an fentry/fexit/freplace attachment's call or jump)
+ * is never overwritten, and a restore only removes our own jump. Only the
+ * rollback of a revocation that failed half-way (lsmrevoke_patch_undo)
+ * pokes entry by entry, through bpf_arch_text_poke().
+ */
+#include <linux/bitmap.h>
+#include <linux/bpf_verifier.h>
+#include <linux/filter.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#include "fault.h"
+#include "ksyms.h"
+#include "layout.h"
+#include "patch.h"
+#include "state.h"
+#include "stub_prog.h"
+
+/*
+ * The images a revocation patches: the main program's, and those of the
+ * subprograms whose address the program takes (bpf_timer and bpf_wq
+ * callbacks, bpf_loop and for-each callbacks), which may be entered
+ * without going through the main program. Static subprograms that are
+ * only called directly are left alone: the main program no longer calls
+ * them, and a run already in progress must get the return values the
+ * verifier reasoned about. The 6.12 exception callback is never address-
+ * taken, so it is never patched (a stubbed one would return to bpf_throw).
+ *
+ * After jit_subprogs() an ld_imm64 with src_reg BPF_PSEUDO_FUNC in the main
+ * program's instructions names its subprogram in insn[1].imm.
+ */
+struct images {
+	unsigned int nr;		/* image slots: func_cnt, or 1 */
+	DECLARE_BITMAP(patched, BPF_MAX_SUBPROGS);
+};
+
+static int find_images(const struct bpf_prog *prog, struct images *im)
+{
+	const struct bpf_insn *insn = prog->insnsi;
+	u32 i, sub;
+
+	bitmap_zero(im->patched, BPF_MAX_SUBPROGS);
+	im->nr = lsmrevoke_func_cnt(prog->aux) ?: 1;
+	if (im->nr > BPF_MAX_SUBPROGS)
+		return -E2BIG;
+	__set_bit(0, im->patched);
+	for (i = 0; i + 1 < prog->len; i++) {
+		if (insn[i].code != (BPF_LD | BPF_IMM | BPF_DW) ||
+		    insn[i].src_reg != BPF_PSEUDO_FUNC)
+			continue;
+		sub = insn[i + 1].imm;
+		if (sub < im->nr)
+			__set_bit(sub, im->patched);
+	}
+	return 0;
+}
+
+static void *image(const struct bpf_prog *prog, unsigned int i)
+{
+	if (!lsmrevoke_func_cnt(prog->aux))
+		return prog->bpf_func;
+	return prog->aux->func[i]->bpf_func;
+}
+
+/* Subprogram images are entered as callbacks. */
+static const void *image_stub(unsigned int stub, unsigned int i)
+{
+	return lsmrevoke_stub_addr(stub, i);
+}
+
+/*
+ * Rolls back the revocation @c that lsmrevoke_patch_write() completed:
+ * our jump is removed from each image, one by one, through
+ * bpf_arch_text_poke(), which compares before it writes. Caller holds the
+ * revocation mutex.
+ */
+void lsmrevoke_patch_undo(struct lsmrevoke_change *c)
+{
+	const struct bpf_prog *prog = c->prog;
+	struct images im;
+	unsigned int i;
+	int ret;
+
+	if (find_images(prog, &im))
+		return;
+	for_each_set_bit(i, im.patched, im.nr) {
+		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
+							 BPF_MOD_JUMP,
+							 (void *)image_stub(c->stub, i),
+							 NULL);
+		if (ret < 0)
+			pr_err("prog %u: image %u not restored: %d\n",
+			       prog->aux->id, i, ret);
+	}
+}
+
+/* The jump from @ip to @target, or -ERANGE when rel32 cannot reach it. */
+static int encode_jump(u8 insn[LSMREVOKE_INSN_SIZE], const u8 *ip,
+		       const void *target)
+{
+	long rel = (long)target - (long)(ip + LSMREVOKE_INSN_SIZE);
+	s32 rel32 = rel;
+
+	if (rel != rel32)
+		return -ERANGE;
+	insn[0] = 0xe9;
+	memcpy(insn + 1, &rel32, sizeof(rel32));
+	return 0;
+}
+
+/*
+ * Queues one change per image of @prog in @b: the entry goes from the
+ * JIT's no-op to a jump to the stub (@revoke) or back. Returns 0, -ENOSPC
+ * when @b has no room left (nothing queued), or a reason why @prog cannot
+ * be revoked. On success @b holds a reference on @prog.
+ */
+static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
+	       void *owner, bool revoke, unsigned int stub)
+{
+	struct lsmrevoke_change *c = &b->changes[b->nr];
+	unsigned int i, n = b->nr_sites;
+	struct images im;
+	u8 jump[LSMREVOKE_INSN_SIZE];
+
+	if (find_images(prog, &im))
+		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
+	if (b->nr == ARRAY_SIZE(b->changes) ||
+	    n + bitmap_weight(im.patched, im.nr) > ARRAY_SIZE(b->sites))
+		return -ENOSPC;
+
+	for_each_set_bit(i, im.patched, im.nr) {
+		struct lsmrevoke_site *s = &b->sites[n++];
+
+		s->ip = lsmrevoke_layout_site(image(prog, i));
+		s->change = b->nr;
+		s->image = i;
+		if (encode_jump(jump, s->ip, image_stub(stub, i)))
+			return LSMREVOKE_WHY_OUT_OF_RANGE;
+		memcpy(revoke ? s->old : s->new, lsmrevoke_layout_nop(),
+		       LSMREVOKE_INSN_SIZE);
+		memcpy(revoke ? s->new : s->old, jump, LSMREVOKE_INSN_SIZE);
+	}
+
+	bpf_prog_inc(prog);
+	c->prog = prog;
+	c->owner = owner;
+	c->revoke = revoke;
+	c->stub = stub;
+	c->why = LSMREVOKE_WHY_NONE;
+	b->nr++;
+	b->nr_sites = n;
+	return 0;
+}
+
+/*
+ * Queues the revocation of @prog: a jump at the entry of each of its
+ * images, written by lsmrevoke_patch_write(); @owner is the caller's.
+ * Returns 0, -ENOSPC (write @b, then add again), or the reason @prog
+ * cannot be revoked (enum lsmrevoke_why), with nothing queued. Caller
+ * holds the revocation mutex and a reference on @prog.
+ */
+int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
+			       struct bpf_prog *prog, void *owner)
+{
+	unsigned int i, stub, why = LSMREVOKE_WHY_NONE;
+	struct images im;
+	int ret;
+
+	stub = lsmrevoke_stub_for(prog, &why);
+	if (stub == LSMREVOKE_STUB_NONE)
+		return why;
+	if (!prog->jited)
+		return LSMREVOKE_WHY_INTERPRETED;
+	if (find_images(prog, &im))
+		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
+	for_each_set_bit(i, im.patched, im.nr)
+		if (!lsmrevoke_layout_known(image(prog, i)))
+			return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
+	ret = add(b, prog, owner, true, stub);
+	if (!ret && lsmrevoke_fault("poke"))
+		b->changes[b->nr - 1].why = LSMREVOKE_WHY_POKE_FAILED;
+	return ret;
+}
+
+/*
+ * Queues putting back what a revocation of @prog with @stub wrote.
+ * Returns 0 or -ENOSPC (write @b, then add again). Caller holds the
+ * revocation mutex and a reference on @prog.
+ */
+int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
+				struct bpf_prog *prog, void *owner,
+				unsigned int stub)
+{
+	int ret = add(b, prog, owner, false, stub);
+
+	if (ret == -ENOSPC)
+		return ret;
+	if (ret)	/* cannot be: the revocation found the same images */
+		pr_err("prog %u: cannot restore its entries: %d\n",
+		       prog->aux->id, ret);
+	return 0;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct lsmrevoke_site *x = a, *y = b;
+
+	if (x->ip == y->ip)
+		return 0;
+	return x->ip < y->ip ? -1 : 1;
+}
+
+/*
+ * Writes every change queued in @b. Caller holds the revocation mutex.
+ *
+ * Every site whose five bytes are what its change expects is rewritten,
+ * all of them with one int3 protocol (text_poke_queue sorts nothing, so
+ * the sites go in address order: one batch per TP_VEC_MAX sites). A
+ * revocation is all or nothing: one site that holds something else (an
+ * fentry or freplace attachment's call or jump) keeps every site of that
+ * program as it is. A restore puts back whatever it still finds ours.
+ * Afterwards each revocation's why is 0 (its entries jump to the stub) or
+ * why it is not (enum lsmrevoke_why); the caller settles each change, then
+ * drops the references with lsmrevoke_patch_done().
+ */
+void lsmrevoke_patch_write(struct lsmrevoke_batch *b)
+{
+	unsigned int i, queued = 0;
+
+	sort(b->sites, b->nr_sites, sizeof(b->sites[0]), site_cmp, NULL);
+
+	mutex_lock(lsmrevoke_ksyms.text_mutex);
+	for (i = 0; i < b->nr_sites; i++) {
+		struct lsmrevoke_site *s = &b->sites[i];
+		struct lsmrevoke_change *c = &b->changes[s->change];
+
+		s->match = !memcmp(s->ip, s->old, LSMREVOKE_INSN_SIZE);
+		if (!s->match && c->revoke && !c->why)
+			c->why = LSMREVOKE_WHY_ENTRY_IN_USE;
+	}
+	for (i = 0; i < b->nr_sites; i++) {
+		struct lsmrevoke_site *s = &b->sites[i];
+
+		if (!s->match || b->changes[s->change].why)
+			continue;
+		lsmrevoke_thunk_text_poke_queue(s->ip, s->new,
+						LSMREVOKE_INSN_SIZE, NULL);
+		queued++;
+	}
+	if (queued)
+		lsmrevoke_thunk_text_poke_finish();
+	mutex_unlock(lsmrevoke_ksyms.text_mutex);
+
+	for (i = 0; i < b->nr_sites; i++) {
+		struct lsmrevoke_site *s = &b->sites[i];
+		struct lsmrevoke_change *c = &b->changes[s->change];
+
+		if (!c->revoke && !s->match)
+			pr_err("prog %u: image %u not restored: its entry is not our jump\n",
+			       c->prog->aux->id, s->image);
+	}
+}
+
+/* Drops the references @b holds and empties it. */
+void lsmrevoke_patch_done(struct lsmrevoke_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		bpf_prog_put(b->changes[i].prog);
+	b->nr = 0;
+	b->nr_sites = 0;
+}

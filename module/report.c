@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reporting a decision: one rate-limited log line, one audit record (type
+ * BPF) and one line in the events ring, each naming the program, what was
+ * decided and why:
+ *
+ *   op=revoke|restore|unrevocable prog-id=N prog-name=NAME prog-type=TYPE
+ *   reason=R loader-uid=U enforced=0|1
+ *
+ * In audit mode (enforced=0) the log line reads "audit: would <op> ...".
+ */
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/ratelimit.h>
+
+#include "events.h"
+#include "prog_type.h"
+#include "report.h"
+#include "track.h"
+
+/* @op is revoke, restore or unrevocable; @detail the reason or the why. */
+void lsmrevoke_report(const char *op, const struct lsmrevoke_entry *e,
+		      const char *detail, bool enforced)
+{
+	const char *type = lsmrevoke_prog_type_name(e->type);
+	const char *name = e->name[0] ? e->name : "-";
+	struct audit_buffer *ab;
+	int uid = -1;
+
+	if (e->cred)
+		uid = from_kuid(&init_user_ns, e->cred->euid);
+	lsmrevoke_event(op, e->id, type, name, detail, enforced);
+	pr_info_ratelimited("%s%s prog %u (%s, %s): %s\n",
+			    enforced ? "" : "audit: would ", op, e->id, name,
+			    type, detail);
+	if (audit_enabled == AUDIT_OFF)
+		return;
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_BPF);
+	if (!ab)
+		return;
+	audit_log_format(ab, "op=%s prog-id=%u prog-name=%s prog-type=%s",
+			 op, e->id, name, type);
+	audit_log_format(ab, " reason=%s loader-uid=%d enforced=%d", detail,
+			 uid, enforced);
+	audit_log_end(ab);
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_REPORT_H
+#define _LSMREVOKE_REPORT_H
+
+#include <linux/types.h>
+
+struct lsmrevoke_entry;
+
+void lsmrevoke_report(const char *op, const struct lsmrevoke_entry *e,
+		      const char *detail, bool enforced);
+
+#endif /* _LSMREVOKE_REPORT_H */

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The requirements: what a BPF program can need that policy may deny.
+ *
+ * This table is the one home of the concept. The scanner detects each row
+ * (scan.c), the judge asks lockdown about its reason (judge.c), securityfs
+ * names it (programs, requirements) and the lsmrevoke command reads the
+ * rows from securityfs "requirements" instead of keeping a list of its own.
+ * Adding a primitive is one enum value, one row here, its detector (a
+ * helper to compare call targets with, or an instruction predicate) and
+ * its test.
+ *
+ * The reasons are the ones the verifier checks for the same helpers when
+ * a program is loaded (bpf_base_func_proto() and the tracing protos);
+ * btf_read has none: the kernel gates no load through a BTF pointer, so
+ * only strict mode makes it count, as bpf_read_kernel.
+ *
+ * Helper addresses are resolved once at init and read-only afterwards.
+ */
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/security.h>
+
+#include "ksyms.h"
+#include "requirement.h"
+
+static bool is_btf_load(const struct bpf_insn *insn)
+{
+	u8 mode = BPF_MODE(insn->code);
+
+	/* The verifier rewrote every load through a BTF pointer so. */
+	return BPF_CLASS(insn->code) == BPF_LDX &&
+	       (mode == BPF_PROBE_MEM || mode == BPF_PROBE_MEMSX);
+}
+
+#define REASON(r)	.reason = (r), .reason_name = #r
+
+const struct lsmrevoke_requirement lsmrevoke_requirements[LSMREVOKE_NR_REQ] = {
+	[LSMREVOKE_REQ_READ_KERNEL] = {
+		.name = "bpf_read_kernel",
+		REASON(LOCKDOWN_BPF_READ_KERNEL),
+		.detected_by = "a call of bpf_probe_read_kernel{,_str} or bpf_probe_read{,_str}",
+		.helpers = { "bpf_probe_read_kernel",
+			     "bpf_probe_read_kernel_str",
+			     "bpf_probe_read_compat",
+			     "bpf_probe_read_compat_str" },
+	},
+	[LSMREVOKE_REQ_WRITE_USER] = {
+		.name = "bpf_write_user",
+		REASON(LOCKDOWN_BPF_WRITE_USER),
+		.detected_by = "a call of bpf_probe_write_user",
+		.helpers = { "bpf_probe_write_user" },
+	},
+	[LSMREVOKE_REQ_BTF_READ] = {
+		.name = "btf_read",
+		.reason = LSMREVOKE_NO_REASON,
+		.reason_name = "-",
+		.strict_adds = LSMREVOKE_REQ(READ_KERNEL),
+		.detected_by = "a load through a BTF pointer (BPF_PROBE_MEM), no helper",
+		.insn = is_btf_load,
+	},
+};
+
+/* The resolved helpers, in table order. */
+static unsigned long
+helper_addr[LSMREVOKE_NR_REQ][LSMREVOKE_REQ_HELPERS] __ro_after_init;
+
+/* Resolves every row's helpers; a missing one fails init, named. */
+int lsmrevoke_requirement_init(void)
+{
+	unsigned int r, h;
+	int ret;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
+		const struct lsmrevoke_requirement *req = &lsmrevoke_requirements[r];
+
+		for (h = 0; h < LSMREVOKE_REQ_HELPERS && req->helpers[h]; h++) {
+			ret = lsmrevoke_ksyms_resolve(req->helpers[h],
+						      &helper_addr[r][h]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* The requirement flags a call of the kernel function at @target needs. */
+u32 lsmrevoke_requirement_of_call(unsigned long target)
+{
+	unsigned int r, h;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		for (h = 0; h < LSMREVOKE_REQ_HELPERS && helper_addr[r][h]; h++)
+			if (helper_addr[r][h] == target)
+				return BIT(r);
+	return 0;
+}
+
+/* @flags as a list of names, "a,b", or "-" for none. */
+void lsmrevoke_requirement_show_names(struct seq_file *m, u32 flags)
+{
+	bool first = true;
+	unsigned int r;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
+		if (!(flags & BIT(r)))
+			continue;
+		seq_printf(m, "%s%s", first ? "" : ",",
+			   lsmrevoke_requirements[r].name);
+		first = false;
+	}
+	if (first)
+		seq_putc(m, '-');
+}
+
+static const char *level_name(int reason)
+{
+	if (reason == LSMREVOKE_NO_REASON)
+		return "-";
+	return reason < LOCKDOWN_INTEGRITY_MAX ? "integrity" : "confidentiality";
+}
+
+/*
+ * Contents of securityfs "requirements", one row per requirement in flag
+ * order: name reason reason_nr level strict_adds detected_by...
+ */
+void lsmrevoke_requirement_show(struct seq_file *m)
+{
+	unsigned int r;
+
+	seq_puts(m, "# name reason reason_nr level strict_adds detected_by\n");
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
+		const struct lsmrevoke_requirement *req = &lsmrevoke_requirements[r];
+
+		seq_printf(m, "%s %s %d %s ", req->name, req->reason_name,
+			   req->reason, level_name(req->reason));
+		lsmrevoke_requirement_show_names(m, req->strict_adds);
+		seq_printf(m, " %s\n", req->detected_by);
+	}
+}
+
+/* The helpers' lines of securityfs "symbols". */
+void lsmrevoke_requirement_show_symbols(struct seq_file *m)
+{
+	unsigned int r, h;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		for (h = 0; h < LSMREVOKE_REQ_HELPERS && helper_addr[r][h]; h++)
+			lsmrevoke_ksyms_show_func(m, lsmrevoke_requirements[r].helpers[h],
+						  helper_addr[r][h]);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_REQUIREMENT_H
+#define _LSMREVOKE_REQUIREMENT_H
+
+#include <linux/bits.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+struct bpf_insn;
+
+/*
+ * What a program can need that policy may deny, one value per row of the
+ * table in requirement.c. A program's requirement flags have bit
+ * LSMREVOKE_REQ_x set when it needs x; the securityfs files, the events
+ * and the lsmrevoke command name them by the table's names.
+ */
+enum lsmrevoke_req {
+	LSMREVOKE_REQ_READ_KERNEL,	/* the kernel's bpf_read_kernel */
+	LSMREVOKE_REQ_WRITE_USER,	/* the kernel's bpf_write_user */
+	LSMREVOKE_REQ_BTF_READ,		/* loads through BTF pointers */
+	LSMREVOKE_NR_REQ,
+};
+
+#define LSMREVOKE_REQ(r)	BIT(LSMREVOKE_REQ_##r)
+
+/* No lockdown reason: the kernel gates nothing; strict mode may. */
+#define LSMREVOKE_NO_REASON	(-1)
+
+/* The most helpers one requirement is detected by. */
+#define LSMREVOKE_REQ_HELPERS	4
+
+/*
+ * One requirement. It is detected by a call of one of its helpers (kernel
+ * functions, resolved by name at init), by an instruction @insn accepts,
+ * or both; scan.c applies both to every verified instruction.
+ */
+struct lsmrevoke_requirement {
+	const char *name;		/* as securityfs and the command show it */
+	int reason;			/* enum lockdown_reason, or NO_REASON */
+	const char *reason_name;	/* the reason's name in the kernel */
+	u32 strict_adds;		/* flags strict=1 adds to a program */
+	const char *detected_by;	/* what explain says needs it */
+	const char *helpers[LSMREVOKE_REQ_HELPERS];
+	bool (*insn)(const struct bpf_insn *insn);
+};
+
+extern const struct lsmrevoke_requirement
+lsmrevoke_requirements[LSMREVOKE_NR_REQ];
+
+int lsmrevoke_requirement_init(void);
+u32 lsmrevoke_requirement_of_call(unsigned long target);
+void lsmrevoke_requirement_show(struct seq_file *m);
+void lsmrevoke_requirement_show_names(struct seq_file *m, u32 flags);
+void lsmrevoke_requirement_show_symbols(struct seq_file *m);
+
+#endif /* _LSMREVOKE_REQUIREMENT_H */

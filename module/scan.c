@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The instruction scanner: what a program needs, read from the
+ * instructions the verifier accepted and rewrote (prog->insnsi).
+ *
+ * After fixup a helper call is BPF_JMP|BPF_CALL with src_reg 0 and
+ * imm = helper - __bpf_call_base; the gated helpers are never inlined or
+ * retargeted, so comparing call targets with their addresses is exact.
+ * The main program's instructions include every subprogram's, so one pass
+ * covers calls made from subprograms too. Every other detector of the
+ * requirements table looks at single instructions.
+ *
+ * Runs from the load probe as well as from process context: never sleeps,
+ * and the caller keeps the program alive.
+ */
+#include <linux/filter.h>
+
+#include "requirement.h"
+#include "scan.h"
+
+static u32 insn_flags(const struct bpf_insn *insn)
+{
+	u32 r, flags = 0;
+
+	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg)
+		return lsmrevoke_requirement_of_call((unsigned long)__bpf_call_base +
+						     insn->imm);
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		if (lsmrevoke_requirements[r].insn &&
+		    lsmrevoke_requirements[r].insn(insn))
+			flags |= BIT(r);
+	return flags;
+}
+
+/*
+ * The requirement flags of @prog; @sites gets, per requirement, the index
+ * of the first instruction that needs it (LSMREVOKE_NO_SITE when none).
+ */
+u32 lsmrevoke_scan(const struct bpf_prog *prog, u32 sites[LSMREVOKE_NR_REQ])
+{
+	u32 i, r, found, flags = 0;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		sites[r] = LSMREVOKE_NO_SITE;
+	for (i = 0; i < prog->len; i++) {
+		found = insn_flags(&prog->insnsi[i]) & ~flags;
+		if (!found)
+			continue;
+		for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+			if (found & BIT(r))
+				sites[r] = i;
+		flags |= found;
+	}
+	return flags;
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sources of decisions: what makes lsmrevoke judge programs again.
+ *
+ *  - a program is loaded (probe on perf_event_bpf_event, current is the
+ *    loader and the fd does not exist yet): it is tracked, and if it needs
+ *    a gated requirement it is judged before its loader returns to user
+ *    space; an unloaded program is forgotten;
+ *  - lockdown_write() raised the lockdown level: a full pass, then
+ *    LSM_POLICY_CHANGE for the kernel's other listeners;
+ *  - a BPF-LSM program was attached to or detached from the locked_down
+ *    hook (bpf_trampoline_{link,unlink}_prog): a full pass;
+ *  - LSM_POLICY_CHANGE on the blocking LSM notifier (an SELinux policy
+ *    load, setenforce): a full pass, synchronously.
+ * The probes cannot sleep, so their passes run through defer.c: before
+ * the task that made the change returns to user space, or from a worker
+ * when that task is a kernel thread (a deferred link release).
+ *
+ * securityfs writes (fs.c) and module init are the other sources; they
+ * call the pass directly.
+ */
+#include <linux/bpf.h>
+#include <linux/cred.h>
+#include <linux/perf_event.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/security.h>
+
+#include "defer.h"
+#include "fault.h"
+#include "judge.h"
+#include "ksyms.h"
+#include "pass.h"
+#include "sources.h"
+#include "track.h"
+
+static bool notifier_registered;
+/* The task raising LSM_POLICY_CHANGE itself, whose event we skip. */
+static struct task_struct *notify_self;
+
+/* A deferred full pass; @notify: then tell the LSM notifier's listeners. */
+static void pass(u32 notify, const void *unused)
+{
+	lsmrevoke_revalidate();
+	if (notify) {
+		WRITE_ONCE(notify_self, current);
+		call_blocking_lsm_notifier(LSM_POLICY_CHANGE, NULL);
+		WRITE_ONCE(notify_self, NULL);
+	}
+}
+
+static void defer_pass(bool notify, const char *what)
+{
+	if (lsmrevoke_defer(pass, notify, NULL) == -ENOMEM)
+		pr_err_ratelimited("%s: no memory to revalidate; write revalidate\n",
+				   what);
+}
+
+/*
+ * A program needing a gated requirement was just loaded (current is its
+ * loader, the fd does not exist yet): judge it before the loader returns.
+ */
+static void loaded(const struct bpf_prog *prog)
+{
+	if (lsmrevoke_defer(lsmrevoke_pass_one, prog->aux->id, prog) == -ENOMEM)
+		pr_err_ratelimited("prog %u: no memory to judge it at load\n",
+				   prog->aux->id);
+}
+
+/*
+ * kprobe on perf_event_bpf_event(prog, type, flags). Called by the kernel on
+ * the load path (process context, current is the loader) and on the put
+ * path (process or softirq context: __bpf_prog_put defers only from hard
+ * interrupts or with interrupts off). Must not sleep.
+ */
+int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs)
+{
+	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long type = regs_get_kernel_argument(regs, 1);
+	u32 flags;
+
+	if (type == PERF_BPF_EVENT_PROG_LOAD) {
+		if (lsmrevoke_track_add(prog, LSMREVOKE_SRC_LOAD, current_cred(),
+					&flags))
+			pr_err_ratelimited("prog %u not tracked: out of memory\n",
+					   prog->aux->id);
+		else if (lsmrevoke_judge_gated(flags))
+			loaded(prog);
+	} else if (type == PERF_BPF_EVENT_PROG_UNLOAD) {
+		lsmrevoke_track_del(prog);
+	}
+	return 0;
+}
+
+/* Return of lockdown_write(): the level changed when it returned > 0. */
+int lsmrevoke_sources_lockdown_ret(struct kretprobe_instance *ri,
+				   struct pt_regs *regs)
+{
+	if ((long)regs_return_value(regs) > 0)
+		defer_pass(true, "lockdown change");
+	return 0;
+}
+
+/* Entry of bpf_trampoline_{link,unlink}_prog(link, tr, tgt_prog). */
+int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	struct bpf_trampoline *tr = (void *)regs_get_kernel_argument(regs, 1);
+
+	*(bool *)ri->data = tr && (unsigned long)tr->func.addr ==
+				  lsmrevoke_ksyms.lsm_locked_down;
+	return 0;
+}
+
+/* Their return: a BPF-LSM locked_down policy came or went. */
+int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	if (*(bool *)ri->data && !regs_return_value(regs))
+		defer_pass(false, "BPF-LSM locked_down change");
+	return 0;
+}
+
+static int policy_notify(struct notifier_block *nb, unsigned long event,
+			 void *data)
+{
+	if (event == LSM_POLICY_CHANGE && READ_ONCE(notify_self) != current)
+		lsmrevoke_revalidate();
+	return NOTIFY_OK;
+}
+
+static struct notifier_block policy_nb = {
+	.notifier_call = policy_notify,
+};
+
+/*
+ * Judges every program already loaded (so that a module loaded under a
+ * strict policy revokes before modprobe returns), then listens to the LSM
+ * notifier. The probes are installed already.
+ */
+int lsmrevoke_sources_init(void)
+{
+	int ret;
+
+	ret = lsmrevoke_revalidate();
+	if (ret)
+		return ret;
+	ret = lsmrevoke_fault("notifier") ? -ENOMEM :
+	      register_blocking_lsm_notifier(&policy_nb);
+	if (ret) {
+		pr_err("cannot register on the LSM notifier: %d\n", ret);
+		return ret;
+	}
+	notifier_registered = true;
+	return 0;
+}
+
+/* Stops listening to the notifier; safe after a partial init. */
+void lsmrevoke_sources_exit(void)
+{
+	if (notifier_registered)
+		unregister_blocking_lsm_notifier(&policy_nb);
+	notifier_registered = false;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LSMREVOKE_SOURCES_H
+#define _LSMREVOKE_SOURCES_H
+
+#include <linux/kprobes.h>
+
+int lsmrevoke_sources_init(void);
+void lsmrevoke_sources_exit(void);
+
+int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs);
+int lsmrevoke_sources_lockdown_ret(struct kretprobe_instance *ri,
+				   struct pt_regs *regs);
+int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
+				  struct pt_regs *regs);
+int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
+				struct pt_regs *regs);
+
+#endif /* _LSMREVOKE_SOURCES_H */
