@@ -486,6 +486,11 @@ build_module() {
 	make -s -C "$hdr" M="$WORK/$series/debug" -j"$JOBS" LSMREVOKE_DEBUG=y \
 		modules >"$WORK/$series/debug.log" 2>&1 ||
 		{ cat "$WORK/$series/debug.log" >&2; die "the debug lsmrevoke.ko does not build against $rel"; }
+	# The module's files call one way only (docs/design.md): the debug
+	# objects hold every call, fault injection's too.
+	bash "$REPO/tests/callgraph.sh" "$WORK/$series/debug/module" \
+		>"$WORK/$series/callgraph.txt" ||
+		{ tail -n 5 "$WORK/$series/callgraph.txt" >&2; die "the module's files call each other in a cycle ($rel)"; }
 }
 
 # lsmrevoke.ko as dkms builds and installs it from dkms.conf (dkms add,
