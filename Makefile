@@ -66,8 +66,14 @@ clean:
 	rm -f tools/lsmrevoke/lsmrevoke
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
+# Every C source and header of ours: the module, the command, the tests and
+# the benchmarks (checkpatch --strict; BPF programs are *.bpf.c).
+STYLE_SRCS = $(wildcard module/*.c module/*.h tools/lsmrevoke/*.c \
+	tools/lsmrevoke/*.h tests/loader/*.c tests/loader/*.h tests/progs/*.c \
+	tests/progs/*.h tests/kmod/*.c bench/*.c)
+
 style:
-	bash tests/checkpatch.sh module/*.c module/*.h
+	bash tests/checkpatch.sh $(STYLE_SRCS)
 
 sparse:
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules

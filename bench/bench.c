@@ -172,12 +172,13 @@ static struct bpf_object *open_obj(const char *name, const char *only)
 /* The denier, attached; its link is the policy. */
 static struct bpf_link *deny_attach(struct bpf_object **objp)
 {
+	struct bpf_program *p;
 	struct bpf_link *l;
 
 	if (!*objp)
 		*objp = open_obj("deny.bpf.o", NULL);
-	l = bpf_program__attach_lsm(
-		bpf_object__find_program_by_name(*objp, "bench_deny"));
+	p = bpf_object__find_program_by_name(*objp, "bench_deny");
+	l = bpf_program__attach_lsm(p);
 	if (!l)
 		die("attach denier: %s", strerror(errno));
 	return l;
@@ -195,26 +196,70 @@ static unsigned long long syscall_loop(long n)
 	return now_ns() - t;
 }
 
-static int cmd_hot(const char *kind, const char *mode, long n)
+/* The fastest of HOT_BLOCKS test runs of N/3 repeats of XDP program P. */
+static void hot_xdp(const char *kind, const char *mode, struct bpf_program *p,
+		    long n)
 {
-	struct bpf_object *obj = NULL, *dobj = NULL;
-	struct bpf_link *link = NULL, *deny = NULL;
-	struct bpf_program *p = NULL;
 	unsigned long long v[HOT_BLOCKS];
-	bool xdp = !strcmp(kind, "xdp"), none = !strcmp(mode, "none");
-	const char *pname;
+	char pkt[64] = { 0 };
 	int i;
+
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt,
+		    .data_size_in = sizeof(pkt), .repeat = n / 3);
+
+	for (i = 0; i <= HOT_BLOCKS; i++) {
+		o.duration = 0;
+		if (bpf_prog_test_run_opts(bpf_program__fd(p), &o))
+			die("test run: %s", strerror(errno));
+		if (o.retval != XDP_PASS)
+			die("test run returned %u", o.retval);
+		if (i)	/* the first run warms up */
+			v[i - 1] = o.duration;
+	}
+	/* duration: ns per repeat, as the kernel measures it */
+	qsort(v, HOT_BLOCKS, sizeof(*v), cmp_ull);
+	printf("hot %s %s %.2f\n", kind, mode, (double)v[0]);
+}
+
+/* The fastest of HOT_BLOCKS blocks of N/3 getpriority() calls. */
+static void hot_syscalls(const char *kind, const char *mode, long n)
+{
+	unsigned long long v[HOT_BLOCKS];
+	int i;
+
+	syscall_loop(n / 5);
+	for (i = 0; i < HOT_BLOCKS; i++)
+		v[i] = syscall_loop(n / 3);
+	qsort(v, HOT_BLOCKS, sizeof(*v), cmp_ull);
+	printf("hot %s %s %.2f\n", kind, mode, (double)v[0] / (n / 3));
+}
+
+/* hot.bpf.o's program for KIND in MODE. */
+static const char *hot_prog(const char *kind, const char *mode)
+{
+	bool none = !strcmp(mode, "none");
+	const char *pname = NULL;
 
 	if (!strcmp(kind, "tp"))
 		pname = "hot_tp";
 	else if (!strcmp(kind, "fentry"))
 		pname = "hot_fentry";
-	else if (xdp)
+	else if (!strcmp(kind, "xdp"))
 		pname = none ? "hot_xdp_none" : "hot_xdp";
 	else
 		die("hot: unknown kind %s", kind);
 	if (strcmp(mode, "active") && strcmp(mode, "revoked") && !none)
 		die("hot: unknown mode %s", mode);
+	return pname;
+}
+
+static int cmd_hot(const char *kind, const char *mode, long n)
+{
+	struct bpf_object *obj = NULL, *dobj = NULL;
+	struct bpf_link *link = NULL, *deny = NULL;
+	struct bpf_program *p = NULL;
+	bool xdp = !strcmp(kind, "xdp"), none = !strcmp(mode, "none");
+	const char *pname = hot_prog(kind, mode);
 
 	if (!none || xdp) {
 		obj = open_obj("hot.bpf.o", pname);
@@ -235,30 +280,10 @@ static int cmd_hot(const char *kind, const char *mode, long n)
 			die("hot %s: program is '%s', not revoked", kind, st);
 	}
 
-	if (xdp) {
-		char pkt[64] = { 0 };
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt,
-			    .data_size_in = sizeof(pkt), .repeat = n / 3);
-
-		for (i = 0; i <= HOT_BLOCKS; i++) {
-			o.duration = 0;
-			if (bpf_prog_test_run_opts(bpf_program__fd(p), &o))
-				die("test run: %s", strerror(errno));
-			if (o.retval != XDP_PASS)
-				die("test run returned %u", o.retval);
-			if (i)	/* the first run warms up */
-				v[i - 1] = o.duration;
-		}
-		/* duration: ns per repeat, as the kernel measures it */
-		qsort(v, HOT_BLOCKS, sizeof(*v), cmp_ull);
-		printf("hot %s %s %.2f\n", kind, mode, (double)v[0]);
-	} else {
-		syscall_loop(n / 5);
-		for (i = 0; i < HOT_BLOCKS; i++)
-			v[i] = syscall_loop(n / 3);
-		qsort(v, HOT_BLOCKS, sizeof(*v), cmp_ull);
-		printf("hot %s %s %.2f\n", kind, mode, (double)v[0] / (n / 3));
-	}
+	if (xdp)
+		hot_xdp(kind, mode, p, n);
+	else
+		hot_syscalls(kind, mode, n);
 	bpf_link__destroy(deny);
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
@@ -278,7 +303,7 @@ static struct bpf_insn *gen_prog(int size)
 	int i = 0;
 
 	if (!in || size < 8)
-		die("gen_prog(%d)", size);
+		die("%s(%d)", __func__, size);
 	in[i++] = (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_X, 1, 10, 0, 0 };
 	in[i++] = (struct bpf_insn){ BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, -8 };
 	in[i++] = (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 8 };
@@ -381,11 +406,8 @@ static unsigned long long detach_links(int n)
 
 	for (i = 0; i < n; i++) {
 		if (!detach_how) {
-			if (!bpf_link_detach(links[i])) {
-				detach_how = "BPF_LINK_DETACH";
-			} else {
-				detach_how = "close(link fd)";
-			}
+			detach_how = bpf_link_detach(links[i]) ?
+				     "close(link fd)" : "BPF_LINK_DETACH";
 		} else if (detach_how[0] == 'B' && bpf_link_detach(links[i])) {
 			die("BPF_LINK_DETACH: %s", strerror(errno));
 		}
@@ -414,10 +436,13 @@ static long thunk_calls(const char *name)
 
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s", n) == 1 && !strcmp(n, name) &&
-		    (c = strstr(line, "calls=")) && sscanf(c + 6, "%ld", &v) == 1)
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s", n) != 1 || strcmp(n, name))
+			continue;
+		c = strstr(line, "calls=");
+		if (c && sscanf(c + 6, "%ld", &v) == 1)
 			ret = v;
+	}
 	fclose(f);
 	return ret;
 }
@@ -425,11 +450,12 @@ static long thunk_calls(const char *name)
 /* The reloadable policy, attached; returns its .bss map's fd. */
 static int policy_attach(struct bpf_object **objp, struct bpf_link **linkp)
 {
+	struct bpf_program *p;
 	struct bpf_map *m;
 
 	*objp = open_obj("policy.bpf.o", NULL);
-	*linkp = bpf_program__attach_lsm(
-		bpf_object__find_program_by_name(*objp, "bench_policy"));
+	p = bpf_object__find_program_by_name(*objp, "bench_policy");
+	*linkp = bpf_program__attach_lsm(p);
 	if (!*linkp)
 		die("attach policy: %s", strerror(errno));
 	m = bpf_object__find_map_by_name(*objp, ".bss");
@@ -463,6 +489,72 @@ static unsigned long long policy_reload(int map_fd, int deny)
 	return t;
 }
 
+/*
+ * "reload N <change ns> <restore ns> <batches> <idle ns>": the primary
+ * measure, a policy reload, with N programs attached.
+ */
+static void reload_once(int map_fd, int n, bool audit)
+{
+	unsigned long long tc, tu, ti;
+	long revoked, batches;
+
+	ti = policy_reload(map_fd, -1);
+	batches = thunk_calls("text_poke_finish");
+	tc = policy_reload(map_fd, 1);
+	if (batches >= 0)
+		batches = thunk_calls("text_poke_finish") - batches;
+	revoked = stat_value("revoked");
+	if (!audit && revoked >= 0 && revoked < n)
+		die("reload %d: only %ld revoked", n, revoked);
+	tu = policy_reload(map_fd, 0);
+	if (stat_value("revoked") > 0)
+		die("reload %d: %ld still revoked", n, stat_value("revoked"));
+	printf("reload%s %d %llu %llu %ld %llu\n", audit ? "-audit" : "", n,
+	       tc, tu, batches, ti);
+}
+
+/*
+ * "revoke N <attach ns> <restore ns> <detach ns>": a policy change by
+ * attaching a BPF-LSM program, and the user-space alternative.
+ */
+static void revoke_once(struct bpf_object **dobj, int n, bool audit)
+{
+	unsigned long long ta, tr, td, t;
+	struct bpf_link *deny;
+	long revoked;
+
+	t = now_ns();
+	deny = deny_attach(dobj);
+	ta = now_ns() - t;
+	revoked = stat_value("revoked");
+	if (!audit && revoked >= 0 && revoked < n)
+		die("revoke %d: only %ld revoked", n, revoked);
+	t = now_ns();
+	bpf_link__destroy(deny);
+	tr = now_ns() - t;
+	if (stat_value("revoked") > 0)
+		die("revoke %d: %ld still revoked", n, stat_value("revoked"));
+
+	/* The user-space alternative. */
+	td = detach_links(n);
+	printf("revoke%s %d %llu %llu %llu\n", audit ? "-audit" : "", n, ta, tr,
+	       td);
+	fflush(stdout);
+}
+
+/* With READY: creates that file and holds the programs until killed. */
+static void hold_programs(const char *ready)
+{
+	int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		die("%s: %s", ready, strerror(errno));
+	dprintf(fd, "%d\n", nprogs);
+	close(fd);
+	for (;;)
+		pause();
+}
+
 static int cmd_revoke(const char *tpfile, char *counts, int reps,
 		      const char *ready)
 {
@@ -478,53 +570,15 @@ static int cmd_revoke(const char *tpfile, char *counts, int reps,
 	for (c = strtok_r(counts, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 		int n = atoi(c);
 		bool audit = strchr(c, 'a');
-		const char *sfx = audit ? "-audit" : "";
 
 		ensure_progs(n, in, 10);
 		if (audit)
 			set_mode("audit");
 		/* 1,000 programs and more: one repetition fits the time. */
 		for (r = 0; r < (n >= 1000 ? 1 : reps); r++) {
-			unsigned long long ta, tr, td, tc, tu, ti, t;
-			struct bpf_link *deny;
-			long revoked, batches;
-
 			attach_links(n);
-
-			/* The primary measure: a policy reload. */
-			ti = policy_reload(map_fd, -1);
-			batches = thunk_calls("text_poke_finish");
-			tc = policy_reload(map_fd, 1);
-			if (batches >= 0)
-				batches = thunk_calls("text_poke_finish") - batches;
-			revoked = stat_value("revoked");
-			if (!audit && revoked >= 0 && revoked < n)
-				die("reload %d: only %ld revoked", n, revoked);
-			tu = policy_reload(map_fd, 0);
-			if (stat_value("revoked") > 0)
-				die("reload %d: %ld still revoked", n,
-				    stat_value("revoked"));
-			printf("reload%s %d %llu %llu %ld %llu\n", sfx, n, tc,
-			       tu, batches, ti);
-
-			/* A policy change by attaching a BPF-LSM program. */
-			t = now_ns();
-			deny = deny_attach(&dobj);
-			ta = now_ns() - t;
-			revoked = stat_value("revoked");
-			if (!audit && revoked >= 0 && revoked < n)
-				die("revoke %d: only %ld revoked", n, revoked);
-			t = now_ns();
-			bpf_link__destroy(deny);
-			tr = now_ns() - t;
-			if (stat_value("revoked") > 0)
-				die("revoke %d: %ld still revoked", n,
-				    stat_value("revoked"));
-
-			/* The user-space alternative. */
-			td = detach_links(n);
-			printf("revoke%s %d %llu %llu %llu\n", sfx, n, ta, tr, td);
-			fflush(stdout);
+			reload_once(map_fd, n, audit);
+			revoke_once(&dobj, n, audit);
 		}
 		if (audit)
 			set_mode("enforce");
@@ -536,16 +590,8 @@ static int cmd_revoke(const char *tpfile, char *counts, int reps,
 	printf("detach-method %s\n", detach_how ? detach_how : "-");
 	printf("tracked %ld\n", stat_value("tracked"));
 	fflush(stdout);
-	if (ready) {
-		int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd < 0)
-			die("%s: %s", ready, strerror(errno));
-		dprintf(fd, "%d\n", nprogs);
-		close(fd);
-		for (;;)
-			pause();
-	}
+	if (ready)
+		hold_programs(ready);
 	return 0;
 }
 

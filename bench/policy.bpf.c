@@ -17,7 +17,7 @@
 
 int deny_read_kernel;
 /* Denials so far; in a section (map) of its own, so that .bss is the flag. */
-__u64 denials SEC(".data.denials");
+SEC(".data.denials") __u64 denials;
 
 SEC("lsm/locked_down")
 int BPF_PROG(bench_policy, int what, int ret)

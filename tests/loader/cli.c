@@ -36,31 +36,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "testlib.h"
 
 #define PROG "lsmrevoke-test cli"
 
-static int cli_usage(void)
-{
-	fprintf(stderr,
-		"usage: lsmrevoke-test cli attach <obj> <readyfile> <stopfile>\n"
-		"       lsmrevoke-test cli hide <obj> <id|self> <readyfile> <stopfile>\n"
-		"       lsmrevoke-test cli json-check <schema> <def> <file> [--lines]\n");
-	return 1;
-}
-
-static int cli_fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
-	return 1;
-}
+static const char cli_usage[] =
+	"usage: lsmrevoke-test cli attach <obj> <readyfile> <stopfile>\n"
+	"       lsmrevoke-test cli hide <obj> <id|self> <readyfile> <stopfile>\n"
+	"       lsmrevoke-test cli json-check <schema> <def> <file> [--lines]\n";
 
 /* --- holding links ----------------------------------------------- */
 
@@ -71,15 +54,6 @@ struct held {
 	struct bpf_link *links[MAX_LINKS];
 	int n;
 };
-
-static __u32 info_id(int fd)
-{
-	struct bpf_prog_info pi;
-	__u32 len = sizeof(pi);
-
-	memset(&pi, 0, sizeof(pi));
-	return bpf_obj_get_info_by_fd(fd, &pi, &len) ? 0 : pi.id;
-}
 
 static __u32 link_id(struct bpf_link *l)
 {
@@ -97,11 +71,11 @@ static int load(struct held *h, const char *path)
 	memset(h, 0, sizeof(*h));
 	h->obj = bpf_object__open_file(path, NULL);
 	if (!h->obj)
-		return cli_fail(errno, "open %s", path);
+		return fail(errno, "open %s", path);
 	err = bpf_object__load(h->obj);
 	if (err) {
 		bpf_object__close(h->obj);
-		return cli_fail(err, "bpf_object__load %s", path);
+		return fail(err_of(err), "bpf_object__load %s", path);
 	}
 	return 0;
 }
@@ -114,14 +88,13 @@ static int attach_all(struct held *h, FILE *out)
 		struct bpf_link *l;
 
 		if (h->n == MAX_LINKS)
-			return cli_fail(E2BIG, "attach");
+			return fail(E2BIG, "attach");
 		l = bpf_program__attach(p);
 		if (!l)
-			return cli_fail(errno, "attach %s",
-					bpf_program__name(p));
+			return fail(errno, "attach %s", bpf_program__name(p));
 		h->links[h->n++] = l;
 		fprintf(out, "%s %u %u\n", bpf_program__name(p),
-			info_id(bpf_program__fd(p)), link_id(l));
+			prog_id(bpf_program__fd(p)), link_id(l));
 	}
 	return 0;
 }
@@ -142,12 +115,12 @@ static int publish(const char *path, const char *text)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f)
-		return cli_fail(errno, "create %s", tmp);
+		return fail(errno, "create %s", tmp);
 	fputs(text, f);
 	if (fclose(f))
-		return cli_fail(errno, "write %s", tmp);
+		return fail(errno, "write %s", tmp);
 	if (rename(tmp, path))
-		return cli_fail(errno, "rename %s", tmp);
+		return fail(errno, "rename %s", tmp);
 	return 0;
 }
 
@@ -174,13 +147,13 @@ static int cmd_attach(int argc, char **argv)
 	int ret;
 
 	if (argc != 3)
-		return cli_usage();
+		return usage_error(cli_usage);
 	if (load(&h, argv[0]))
 		return 1;
 	out = open_memstream(&text, &len);
 	if (!out) {
 		release(&h);
-		return cli_fail(errno, "attach");
+		return fail(errno, "attach");
 	}
 	ret = attach_all(&h, out);
 	fclose(out);
@@ -220,24 +193,23 @@ static int cmd_hide(int argc, char **argv)
 	int ret, fd;
 
 	if (argc != 4)
-		return cli_usage();
+		return usage_error(cli_usage);
 	if (load(&h, argv[0]))
 		return 1;
 	p = bpf_object__next_program(h.obj, NULL);
 	map = bpf_object__find_map_by_name(h.obj, "cfg");
 	if (!p || !map) {
 		release(&h);
-		return cli_fail(ENOENT, "%s: no program or no cfg map",
-				argv[0]);
+		return fail(ENOENT, "%s: no program or no cfg map", argv[0]);
 	}
-	self = info_id(bpf_program__fd(p));
+	self = prog_id(bpf_program__fd(p));
 	if (!strcmp(argv[1], "self")) {
 		cfg.hide_id = self;
 	} else {
 		cfg.hide_id = strtoul(argv[1], &end, 10);
 		if (*end || !cfg.hide_id) {
 			release(&h);
-			return cli_usage();
+			return usage_error(cli_usage);
 		}
 	}
 	cfg.floor_id = floor_below(cfg.hide_id);
@@ -245,11 +217,11 @@ static int cmd_hide(int argc, char **argv)
 	ret = bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY);
 	if (ret) {
 		release(&h);
-		return cli_fail(ret, "configure the hider");
+		return fail(err_of(ret), "configure the hider");
 	}
 	h.links[0] = bpf_program__attach(p);
 	if (!h.links[0]) {
-		ret = cli_fail(errno, "attach %s", bpf_program__name(p));
+		ret = fail(errno, "attach %s", bpf_program__name(p));
 		release(&h);
 		return ret;
 	}
@@ -335,11 +307,35 @@ static void put_utf8(char **o, unsigned int c)
 	}
 }
 
+/* Decodes the escape after a '\\' at ps->p into *@o: 0, or -1 (reported). */
+static int parse_escape(struct parser *ps, char **o)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e = *ps->p ? strchr(from, *ps->p) : NULL;
+	unsigned int c;
+
+	if (e) {
+		*(*o)++ = to[e - from];
+		return 0;
+	}
+	if (*ps->p != 'u') {
+		perr(ps, "bad escape");
+		return -1;
+	}
+	if (sscanf(ps->p + 1, "%4x", &c) != 1 ||
+	    strspn(ps->p + 1, "0123456789abcdefABCDEF") < 4) {
+		perr(ps, "bad \\u escape");
+		return -1;
+	}
+	put_utf8(o, c);
+	ps->p += 4;
+	return 0;
+}
+
 static char *parse_string(struct parser *ps)
 {
 	const char *q;
 	char *out, *o;
-	unsigned int c;
 
 	if (*ps->p != '"')
 		return (char *)perr(ps, "expected a string");
@@ -363,43 +359,9 @@ static char *parse_string(struct parser *ps)
 			continue;
 		}
 		ps->p++;
-		switch (*ps->p) {
-		case '"':
-			*o++ = '"';
-			break;
-		case '\\':
-			*o++ = '\\';
-			break;
-		case '/':
-			*o++ = '/';
-			break;
-		case 'b':
-			*o++ = '\b';
-			break;
-		case 'f':
-			*o++ = '\f';
-			break;
-		case 'n':
-			*o++ = '\n';
-			break;
-		case 'r':
-			*o++ = '\r';
-			break;
-		case 't':
-			*o++ = '\t';
-			break;
-		case 'u':
-			if (sscanf(ps->p + 1, "%4x", &c) != 1 ||
-			    strspn(ps->p + 1, "0123456789abcdefABCDEF") < 4) {
-				free(out);
-				return (char *)perr(ps, "bad \\u escape");
-			}
-			put_utf8(&o, c);
-			ps->p += 4;
-			break;
-		default:
+		if (parse_escape(ps, &o)) {
 			free(out);
-			return (char *)perr(ps, "bad escape");
+			return NULL;
 		}
 	}
 	ps->p++;
@@ -710,8 +672,6 @@ static bool known(const char *k, const char * const *list, size_t n)
 	return false;
 }
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 static const struct jv *resolve(struct checker *c, const char *ref,
 				const char *path)
 {
@@ -754,48 +714,48 @@ static void check_object(struct checker *c, const struct jv *s,
 	}
 }
 
-static void check(struct checker *c, const struct jv *s, const struct jv *v,
-		  const char *path)
+/* Every keyword of schema @s must be one the checker knows. */
+static void check_keywords(struct checker *c, const struct jv *s,
+			   const char *path)
 {
-	const struct jv *k;
-	char sub[512];
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!known(s->keys[i], keywords, ARRAY_SIZE(keywords)) &&
+		    !known(s->keys[i], annotations, ARRAY_SIZE(annotations)))
+			violation(c, path, "schema: unsupported keyword %s",
+				  s->keys[i]);
+}
+
+/* "type": false (reported) if @v is none of the types @s allows. */
+static bool check_type(struct checker *c, const struct jv *s,
+		       const struct jv *v, const char *path)
+{
+	const struct jv *k = get(s, "type");
 	size_t i;
 	bool ok;
 
-	if (!s || s->t != J_OBJ) {
-		violation(c, path, "schema: not an object");
-		return;
-	}
-	for (i = 0; i < s->n; i++)
-		if (!known(s->keys[i], keywords, N_OF(keywords)) &&
-		    !known(s->keys[i], annotations, N_OF(annotations)))
-			violation(c, path, "schema: unsupported keyword %s",
-				  s->keys[i]);
-	k = get(s, "$ref");
-	if (k) {
-		const struct jv *d = k->t == J_STR ?
-				     resolve(c, k->s, path) : NULL;
+	if (!k)
+		return true;
+	ok = k->t == J_STR && type_is(v, k->s);
+	for (i = 0; k->t == J_ARR && i < k->n; i++)
+		if (k->items[i]->t == J_STR && type_is(v, k->items[i]->s))
+			ok = true;
+	if (!ok)
+		violation(c, path, "%s where the schema wants another type",
+			  type_name(v));
+	return ok;
+}
 
-		if (d)
-			check(c, d, v, path);
-		return;
-	}
-	k = get(s, "type");
+/* "enum" and "const". */
+static void check_value(struct checker *c, const struct jv *s,
+			const struct jv *v, const char *path)
+{
+	const struct jv *k = get(s, "enum");
+	bool ok = false;
+	size_t i;
+
 	if (k) {
-		ok = k->t == J_STR && type_is(v, k->s);
-		for (i = 0; k->t == J_ARR && i < k->n; i++)
-			if (k->items[i]->t == J_STR &&
-			    type_is(v, k->items[i]->s))
-				ok = true;
-		if (!ok) {
-			violation(c, path, "%s where the schema wants another type",
-				  type_name(v));
-			return;
-		}
-	}
-	k = get(s, "enum");
-	if (k) {
-		ok = false;
 		for (i = 0; k->t == J_ARR && i < k->n; i++)
 			if (jv_equal(k->items[i], v))
 				ok = true;
@@ -808,75 +768,99 @@ static void check(struct checker *c, const struct jv *s, const struct jv *v,
 	k = get(s, "const");
 	if (k && !jv_equal(k, v))
 		violation(c, path, "differs from the constant the schema wants");
-	k = get(s, "minimum");
+}
+
+/* "minimum" and "pattern". */
+static void check_bounds(struct checker *c, const struct jv *s,
+			 const struct jv *v, const char *path)
+{
+	const struct jv *k = get(s, "minimum");
+	regex_t re;
+
 	if (k && k->t == J_NUM && v->t == J_NUM && v->num < k->num)
 		violation(c, path, "%g is below the minimum %g", v->num, k->num);
 	k = get(s, "pattern");
-	if (k && k->t == J_STR && v->t == J_STR) {
-		regex_t re;
-
-		if (regcomp(&re, k->s, REG_EXTENDED | REG_NOSUB)) {
-			violation(c, path, "schema: bad pattern %s", k->s);
-		} else {
-			if (regexec(&re, v->s, 0, NULL, 0))
-				violation(c, path, "\"%s\" does not match %s",
-					  v->s, k->s);
-			regfree(&re);
-		}
+	if (!k || k->t != J_STR || v->t != J_STR)
+		return;
+	if (regcomp(&re, k->s, REG_EXTENDED | REG_NOSUB)) {
+		violation(c, path, "schema: bad pattern %s", k->s);
+		return;
 	}
-	k = get(s, "anyOf");
-	if (k && k->t == J_ARR) {
-		bool quiet = c->quiet;
-		unsigned long before = c->errors;
+	if (regexec(&re, v->s, 0, NULL, 0))
+		violation(c, path, "\"%s\" does not match %s", v->s, k->s);
+	regfree(&re);
+}
 
-		ok = false;
-		c->quiet = true;
-		for (i = 0; i < k->n && !ok; i++) {
-			unsigned long e = c->errors;
+/* "anyOf": @v must match one of the schemas; their violations are quiet. */
+static void check_any_of(struct checker *c, const struct jv *s,
+			 const struct jv *v, const char *path)
+{
+	const struct jv *k = get(s, "anyOf");
+	bool quiet = c->quiet, ok = false;
+	unsigned long before = c->errors;
+	size_t i;
 
-			check(c, k->items[i], v, path);
-			ok = c->errors == e;
-		}
-		c->quiet = quiet;
-		c->errors = before;
-		if (!ok)
-			violation(c, path, "matches none of the anyOf schemas");
+	if (!k || k->t != J_ARR)
+		return;
+	c->quiet = true;
+	for (i = 0; i < k->n && !ok; i++) {
+		unsigned long e = c->errors;
+
+		check(c, k->items[i], v, path);
+		ok = c->errors == e;
 	}
-	if (v->t == J_OBJ)
-		check_object(c, s, v, path);
-	if (v->t == J_ARR) {
-		k = get(s, "minItems");
-		if (k && k->t == J_NUM && v->n < k->num)
-			violation(c, path, "%zu items, the schema wants at least %g",
-				  v->n, k->num);
-		k = get(s, "items");
-		for (i = 0; k && i < v->n; i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			check(c, k, v->items[i], sub);
-		}
+	c->quiet = quiet;
+	c->errors = before;
+	if (!ok)
+		violation(c, path, "matches none of the anyOf schemas");
+}
+
+/* "minItems" and "items". */
+static void check_array(struct checker *c, const struct jv *s,
+			const struct jv *v, const char *path)
+{
+	const struct jv *k = get(s, "minItems");
+	char sub[512];
+	size_t i;
+
+	if (k && k->t == J_NUM && v->n < k->num)
+		violation(c, path, "%zu items, the schema wants at least %g",
+			  v->n, k->num);
+	k = get(s, "items");
+	for (i = 0; k && i < v->n; i++) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		check(c, k, v->items[i], sub);
 	}
 }
 
-static char *slurp(const char *path)
+static void check(struct checker *c, const struct jv *s, const struct jv *v,
+		  const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f, *out;
-	int ch;
+	const struct jv *k;
 
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	out = open_memstream(&buf, &len);
-	if (!out) {
-		fclose(f);
-		return NULL;
+	if (!s || s->t != J_OBJ) {
+		violation(c, path, "schema: not an object");
+		return;
 	}
-	while ((ch = fgetc(f)) != EOF)
-		fputc(ch, out);
-	fclose(f);
-	fclose(out);
-	return buf;
+	check_keywords(c, s, path);
+	k = get(s, "$ref");
+	if (k) {
+		const struct jv *d = k->t == J_STR ?
+				     resolve(c, k->s, path) : NULL;
+
+		if (d)
+			check(c, d, v, path);
+		return;
+	}
+	if (!check_type(c, s, v, path))
+		return;
+	check_value(c, s, v, path);
+	check_bounds(c, s, v, path);
+	check_any_of(c, s, v, path);
+	if (v->t == J_OBJ)
+		check_object(c, s, v, path);
+	if (v->t == J_ARR)
+		check_array(c, s, v, path);
 }
 
 static int cmd_json_check(int argc, char **argv)
@@ -889,10 +873,10 @@ static int cmd_json_check(int argc, char **argv)
 	unsigned long docs = 0;
 
 	if (argc != 3 && !lines)
-		return cli_usage();
-	stext = slurp(argv[0]);
+		return usage_error(cli_usage);
+	stext = read_file(argv[0]);
 	if (!stext)
-		return cli_fail(errno, "read %s", argv[0]);
+		return fail(errno, "read %s", argv[0]);
 	schema = parse_doc(stext, err, sizeof(err));
 	free(stext);
 	if (!schema) {
@@ -907,10 +891,10 @@ static int cmd_json_check(int argc, char **argv)
 		jv_free(schema);
 		return 1;
 	}
-	text = slurp(argv[2]);
+	text = read_file(argv[2]);
 	if (!text) {
 		jv_free(schema);
-		return cli_fail(errno, "read %s", argv[2]);
+		return fail(errno, "read %s", argv[2]);
 	}
 	for (line = lines ? strtok_r(text, "\n", &save) : text; line;
 	     line = lines ? strtok_r(NULL, "\n", &save) : NULL) {
@@ -942,13 +926,18 @@ static int cmd_json_check(int argc, char **argv)
 
 int cmd_cli(int argc, char **argv)
 {
+	static const struct cmd subs[] = {
+		{ "attach", cmd_attach },
+		{ "hide", cmd_hide },
+		{ "json-check", cmd_json_check },
+	};
+	const struct cmd *sub;
+
+	report_as(PROG, err_text);
 	if (argc < 1)
-		return cli_usage();
-	if (!strcmp(argv[0], "attach"))
-		return cmd_attach(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "hide"))
-		return cmd_hide(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "json-check"))
-		return cmd_json_check(argc - 1, argv + 1);
-	return cli_usage();
+		return usage_error(cli_usage);
+	sub = find_cmd(subs, ARRAY_SIZE(subs), argv[0]);
+	if (sub)
+		return sub->fn(argc - 1, argv + 1);
+	return usage_error(cli_usage);
 }

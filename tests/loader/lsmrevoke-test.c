@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
@@ -27,63 +26,45 @@
 
 #include <linux/capability.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-#define PROG "lsmrevoke-test"
+#include "testlib.h"
 
 /* How many programs each churn thread keeps open before freeing the oldest. */
 #define CHURN_HOLD	4
 #define CHURN_MAX_THREADS	64
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: " PROG " <command> [args]\n"
-		"\n"
-		"  load <obj> <pindir>      load every program of <obj>, pin each at\n"
-		"                           <pindir>/<name> (directories created),\n"
-		"                           print \"<name> <id>\" per program\n"
-		"  ids                      print every live program id, sorted\n"
-		"  show                     print \"<id> <type> <name> funcs=<n>\" per\n"
-		"                           live program, sorted (type as libbpf names\n"
-		"                           it; n: functions with BTF func info, so a\n"
-		"                           program with one subprogram has 2)\n"
-		"  id-of <pinpath>          print the id of a pinned program\n"
-		"  churn <obj> <count> <threads> [prog]\n"
-		"                           load <prog> (default: the first program\n"
-		"                           of <obj>) <count> times in total from\n"
-		"                           <threads> threads, each keeping up to %d\n"
-		"                           open so loads and frees overlap, then\n"
-		"                           free all; print the totals\n"
-		"  asuser <uid> <cmd> [args...]\n"
-		"                           drop groups, set all gids and uids to\n"
-		"                           <uid> (losing every capability), exec <cmd>\n"
-		"  read-loop <file> <stopfile> <seconds>\n"
-		"                           read <file> again and again (alternately\n"
-		"                           whole and in 61-byte reads) until <stopfile>\n"
-		"                           exists or <seconds> pass; every snapshot must\n"
-		"                           be a '#' header and lines of at least five\n"
-		"                           fields starting with a number; print the\n"
-		"                           count of reads and of bad ones\n"
-		"  nocap <cmd> [args...]    stay uid 0 but drop every capability (also\n"
-		"                           from the bounding set, so exec cannot\n"
-		"                           regain them), exec <cmd>\n"
-		"\n"
-		"Set LSMREVOKE_TEST_VERBOSE=1 for libbpf's debug output.\n",
-		CHURN_HOLD);
-}
-
-static void warnx_errno(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err));
-}
+static const char main_usage[] =
+	"usage: lsmrevoke-test <command> [args]\n"
+	"\n"
+	"  load <obj> <pindir>      load every program of <obj>, pin each at\n"
+	"                           <pindir>/<name> (directories created),\n"
+	"                           print \"<name> <id>\" per program\n"
+	"  ids                      print every live program id, sorted\n"
+	"  show                     print \"<id> <type> <name> funcs=<n>\" per\n"
+	"                           live program, sorted (type as libbpf names\n"
+	"                           it; n: functions with BTF func info, so a\n"
+	"                           program with one subprogram has 2)\n"
+	"  id-of <pinpath>          print the id of a pinned program\n"
+	"  churn <obj> <count> <threads> [prog]\n"
+	"                           load <prog> (default: the first program\n"
+	"                           of <obj>) <count> times in total from\n"
+	"                           <threads> threads, each keeping up to " STR(CHURN_HOLD) "\n"
+	"                           open so loads and frees overlap, then\n"
+	"                           free all; print the totals\n"
+	"  asuser <uid> <cmd> [args...]\n"
+	"                           drop groups, set all gids and uids to\n"
+	"                           <uid> (losing every capability), exec <cmd>\n"
+	"  read-loop <file> <stopfile> <seconds>\n"
+	"                           read <file> again and again (alternately\n"
+	"                           whole and in 61-byte reads) until <stopfile>\n"
+	"                           exists or <seconds> pass; every snapshot must\n"
+	"                           be a '#' header and lines of at least five\n"
+	"                           fields starting with a number; print the\n"
+	"                           count of reads and of bad ones\n"
+	"  nocap <cmd> [args...]    stay uid 0 but drop every capability (also\n"
+	"                           from the bounding set, so exec cannot\n"
+	"                           regain them), exec <cmd>\n"
+	"\n"
+	"Set LSMREVOKE_TEST_VERBOSE=1 for libbpf's debug output.\n";
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -91,82 +72,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	static int verbose = -1;
 
 	if (verbose < 0)
-		verbose = getenv("LSMREVOKE_TEST_VERBOSE") != NULL;
+		verbose = !!getenv("LSMREVOKE_TEST_VERBOSE");
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-/* libbpf 1.x returns -errno; keep a positive errno whatever we are given. */
-static int err_of(long ret)
-{
-	if (ret < 0)
-		return (int)-ret;
-	return errno ? errno : EINVAL;
-}
-
-static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-	char *p;
-
-	if (len == 0 || len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int prog_info(int fd, struct bpf_prog_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, sizeof(*info));
-	return bpf_obj_get_info_by_fd(fd, info, &len);
-}
-
-static struct bpf_object *open_and_load(const char *path)
-{
-	struct bpf_object *obj;
-	int err;
-
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		warnx_errno(errno, "open %s", path);
-		return NULL;
-	}
-	err = bpf_object__load(obj);
-	if (err) {
-		warnx_errno(err_of(err), "load %s", path);
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
 }
 
 static int cmd_load(int argc, char **argv)
@@ -176,15 +85,11 @@ static int cmd_load(int argc, char **argv)
 	char pin[PATH_MAX];
 	int ret = 0;
 
-	if (argc != 2) {
-		usage(stderr);
-		return 1;
-	}
-	if (mkdir_p(argv[1])) {
-		warnx_errno(errno, "mkdir %s", argv[1]);
-		return 1;
-	}
-	obj = open_and_load(argv[0]);
+	if (argc != 2)
+		return usage_error(main_usage);
+	if (mkdir_p(argv[1]))
+		return fail(errno, "mkdir %s", argv[1]);
+	obj = open_and_load(argv[0], NULL);
 	if (!obj)
 		return 1;
 
@@ -194,20 +99,17 @@ static int cmd_load(int argc, char **argv)
 
 		if (snprintf(pin, sizeof(pin), "%s/%s", argv[1],
 			     bpf_program__name(prog)) >= (int)sizeof(pin)) {
-			warnx_errno(ENAMETOOLONG, "pin %s", argv[1]);
-			ret = 1;
+			ret = fail(ENAMETOOLONG, "pin %s", argv[1]);
 			break;
 		}
 		err = bpf_program__pin(prog, pin);
 		if (err) {
-			warnx_errno(err_of(err), "pin %s", pin);
-			ret = 1;
+			ret = fail(err_of(err), "pin %s", pin);
 			break;
 		}
 		err = prog_info(bpf_program__fd(prog), &info);
 		if (err) {
-			warnx_errno(err_of(err), "info %s", pin);
-			ret = 1;
+			ret = fail(err_of(err), "info %s", pin);
 			break;
 		}
 		printf("%s %u\n", bpf_program__name(prog), info.id);
@@ -216,77 +118,71 @@ static int cmd_load(int argc, char **argv)
 	return ret;
 }
 
-/* Calls fn(id, arg) for every live program id in increasing order. */
-static int for_each_prog_id(int (*fn)(__u32 id, void *arg), void *arg)
+/*
+ * The next live program id after *@id, into *@id: 1 if there is one, 0
+ * after the last, -1 on an error (reported).
+ */
+static int next_prog_id(__u32 *id)
 {
-	__u32 id = 0;
-	int err;
+	int err = bpf_prog_get_next_id(*id, id);
 
-	for (;;) {
-		err = bpf_prog_get_next_id(id, &id);
-		if (err) {
-			if (err_of(err) == ENOENT)
-				return 0;
-			warnx_errno(err_of(err), "bpf_prog_get_next_id");
-			return 1;
-		}
-		err = fn(id, arg);
-		if (err)
-			return err;
-	}
-}
-
-static int print_id(__u32 id, void *arg)
-{
-	(void)arg;
-	printf("%u\n", id);
-	return 0;
-}
-
-static int cmd_ids(int argc, char **argv)
-{
-	(void)argv;
-	if (argc != 0) {
-		usage(stderr);
+	if (!err)
 		return 1;
-	}
-	return for_each_prog_id(print_id, NULL);
+	if (err_of(err) == ENOENT)
+		return 0;
+	fail(err_of(err), "bpf_prog_get_next_id");
+	return -1;
 }
 
-static int show_id(__u32 id, void *arg)
+static int show_id(__u32 id)
 {
 	struct bpf_prog_info info;
 	const char *type;
 	int fd, err;
 
-	(void)arg;
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0) {
 		if (err_of(fd) == ENOENT)	/* freed since we saw its id */
 			return 0;
-		warnx_errno(err_of(fd), "bpf_prog_get_fd_by_id %u", id);
-		return 1;
+		return fail(err_of(fd), "bpf_prog_get_fd_by_id %u", id);
 	}
 	err = prog_info(fd, &info);
 	close(fd);
-	if (err) {
-		warnx_errno(err_of(err), "info of prog %u", id);
-		return 1;
-	}
+	if (err)
+		return fail(err_of(err), "info of prog %u", id);
 	type = libbpf_bpf_prog_type_str(info.type);
 	printf("%u %s %s funcs=%u\n", id, type ? type : "unknown",
 	       info.name[0] ? info.name : "-", info.nr_func_info);
 	return 0;
 }
 
+/* Every live program: its id, or with @show what show_id() prints. */
+static int list_progs(int argc, bool show)
+{
+	__u32 id = 0;
+	int more;
+
+	if (argc != 0)
+		return usage_error(main_usage);
+	while ((more = next_prog_id(&id)) > 0) {
+		if (!show)
+			printf("%u\n", id);
+		else if (show_id(id))
+			return 1;
+	}
+	return more < 0;
+}
+
+static int cmd_ids(int argc, char **argv)
+{
+	(void)argv;
+	return list_progs(argc, false);
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	(void)argv;
-	if (argc != 0) {
-		usage(stderr);
-		return 1;
-	}
-	return for_each_prog_id(show_id, NULL);
+	return list_progs(argc, true);
 }
 
 static int cmd_id_of(int argc, char **argv)
@@ -294,24 +190,20 @@ static int cmd_id_of(int argc, char **argv)
 	struct bpf_prog_info info;
 	int fd, err;
 
-	if (argc != 1) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc != 1)
+		return usage_error(main_usage);
 	fd = bpf_obj_get(argv[0]);
-	if (fd < 0) {
-		warnx_errno(err_of(fd), "bpf_obj_get %s", argv[0]);
-		return 1;
-	}
+	if (fd < 0)
+		return fail(err_of(fd), "bpf_obj_get %s", argv[0]);
 	err = prog_info(fd, &info);
 	close(fd);
-	if (err) {
-		warnx_errno(err_of(err), "info %s", argv[0]);
-		return 1;
-	}
+	if (err)
+		return fail(err_of(err), "info %s", argv[0]);
 	printf("%u\n", info.id);
 	return 0;
 }
+
+/* --- churn -------------------------------------------------------------- */
 
 struct churn {
 	enum bpf_prog_type type;
@@ -336,6 +228,19 @@ struct churn_thread {
 	unsigned int seed;
 };
 
+/* One load of the churned program: its fd, or a negative error. */
+static int churn_load(const struct churn *c)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = c->expected_attach_type,
+		    .prog_flags = c->prog_flags,
+		    .kern_version = c->kern_version,
+	);
+
+	return bpf_prog_load(c->type, "churn", "GPL", c->insns, c->insn_cnt,
+			     &opts);
+}
+
 static void *churn_thread(void *arg)
 {
 	struct churn_thread *t = arg;
@@ -349,16 +254,9 @@ static void *churn_thread(void *arg)
 		held[k] = -1;
 
 	for (i = 0; i < t->count; i++) {
-		LIBBPF_OPTS(bpf_prog_load_opts, opts,
-			.expected_attach_type = c->expected_attach_type,
-			.prog_flags = c->prog_flags,
-			.kern_version = c->kern_version,
-		);
 		int slot = i % CHURN_HOLD;
-		int fd;
+		int fd = churn_load(c);
 
-		fd = bpf_prog_load(c->type, "churn", "GPL", c->insns,
-				   c->insn_cnt, &opts);
 		if (fd < 0) {
 			failed++;
 			if (!first_err)
@@ -391,117 +289,124 @@ static void *churn_thread(void *arg)
 	return NULL;
 }
 
-static int cmd_churn(int argc, char **argv)
+/*
+ * The program to churn, argv[3] or the first of @obj, into @c: 0, or 1
+ * if it has none or one that needs a BTF attach target.
+ */
+static int churn_prepare(struct churn *c, struct bpf_object *obj, int argc,
+			 char **argv)
 {
-	struct churn_thread *th;
-	struct bpf_program *prog = NULL;
-	struct bpf_object *obj;
-	struct churn c = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	unsigned long i, started;
-	int ret = 0, err;
+	struct bpf_program *prog;
 
-	if (argc != 3 && argc != 4) {
-		usage(stderr);
-		return 1;
-	}
-	if (parse_ulong(argv[1], 1000000, &c.count) ||
-	    parse_ulong(argv[2], CHURN_MAX_THREADS, &c.threads) ||
-	    c.threads == 0) {
-		fprintf(stderr, PROG ": churn: bad count or threads (1..%d)\n",
-			CHURN_MAX_THREADS);
-		return 1;
-	}
-	obj = open_and_load(argv[0]);
-	if (!obj)
-		return 1;
 	if (argc == 4)
 		prog = bpf_object__find_program_by_name(obj, argv[3]);
 	else
 		prog = bpf_object__next_program(obj, NULL);
-	if (!prog) {
-		warnx_errno(ENOENT, "churn: program %s in %s",
+	if (!prog)
+		return fail(ENOENT, "churn: program %s in %s",
 			    argc == 4 ? argv[3] : "(first)", argv[0]);
-		bpf_object__close(obj);
-		return 1;
-	}
-	c.type = bpf_program__type(prog);
-	if (c.type == BPF_PROG_TYPE_TRACING || c.type == BPF_PROG_TYPE_LSM ||
-	    c.type == BPF_PROG_TYPE_EXT || c.type == BPF_PROG_TYPE_STRUCT_OPS) {
-		warnx_errno(EOPNOTSUPP, "churn: %s needs a BTF attach target",
+	c->type = bpf_program__type(prog);
+	if (c->type == BPF_PROG_TYPE_TRACING || c->type == BPF_PROG_TYPE_LSM ||
+	    c->type == BPF_PROG_TYPE_EXT || c->type == BPF_PROG_TYPE_STRUCT_OPS)
+		return fail(EOPNOTSUPP, "churn: %s needs a BTF attach target",
 			    bpf_program__name(prog));
-		bpf_object__close(obj);
-		return 1;
-	}
 	/* After load the instructions are relocated and carry the object's
 	 * map fds, which stay valid while obj is open.
 	 */
-	c.expected_attach_type = bpf_program__expected_attach_type(prog);
-	c.prog_flags = bpf_program__flags(prog);
-	c.kern_version = bpf_object__kversion(obj);
-	c.insns = bpf_program__insns(prog);
-	c.insn_cnt = bpf_program__insn_cnt(prog);
+	c->expected_attach_type = bpf_program__expected_attach_type(prog);
+	c->prog_flags = bpf_program__flags(prog);
+	c->kern_version = bpf_object__kversion(obj);
+	c->insns = bpf_program__insns(prog);
+	c->insn_cnt = bpf_program__insn_cnt(prog);
+	return 0;
+}
 
-	th = calloc(c.threads, sizeof(*th));
-	if (!th) {
-		warnx_errno(ENOMEM, "churn");
-		bpf_object__close(obj);
-		return 1;
-	}
-	for (started = 0; started < c.threads; started++) {
-		th[started].c = &c;
-		th[started].count = c.count / c.threads +
-				    (started < c.count % c.threads);
+/* Runs the churn threads to their end: how many started; *@ret 1 if not all. */
+static unsigned long churn_run(struct churn *c, struct churn_thread *th,
+			       int *ret)
+{
+	unsigned long i, started;
+	int err;
+
+	for (started = 0; started < c->threads; started++) {
+		th[started].c = c;
+		th[started].count = c->count / c->threads +
+				    (started < c->count % c->threads);
 		th[started].seed = (unsigned int)(getpid() * 31 + started);
 		err = pthread_create(&th[started].tid, NULL, churn_thread,
 				     &th[started]);
 		if (err) {
-			warnx_errno(err, "churn: pthread_create");
-			ret = 1;
+			*ret = fail(err, "churn: pthread_create");
 			break;
 		}
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(th[i].tid, NULL);
+	return started;
+}
+
+static int cmd_churn(int argc, char **argv)
+{
+	struct churn c = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct churn_thread *th;
+	struct bpf_object *obj;
+	unsigned long started;
+	int ret = 0;
+
+	if (argc != 3 && argc != 4)
+		return usage_error(main_usage);
+	if (parse_ulong(argv[1], 1000000, &c.count) ||
+	    parse_ulong(argv[2], CHURN_MAX_THREADS, &c.threads) ||
+	    c.threads == 0) {
+		fprintf(stderr, "lsmrevoke-test: churn: bad count or threads (1..%d)\n",
+			CHURN_MAX_THREADS);
+		return 1;
+	}
+	obj = open_and_load(argv[0], NULL);
+	if (!obj)
+		return 1;
+	if (churn_prepare(&c, obj, argc, argv)) {
+		bpf_object__close(obj);
+		return 1;
+	}
+	th = calloc(c.threads, sizeof(*th));
+	if (!th) {
+		fail(ENOMEM, "churn");
+		bpf_object__close(obj);
+		return 1;
+	}
+	started = churn_run(&c, th, &ret);
 	free(th);
 	bpf_object__close(obj);
 
 	printf("churn: loaded %lu failed %lu threads %lu\n", c.loaded,
 	       c.failed, started);
-	if (c.failed) {
-		warnx_errno(c.first_err, "churn: %lu of %lu loads failed",
-			    c.failed, c.count);
-		ret = 1;
-	}
+	if (c.failed)
+		ret = fail(c.first_err, "churn: %lu of %lu loads failed",
+			   c.failed, c.count);
 	return ret;
 }
+
+/* --- privileges, reading ------------------------------------------------ */
 
 static int cmd_asuser(int argc, char **argv)
 {
 	unsigned long id;
 
-	if (argc < 2) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc < 2)
+		return usage_error(main_usage);
 	if (parse_ulong(argv[0], 0xfffffffeUL, &id)) {
-		fprintf(stderr, PROG ": asuser: bad uid %s\n", argv[0]);
+		fprintf(stderr, "lsmrevoke-test: asuser: bad uid %s\n", argv[0]);
 		return 1;
 	}
-	if (setgroups(0, NULL)) {
-		warnx_errno(errno, "setgroups");
-		return 1;
-	}
-	if (setresgid(id, id, id)) {
-		warnx_errno(errno, "setresgid %lu", id);
-		return 1;
-	}
-	if (setresuid(id, id, id)) {
-		warnx_errno(errno, "setresuid %lu", id);
-		return 1;
-	}
+	if (setgroups(0, NULL))
+		return fail(errno, "setgroups");
+	if (setresgid(id, id, id))
+		return fail(errno, "setresgid %lu", id);
+	if (setresuid(id, id, id))
+		return fail(errno, "setresuid %lu", id);
 	execvp(argv[1], argv + 1);
-	warnx_errno(errno, "exec %s", argv[1]);
-	return 1;
+	return fail(errno, "exec %s", argv[1]);
 }
 
 /* A snapshot of a programs-like file: '#' header, then "<number> f f f f...". */
@@ -536,6 +441,36 @@ static int snapshot_ok(const char *buf, size_t len)
 	return 1;
 }
 
+/*
+ * Reads @path into @buf (@size bytes at most) in reads of @chunk bytes:
+ * the length read, or -1 with *@err set.
+ */
+static ssize_t read_snapshot(const char *path, char *buf, size_t size,
+			     size_t chunk, int *err)
+{
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		*err = errno;
+		return -1;
+	}
+	while (len < size) {
+		size_t want = size - len;
+
+		n = read(fd, buf + len, want < chunk ? want : chunk);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (n < 0)
+		*err = errno;
+	close(fd);
+	return n < 0 ? -1 : (ssize_t)len;
+}
+
 static int cmd_read_loop(int argc, char **argv)
 {
 	static char buf[1 << 20];
@@ -543,46 +478,28 @@ static int cmd_read_loop(int argc, char **argv)
 	time_t stop_at;
 	int first_err = 0;
 
-	if (argc != 3 || parse_ulong(argv[2], 3600, &secs)) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc != 3 || parse_ulong(argv[2], 3600, &secs))
+		return usage_error(main_usage);
 	stop_at = time(NULL) + (time_t)secs;
 	while (access(argv[1], F_OK) != 0 && time(NULL) < stop_at) {
 		size_t chunk = reads % 2 ? 61 : sizeof(buf);
-		size_t len = 0;
-		ssize_t n = 0;
-		int fd;
+		int err = 0;
+		ssize_t len;
 
 		reads++;
-		fd = open(argv[0], O_RDONLY);
-		if (fd < 0) {
-			if (!first_err)
-				first_err = errno;
-			bad++;
-			continue;
-		}
-		while (len < sizeof(buf)) {
-			size_t want = sizeof(buf) - len;
-
-			n = read(fd, buf + len, want < chunk ? want : chunk);
-			if (n <= 0)
-				break;
-			len += n;
-		}
-		if (n < 0 && !first_err)
-			first_err = errno;
-		close(fd);
-		if (n < 0 || !snapshot_ok(buf, len)) {
-			if (!bad && n >= 0)
-				fprintf(stderr, PROG ": read-loop: bad snapshot:\n%.*s",
+		len = read_snapshot(argv[0], buf, sizeof(buf), chunk, &err);
+		if (err && !first_err)
+			first_err = err;
+		if (len < 0 || !snapshot_ok(buf, len)) {
+			if (!bad && len >= 0)
+				fprintf(stderr, "lsmrevoke-test: read-loop: bad snapshot:\n%.*s",
 					(int)len, buf);
 			bad++;
 		}
 	}
 	printf("read-loop: reads %lu bad %lu\n", reads, bad);
 	if (first_err)
-		warnx_errno(first_err, "read-loop: %s", argv[0]);
+		fail(first_err, "read-loop: %s", argv[0]);
 	return bad ? 1 : 0;
 }
 
@@ -594,40 +511,22 @@ static int cmd_nocap(int argc, char **argv)
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	int cap;
 
-	if (argc < 1) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc < 1)
+		return usage_error(main_usage);
 	/* PR_CAPBSET_READ fails with EINVAL past the last capability. */
 	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
-			warnx_errno(errno, "drop capability %d from the bounding set",
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+			return fail(errno, "drop capability %d from the bounding set",
 				    cap);
-			return 1;
-		}
 	}
 	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capset, &hdr, data)) {
-		warnx_errno(errno, "capset");
-		return 1;
-	}
+	if (syscall(SYS_capset, &hdr, data))
+		return fail(errno, "capset");
 	execvp(argv[0], argv);
-	warnx_errno(errno, "exec %s", argv[0]);
-	return 1;
+	return fail(errno, "exec %s", argv[0]);
 }
 
-/* Scenario command groups, one file each (tests/loader/<group>.c). */
-int cmd_trace(int argc, char **argv);
-int cmd_net(int argc, char **argv);
-int cmd_strict(int argc, char **argv);
-int cmd_policy(int argc, char **argv);
-int cmd_cli(int argc, char **argv);
-int cmd_robust(int argc, char **argv);
-
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} cmds[] = {
+static const struct cmd cmds[] = {
 	{ "trace", cmd_trace },
 	{ "net", cmd_net },
 	{ "strict", cmd_strict },
@@ -646,26 +545,22 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct cmd *cmd;
 
-	if (argc < 2) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc < 2)
+		return usage_error(main_usage);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
-		usage(stdout);
+		fputs(main_usage, stdout);
 		return 0;
 	}
 	libbpf_set_print(libbpf_print);
 	/* Output goes to pipes in the suite: never lose it to buffering. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 2, argv + 2);
-
-	fprintf(stderr, PROG ": unknown command %s\n", argv[1]);
-	usage(stderr);
-	return 1;
+	cmd = find_cmd(cmds, ARRAY_SIZE(cmds), argv[1]);
+	if (cmd)
+		return cmd->fn(argc - 2, argv + 2);
+	fprintf(stderr, "lsmrevoke-test: unknown command %s\n", argv[1]);
+	return usage_error(main_usage);
 }

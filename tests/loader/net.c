@@ -18,7 +18,6 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,17 +31,13 @@
 
 #include <linux/if_link.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "testlib.h"
 
 #define PROG "lsmrevoke-test"
 
 /* include/uapi/linux/bpf.h of 6.6+; the build uses the 6.1 headers. */
 #define NET_BPF_TCX_INGRESS	46
 #define NET_BPF_TCX_EGRESS	47
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define MAX_FLOWS	32
 /* Datagram size; the first 4 bytes carry the round number. */
@@ -56,95 +51,54 @@
 /* hold-lsm keeps its link at most this long. */
 #define HOLD_WAIT_S	300
 
-static void net_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: " PROG " net <sub> [args]\n"
-		"\n"
-		"  serve <dir> <count> <home-cgroup|-> <flow>...\n"
-		"      flow: <name>,<sndns>,<rcvns>,<dst-ip>,<port>[,<filter-pin>\n"
-		"            [,<sndcg>[,<rcvcg>]]]  (- for none or ours)\n"
-		"      per flow open a receiving UDP socket bound to\n"
-		"      <dst-ip>:<port> in network namespace <rcvns> (a path such\n"
-		"      as /run/netns/X), in cgroup <rcvcg> (a cgroup2 directory;\n"
-		"      back to <home-cgroup> after), with the pinned socket filter\n"
-		"      attached (SO_ATTACH_BPF), and a sending one in <sndns> and\n"
-		"      <sndcg>; write <dir>/ready. Then for every\n"
-		"      round k = 1, 2, ...: wait for <dir>/go.k (or <dir>/quit),\n"
-		"      send <count> datagrams of %d bytes on every flow, receive\n"
-		"      until all came or %d ms pass without one, and write\n"
-		"      <dir>/res.k: per flow \"<name> sent S senderr E recv R\n"
-		"      whole W late L\" (recv: this round's datagrams, whole: those\n"
-		"      of full length, late: stale ones). Exits after %d s\n"
-		"      without a round.\n"
-		"  count <key>=<prog-pin>:<var>...\n"
-		"      print \"<key> <value>\" for the global variable <var> of\n"
-		"      the pinned program (found through its maps' BTF)\n"
-		"  link lsm <prog-pin> <link-pin>\n"
-		"  link cgroup <prog-pin> <link-pin> <ingress|egress|sock_create|sysctl> <cgroup>\n"
-		"  link xdp <prog-pin> <link-pin> <drv|skb> <ifname> <netns|->\n"
-		"  link tcx <prog-pin> <link-pin> <ingress|egress> <ifname> <netns|->\n"
-		"      attach through a BPF link and pin the link (remove the pin\n"
-		"      to detach)\n"
-		"  hold-lsm <prog-pin> <dir>\n"
-		"      attach the pinned BPF-LSM program through a link held by\n"
-		"      this process only; write <dir>/held (or <dir>/failed), wait\n"
-		"      for <dir>/release (at most %d s), close the link and exit:\n"
-		"      once this process is gone the program is detached (a pinned\n"
-		"      link is released later, from an RCU callback)\n"
-		"  tc-attach <prog-pin> <ingress|egress> <ifname> <netns|-> <prio>\n"
-		"      create clsact if needed, attach direct-action at <prio>\n"
-		"  tc-detach <ifname> <netns|->\n"
-		"      delete the clsact qdisc of <ifname> with all its filters\n"
-		"  sock-create <cgroup> <count>\n"
-		"      move into <cgroup>, call socket(AF_INET, SOCK_DGRAM) <count>\n"
-		"      times; print \"created C denied D other O\" (denied: EPERM)\n"
-		"  sysctl-read <cgroup> <path> <count>\n"
-		"      move into <cgroup>, open and read <path> <count> times;\n"
-		"      print \"read R denied D other O\" (denied: EPERM)\n",
-		DGRAM_LEN, ROUND_IDLE_MS, SERVE_WAIT_S, HOLD_WAIT_S);
-}
-
-static void net_warn(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": net: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
-}
-
-/* libbpf 1.x returns -errno; keep a positive errno whatever we are given. */
-static int net_err(long ret)
-{
-	if (ret < 0)
-		return (int)-ret;
-	return errno ? errno : EINVAL;
-}
-
-static int net_ulong(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
+static const char net_usage[] =
+	"usage: " PROG " net <sub> [args]\n"
+	"\n"
+	"  serve <dir> <count> <home-cgroup|-> <flow>...\n"
+	"      flow: <name>,<sndns>,<rcvns>,<dst-ip>,<port>[,<filter-pin>\n"
+	"            [,<sndcg>[,<rcvcg>]]]  (- for none or ours)\n"
+	"      per flow open a receiving UDP socket bound to\n"
+	"      <dst-ip>:<port> in network namespace <rcvns> (a path such\n"
+	"      as /run/netns/X), in cgroup <rcvcg> (a cgroup2 directory;\n"
+	"      back to <home-cgroup> after), with the pinned socket filter\n"
+	"      attached (SO_ATTACH_BPF), and a sending one in <sndns> and\n"
+	"      <sndcg>; write <dir>/ready. Then for every\n"
+	"      round k = 1, 2, ...: wait for <dir>/go.k (or <dir>/quit),\n"
+	"      send <count> datagrams of " STR(DGRAM_LEN) " bytes on every flow, receive\n"
+	"      until all came or " STR(ROUND_IDLE_MS) " ms pass without one, and write\n"
+	"      <dir>/res.k: per flow \"<name> sent S senderr E recv R\n"
+	"      whole W late L\" (recv: this round's datagrams, whole: those\n"
+	"      of full length, late: stale ones). Exits after " STR(SERVE_WAIT_S) " s\n"
+	"      without a round.\n"
+	"  count <key>=<prog-pin>:<var>...\n"
+	"      print \"<key> <value>\" for the global variable <var> of\n"
+	"      the pinned program (found through its maps' BTF)\n"
+	"  link lsm <prog-pin> <link-pin>\n"
+	"  link cgroup <prog-pin> <link-pin> <ingress|egress|sock_create|sysctl> <cgroup>\n"
+	"  link xdp <prog-pin> <link-pin> <drv|skb> <ifname> <netns|->\n"
+	"  link tcx <prog-pin> <link-pin> <ingress|egress> <ifname> <netns|->\n"
+	"      attach through a BPF link and pin the link (remove the pin\n"
+	"      to detach)\n"
+	"  hold-lsm <prog-pin> <dir>\n"
+	"      attach the pinned BPF-LSM program through a link held by\n"
+	"      this process only; write <dir>/held (or <dir>/failed), wait\n"
+	"      for <dir>/release (at most " STR(HOLD_WAIT_S) " s), close the link and exit:\n"
+	"      once this process is gone the program is detached (a pinned\n"
+	"      link is released later, from an RCU callback)\n"
+	"  tc-attach <prog-pin> <ingress|egress> <ifname> <netns|-> <prio>\n"
+	"      create clsact if needed, attach direct-action at <prio>\n"
+	"  tc-detach <ifname> <netns|->\n"
+	"      delete the clsact qdisc of <ifname> with all its filters\n"
+	"  sock-create <cgroup> <count>\n"
+	"      move into <cgroup>, call socket(AF_INET, SOCK_DGRAM) <count>\n"
+	"      times; print \"created C denied D other O\" (denied: EPERM)\n"
+	"  sysctl-read <cgroup> <path> <count>\n"
+	"      move into <cgroup>, open and read <path> <count> times;\n"
+	"      print \"read R denied D other O\" (denied: EPERM)\n";
 
 static long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return now_ns() / 1000000;
 }
 
 static void nap_ms(long ms)
@@ -170,12 +124,12 @@ static int netns_enter(const char *path, int *orig)
 		return 0;
 	*orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (*orig < 0) {
-		net_warn(errno, "open /proc/self/ns/net");
+		fail(errno, "open /proc/self/ns/net");
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-		net_warn(errno, "enter netns %s", path);
+		fail(errno, "enter netns %s", path);
 		if (fd >= 0)
 			close(fd);
 		close(*orig);
@@ -193,7 +147,7 @@ static int netns_leave(int orig)
 	if (orig < 0)
 		return 0;
 	if (setns(orig, CLONE_NEWNET)) {
-		net_warn(errno, "return to our netns");
+		fail(errno, "return to our netns");
 		ret = -1;
 	}
 	close(orig);
@@ -210,18 +164,18 @@ static int cgroup_enter(const char *dir)
 		return 0;
 	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >=
 	    (int)sizeof(path)) {
-		net_warn(ENAMETOOLONG, "cgroup %s", dir);
+		fail(ENAMETOOLONG, "cgroup %s", dir);
 		return -1;
 	}
 	len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		net_warn(errno, "open %s", path);
+		fail(errno, "open %s", path);
 		return -1;
 	}
 	ok = write(fd, pid, len) == len;
 	if (!ok)
-		net_warn(errno, "write %s", path);
+		fail(errno, "write %s", path);
 	close(fd);
 	return ok ? 0 : -1;
 }
@@ -231,7 +185,7 @@ static int ifindex_of(const char *ifname)
 	unsigned int idx = if_nametoindex(ifname);
 
 	if (!idx)
-		net_warn(errno, "no interface %s", ifname);
+		fail(errno, "no interface %s", ifname);
 	return (int)idx;
 }
 
@@ -258,7 +212,7 @@ static int flow_socket(const char *ns, const char *cg, int *fd)
 	int orig, ret = 0;
 
 	if (strcmp(cg, "-") && !strcmp(home_cgroup, "-")) {
-		net_warn(0, "serve: a flow in cgroup %s needs a home cgroup", cg);
+		fail(0, "serve: a flow in cgroup %s needs a home cgroup", cg);
 		return -1;
 	}
 	if (cgroup_enter(cg))
@@ -270,7 +224,7 @@ static int flow_socket(const char *ns, const char *cg, int *fd)
 	}
 	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (*fd < 0) {
-		net_warn(errno, "socket in netns %s", ns);
+		fail(errno, "socket in netns %s", ns);
 		ret = -1;
 	}
 	if (netns_leave(orig))
@@ -295,8 +249,8 @@ static int flow_open(struct flow *f, char *spec)
 	     p = strtok_r(NULL, ",", &save))
 		field[n++] = p;
 	if (n < 5 || strlen(field[0]) >= sizeof(f->name) ||
-	    net_ulong(field[4], 65535, &port) || !port) {
-		net_warn(0, "serve: bad flow '%s'", spec);
+	    parse_ulong(field[4], 65535, &port) || !port) {
+		fail(0, "serve: bad flow '%s'", spec);
 		return -1;
 	}
 	memset(f, 0, sizeof(*f));
@@ -306,7 +260,7 @@ static int flow_open(struct flow *f, char *spec)
 	f->dst.sin_family = AF_INET;
 	f->dst.sin_port = htons(port);
 	if (inet_pton(AF_INET, field[3], &f->dst.sin_addr) != 1) {
-		net_warn(0, "serve: flow %s: bad address %s", f->name, field[3]);
+		fail(0, "serve: flow %s: bad address %s", f->name, field[3]);
 		return -1;
 	}
 	if (flow_socket(field[2], field[7], &f->rcv) ||
@@ -315,26 +269,26 @@ static int flow_open(struct flow *f, char *spec)
 	setsockopt(f->rcv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(f->rcv, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(f->rcv, (struct sockaddr *)&f->dst, sizeof(f->dst))) {
-		net_warn(errno, "serve: flow %s: bind %s:%lu", f->name,
-			 field[3], port);
+		fail(errno, "serve: flow %s: bind %s:%lu", f->name,
+		     field[3], port);
 		return -1;
 	}
 	if (fcntl(f->rcv, F_SETFL, O_NONBLOCK)) {
-		net_warn(errno, "serve: flow %s: O_NONBLOCK", f->name);
+		fail(errno, "serve: flow %s: O_NONBLOCK", f->name);
 		return -1;
 	}
 	if (strcmp(field[5], "-")) {
 		int prog = bpf_obj_get(field[5]);
 
 		if (prog < 0) {
-			net_warn(net_err(prog), "serve: flow %s: get %s",
-				 f->name, field[5]);
+			fail(err_of(prog), "serve: flow %s: get %s",
+			     f->name, field[5]);
 			return -1;
 		}
 		if (setsockopt(f->rcv, SOL_SOCKET, SO_ATTACH_BPF, &prog,
 			       sizeof(prog))) {
-			net_warn(errno, "serve: flow %s: SO_ATTACH_BPF %s",
-				 f->name, field[5]);
+			fail(errno, "serve: flow %s: SO_ATTACH_BPF %s",
+			     f->name, field[5]);
 			close(prog);
 			return -1;
 		}
@@ -457,7 +411,7 @@ static int serve_report(const char *dir, struct flow *flows, int nflows,
 	snprintf(path, sizeof(path), "%s/res.%u", dir, round);
 	f = fopen(tmp, "w");
 	if (!f) {
-		net_warn(errno, "serve: %s", tmp);
+		fail(errno, "serve: %s", tmp);
 		return -1;
 	}
 	for (i = 0; i < nflows; i++) {
@@ -471,7 +425,7 @@ static int serve_report(const char *dir, struct flow *flows, int nflows,
 		fputc('\n', f);
 	}
 	if (fclose(f) || rename(tmp, path)) {
-		net_warn(errno, "serve: %s", path);
+		fail(errno, "serve: %s", path);
 		return -1;
 	}
 	return 0;
@@ -498,10 +452,8 @@ static int cmd_serve(int argc, char **argv)
 	FILE *f;
 
 	if (argc < 4 || argc - 3 > MAX_FLOWS ||
-	    net_ulong(argv[1], 10000, &count) || !count) {
-		net_usage(stderr);
-		return 1;
-	}
+	    parse_ulong(argv[1], 10000, &count) || !count)
+		return usage_error(net_usage);
 	home_cgroup = argv[2];
 	for (i = 3; i < argc; i++) {
 		if (flow_open(&flows[nflows], argv[i]))
@@ -511,7 +463,7 @@ static int cmd_serve(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/ready", argv[0]);
 	f = fopen(path, "w");
 	if (!f) {
-		net_warn(errno, "serve: %s", path);
+		fail(errno, "serve: %s", path);
 		goto out;
 	}
 	fprintf(f, "%d\n", (int)getpid());
@@ -526,8 +478,8 @@ static int cmd_serve(int argc, char **argv)
 				goto out;
 			}
 			if (now_ms() > deadline) {
-				net_warn(0, "serve: no round %u within %d s",
-					 round, SERVE_WAIT_S);
+				fail(0, "serve: no round %u within %d s",
+				     round, SERVE_WAIT_S);
 				goto out;
 			}
 			nap_ms(20);
@@ -620,7 +572,7 @@ static int prog_global(int prog_fd, const char *var, unsigned long long *val)
 	memset(&info, 0, sizeof(info));
 	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
 	if (err)
-		return -net_err(err);
+		return -err_of(err);
 	nr = info.nr_map_ids;
 	ids = calloc(nr ? nr : 1, sizeof(*ids));
 	if (!ids)
@@ -632,7 +584,7 @@ static int prog_global(int prog_fd, const char *var, unsigned long long *val)
 	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
 	if (err) {
 		free(ids);
-		return -net_err(err);
+		return -err_of(err);
 	}
 	for (i = 0; i < nr && ret == -ENOENT; i++) {
 		struct bpf_map_info mi;
@@ -656,38 +608,36 @@ static int cmd_count(int argc, char **argv)
 {
 	int i, ret = 0;
 
-	if (argc < 1) {
-		net_usage(stderr);
-		return 1;
-	}
+	if (argc < 1)
+		return usage_error(net_usage);
 	for (i = 0; i < argc; i++) {
 		char spec[PATH_MAX], *eq, *colon;
 		unsigned long long val = 0;
 		int fd, err;
 
 		if (strlen(argv[i]) >= sizeof(spec)) {
-			net_warn(ENAMETOOLONG, "count %s", argv[i]);
+			fail(ENAMETOOLONG, "count %s", argv[i]);
 			return 1;
 		}
 		strcpy(spec, argv[i]);
 		eq = strchr(spec, '=');
 		colon = strrchr(spec, ':');
 		if (!eq || !colon || colon < eq) {
-			net_warn(0, "count: bad spec '%s'", argv[i]);
+			fail(0, "count: bad spec '%s'", argv[i]);
 			return 1;
 		}
 		*eq = '\0';
 		*colon = '\0';
 		fd = bpf_obj_get(eq + 1);
 		if (fd < 0) {
-			net_warn(net_err(fd), "count: get %s", eq + 1);
+			fail(err_of(fd), "count: get %s", eq + 1);
 			ret = 1;
 			continue;
 		}
 		err = prog_global(fd, colon + 1, &val);
 		close(fd);
 		if (err) {
-			net_warn(-err, "count: %s in %s", colon + 1, eq + 1);
+			fail(-err, "count: %s in %s", colon + 1, eq + 1);
 			ret = 1;
 			continue;
 		}
@@ -706,75 +656,66 @@ static int link_pin(int prog_fd, int target, enum bpf_attach_type type,
 
 	link = bpf_link_create(prog_fd, target, type, &opts);
 	if (link < 0) {
-		net_warn(net_err(link), "link_create (attach type %d)", type);
+		fail(err_of(link), "link_create (attach type %d)", type);
 		return -1;
 	}
 	err = bpf_obj_pin(link, pin);
 	if (err)
-		net_warn(net_err(err), "pin link %s", pin);
+		fail(err_of(err), "pin link %s", pin);
 	close(link);
 	return err ? -1 : 0;
 }
 
+/* What "link <kind> <prog-pin> <link-pin> [<how> ...]" attaches as. */
+static const struct link_kind {
+	const char *kind;
+	int argc;
+	const char *how;	/* argv[3]; NULL: none */
+	enum bpf_attach_type type;
+	__u32 flags;
+} link_kinds[] = {
+	{ "lsm", 3, NULL, BPF_LSM_MAC, 0 },
+	{ "cgroup", 5, "ingress", BPF_CGROUP_INET_INGRESS, 0 },
+	{ "cgroup", 5, "egress", BPF_CGROUP_INET_EGRESS, 0 },
+	{ "cgroup", 5, "sock_create", BPF_CGROUP_INET_SOCK_CREATE, 0 },
+	{ "cgroup", 5, "sysctl", BPF_CGROUP_SYSCTL, 0 },
+	{ "xdp", 6, "drv", BPF_XDP, XDP_FLAGS_DRV_MODE },
+	{ "xdp", 6, "skb", BPF_XDP, XDP_FLAGS_SKB_MODE },
+	{ "tcx", 6, "ingress", NET_BPF_TCX_INGRESS, 0 },
+	{ "tcx", 6, "egress", NET_BPF_TCX_EGRESS, 0 },
+};
+
+static const struct link_kind *link_kind_of(int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(link_kinds); i++) {
+		const struct link_kind *k = &link_kinds[i];
+
+		if (!strcmp(argv[0], k->kind) && argc == k->argc &&
+		    (!k->how || !strcmp(argv[3], k->how)))
+			return k;
+	}
+	return NULL;
+}
+
 static int cmd_link(int argc, char **argv)
 {
-	enum bpf_attach_type type;
-	const char *kind;
-	int prog = -1, target = 0, orig = -1, ret = 1;
-	__u32 flags = 0;
+	const struct link_kind *k;
+	int prog, target = 0, orig = -1, ret = 1;
+	bool cgroup;
 
-	if (argc < 3)
-		goto usage;
-	kind = argv[0];
-	if (!strcmp(kind, "lsm")) {
-		if (argc != 3)
-			goto usage;
-		type = BPF_LSM_MAC;
-	} else if (!strcmp(kind, "cgroup")) {
-		if (argc != 5)
-			goto usage;
-		if (!strcmp(argv[3], "ingress"))
-			type = BPF_CGROUP_INET_INGRESS;
-		else if (!strcmp(argv[3], "egress"))
-			type = BPF_CGROUP_INET_EGRESS;
-		else if (!strcmp(argv[3], "sock_create"))
-			type = BPF_CGROUP_INET_SOCK_CREATE;
-		else if (!strcmp(argv[3], "sysctl"))
-			type = BPF_CGROUP_SYSCTL;
-		else
-			goto usage;
-	} else if (!strcmp(kind, "xdp")) {
-		if (argc != 6)
-			goto usage;
-		type = BPF_XDP;
-		if (!strcmp(argv[3], "drv"))
-			flags = XDP_FLAGS_DRV_MODE;
-		else if (!strcmp(argv[3], "skb"))
-			flags = XDP_FLAGS_SKB_MODE;
-		else
-			goto usage;
-	} else if (!strcmp(kind, "tcx")) {
-		if (argc != 6)
-			goto usage;
-		if (!strcmp(argv[3], "ingress"))
-			type = NET_BPF_TCX_INGRESS;
-		else if (!strcmp(argv[3], "egress"))
-			type = NET_BPF_TCX_EGRESS;
-		else
-			goto usage;
-	} else {
-		goto usage;
-	}
-
+	k = argc < 3 ? NULL : link_kind_of(argc, argv);
+	if (!k)
+		return usage_error(net_usage);
+	cgroup = !strcmp(k->kind, "cgroup");
 	prog = bpf_obj_get(argv[1]);
-	if (prog < 0) {
-		net_warn(net_err(prog), "get %s", argv[1]);
-		return 1;
-	}
-	if (!strcmp(kind, "cgroup")) {
+	if (prog < 0)
+		return fail(err_of(prog), "get %s", argv[1]);
+	if (cgroup) {
 		target = open(argv[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (target < 0) {
-			net_warn(errno, "open cgroup %s", argv[4]);
+			fail(errno, "open cgroup %s", argv[4]);
 			goto out;
 		}
 	} else if (argc == 6) {
@@ -784,17 +725,14 @@ static int cmd_link(int argc, char **argv)
 		if (!target)
 			goto out;
 	}
-	ret = link_pin(prog, target, type, flags, argv[2]) ? 1 : 0;
+	ret = link_pin(prog, target, k->type, k->flags, argv[2]) ? 1 : 0;
 out:
-	if (!strcmp(kind, "cgroup") && target > 0)
+	if (cgroup && target > 0)
 		close(target);
 	if (netns_leave(orig))
 		ret = 1;
 	close(prog);
 	return ret;
-usage:
-	net_usage(stderr);
-	return 1;
 }
 
 static int touch_in(const char *dir, const char *name)
@@ -805,7 +743,7 @@ static int touch_in(const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
 	if (!f) {
-		net_warn(errno, "%s", path);
+		fail(errno, "%s", path);
 		return -1;
 	}
 	fprintf(f, "%d\n", (int)getpid());
@@ -817,20 +755,18 @@ static int cmd_hold_lsm(int argc, char **argv)
 	long deadline;
 	int prog, link;
 
-	if (argc != 2) {
-		net_usage(stderr);
-		return 1;
-	}
+	if (argc != 2)
+		return usage_error(net_usage);
 	prog = bpf_obj_get(argv[0]);
 	if (prog < 0) {
-		net_warn(net_err(prog), "get %s", argv[0]);
+		fail(err_of(prog), "get %s", argv[0]);
 		touch_in(argv[1], "failed");
 		return 1;
 	}
 	link = bpf_link_create(prog, 0, BPF_LSM_MAC, NULL);
 	close(prog);
 	if (link < 0) {
-		net_warn(net_err(link), "attach %s", argv[0]);
+		fail(err_of(link), "attach %s", argv[0]);
 		touch_in(argv[1], "failed");
 		return 1;
 	}
@@ -853,14 +789,12 @@ static int cmd_tc_attach(int argc, char **argv)
 	unsigned long prio;
 	int prog, orig, err, ret = 1;
 
-	if (argc != 5 || net_ulong(argv[4], 0xffff, &prio) || !prio ||
-	    (strcmp(argv[1], "ingress") && strcmp(argv[1], "egress"))) {
-		net_usage(stderr);
-		return 1;
-	}
+	if (argc != 5 || parse_ulong(argv[4], 0xffff, &prio) || !prio ||
+	    (strcmp(argv[1], "ingress") && strcmp(argv[1], "egress")))
+		return usage_error(net_usage);
 	prog = bpf_obj_get(argv[0]);
 	if (prog < 0) {
-		net_warn(net_err(prog), "get %s", argv[0]);
+		fail(err_of(prog), "get %s", argv[0]);
 		return 1;
 	}
 	if (netns_enter(argv[3], &orig)) {
@@ -873,8 +807,8 @@ static int cmd_tc_attach(int argc, char **argv)
 	hook.attach_point = strcmp(argv[1], "ingress") ? BPF_TC_EGRESS :
 							  BPF_TC_INGRESS;
 	err = bpf_tc_hook_create(&hook);
-	if (err && net_err(err) != EEXIST) {
-		net_warn(net_err(err), "create clsact on %s", argv[2]);
+	if (err && err_of(err) != EEXIST) {
+		fail(err_of(err), "create clsact on %s", argv[2]);
 		goto out;
 	}
 	opts.prog_fd = prog;
@@ -882,8 +816,8 @@ static int cmd_tc_attach(int argc, char **argv)
 	opts.handle = 1;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err) {
-		net_warn(net_err(err), "tc attach %s on %s %s", argv[0],
-			 argv[2], argv[1]);
+		fail(err_of(err), "tc attach %s on %s %s", argv[0],
+		     argv[2], argv[1]);
 		goto out;
 	}
 	ret = 0;
@@ -899,10 +833,8 @@ static int cmd_tc_detach(int argc, char **argv)
 	LIBBPF_OPTS(bpf_tc_hook, hook);
 	int orig, err, ret = 1;
 
-	if (argc != 2) {
-		net_usage(stderr);
-		return 1;
-	}
+	if (argc != 2)
+		return usage_error(net_usage);
 	if (netns_enter(argv[1], &orig))
 		return 1;
 	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
@@ -910,7 +842,7 @@ static int cmd_tc_detach(int argc, char **argv)
 	if (hook.ifindex) {
 		err = bpf_tc_hook_destroy(&hook);
 		if (err)
-			net_warn(net_err(err), "delete clsact on %s", argv[0]);
+			fail(err_of(err), "delete clsact on %s", argv[0]);
 		else
 			ret = 0;
 	}
@@ -926,10 +858,8 @@ static int cmd_sock_create(int argc, char **argv)
 	unsigned long count, i, created = 0, denied = 0, other = 0;
 	int first_err = 0;
 
-	if (argc != 2 || net_ulong(argv[1], 100000, &count)) {
-		net_usage(stderr);
-		return 1;
-	}
+	if (argc != 2 || parse_ulong(argv[1], 100000, &count))
+		return usage_error(net_usage);
 	if (cgroup_enter(argv[0]))
 		return 1;
 	for (i = 0; i < count; i++) {
@@ -948,7 +878,7 @@ static int cmd_sock_create(int argc, char **argv)
 	}
 	printf("created %lu denied %lu other %lu\n", created, denied, other);
 	if (first_err)
-		net_warn(first_err, "sock-create: other error");
+		fail(first_err, "sock-create: other error");
 	return 0;
 }
 
@@ -957,10 +887,8 @@ static int cmd_sysctl_read(int argc, char **argv)
 	unsigned long count, i, nread = 0, denied = 0, other = 0;
 	int first_err = 0;
 
-	if (argc != 3 || net_ulong(argv[2], 100000, &count)) {
-		net_usage(stderr);
-		return 1;
-	}
+	if (argc != 3 || parse_ulong(argv[2], 100000, &count))
+		return usage_error(net_usage);
 	if (cgroup_enter(argv[0]))
 		return 1;
 	for (i = 0; i < count; i++) {
@@ -988,16 +916,13 @@ static int cmd_sysctl_read(int argc, char **argv)
 	}
 	printf("read %lu denied %lu other %lu\n", nread, denied, other);
 	if (first_err)
-		net_warn(first_err, "sysctl-read: other error");
+		fail(first_err, "sysctl-read: other error");
 	return 0;
 }
 
 int cmd_net(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int argc, char **argv);
-	} subs[] = {
+	static const struct cmd subs[] = {
 		{ "serve", cmd_serve },
 		{ "count", cmd_count },
 		{ "link", cmd_link },
@@ -1007,20 +932,18 @@ int cmd_net(int argc, char **argv)
 		{ "sock-create", cmd_sock_create },
 		{ "sysctl-read", cmd_sysctl_read },
 	};
-	size_t i;
+	const struct cmd *sub;
 
-	if (argc < 1) {
-		net_usage(stderr);
-		return 1;
-	}
+	report_as(PROG ": net", err_text_nonzero);
+	if (argc < 1)
+		return usage_error(net_usage);
 	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "help")) {
-		net_usage(stdout);
+		fputs(net_usage, stdout);
 		return 0;
 	}
-	for (i = 0; i < ARRAY_SIZE(subs); i++)
-		if (!strcmp(argv[0], subs[i].name))
-			return subs[i].fn(argc - 1, argv + 1);
-	net_warn(0, "unknown subcommand %s", argv[0]);
-	net_usage(stderr);
-	return 1;
+	sub = find_cmd(subs, ARRAY_SIZE(subs), argv[0]);
+	if (sub)
+		return sub->fn(argc - 1, argv + 1);
+	fail(0, "unknown subcommand %s", argv[0]);
+	return usage_error(net_usage);
 }

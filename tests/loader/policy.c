@@ -32,18 +32,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "testlib.h"
 
 #define PROG "lsmrevoke-test policy"
-#define PROGRAMS "/sys/kernel/security/lsmrevoke/programs"
 #define PO_MAGIC	0x5a5a5a5aU
 #define MAX_VARS	16
 
@@ -51,135 +47,45 @@
 #define REASON_WRITE_USER	17
 #define REASON_READ_KERNEL	24
 
-static const char *errname(int err)
-{
-	const char *n = strerrorname_np(err);
-	static char buf[16];
-
-	if (n)
-		return n;
-	if (err == 524)
-		return "ENOTSUPP";
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
-}
-
-/* libbpf 1.x returns -errno; keep a positive errno whatever we are given. */
-static int err_of(long ret)
-{
-	if (ret < 0)
-		return (int)-ret;
-	return errno ? errno : EINVAL;
-}
-
-static int fail(int err, const char *fmt, const char *arg)
-{
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, ": %s\n", errname(err));
-	return 1;
-}
-
-static int usage(void)
-{
-	fprintf(stderr,
-		"usage: lsmrevoke-test policy <sub> [args]\n"
-		"  up <obj> <dir>     load <obj>, attach its programs, pin programs,\n"
-		"                     links and maps under <dir>; print \"<name> <id>\"\n"
-		"  fire <dir> <n> [<var>...]\n"
-		"                     set monitored_pid (and target_addr, a buffer of\n"
-		"                     ours) and call getpriority() <n> times; print\n"
-		"                     var=delta, written=<times the buffer was\n"
-		"                     written> and errors=<failed syscalls>\n"
-		"  cycle <denyobj> <mask> <dir> <n> <snap> [<var>...]\n"
-		"                     fire; attach the denier; copy programs to\n"
-		"                     <snap>.attached; fire; destroy its link; copy\n"
-		"                     programs to <snap>.detached; fire. One line\n"
-		"                     per phase: \"<phase> var=delta ...\"\n"
-		"  hold <denyobj> <mask> <readyfile> <stopfile>\n"
-		"                     attach the denier, write its id to <readyfile>,\n"
-		"                     wait for <stopfile>, destroy the link, exit\n"
-		"  pin <denyobj> <mask> <linkpin>\n"
-		"                     attach the denier, pin its link, print its id\n"
-		"  flip <denyobj> <mask> <count>\n"
-		"                     attach and destroy the denier <count> times\n"
-		"                     (a copy denying nothing stays attached)\n"
-		"  race <raceobj> <denyobj> <min> <max> <windows>\n"
-		"                     load race_off in a loop on CPU 0 while\n"
-		"                     race_deny attaches on CPU 1 (a <denyobj>\n"
-		"                     denying nothing stays attached); check each\n"
-		"                     round; stop after <min> seconds once\n"
-		"                     <windows> loads fell into the window, or\n"
-		"                     after <max> seconds\n"
-		"  many <obj> <prog> <count> <denyobj> <mask>\n"
-		"                     load <count> copies of <prog> (not attached);\n"
-		"                     attach the denier, detach it; print many=\n"
-		"                     revoked= jumps= (entry jump only) active=\n"
-		"                     identical= (image as loaded)\n"
-		"  write <file> <data> [<snap>]\n"
-		"                     one write(2) of <data>; print OK, open:<errno>\n"
-		"                     or write:<errno>; with <snap>, copy programs\n"
-		"                     there right after the write returned\n"
-		"<mask>: read, write, read,write or none (what the denier denies).\n");
-	return 1;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-	char *p;
-
-	if (len == 0 || len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int prog_info(int fd, struct bpf_prog_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, sizeof(*info));
-	return bpf_obj_get_info_by_fd(fd, info, &len);
-}
-
-static __u32 prog_id(int fd)
-{
-	struct bpf_prog_info info;
-
-	return prog_info(fd, &info) ? 0 : info.id;
-}
-
-static int pin_at(char *buf, const char *dir, const char *prefix,
-		  const char *name)
-{
-	if (snprintf(buf, PATH_MAX, "%s/%s%s", dir, prefix, name) >= PATH_MAX) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
+static const char policy_usage[] =
+	"usage: lsmrevoke-test policy <sub> [args]\n"
+	"  up <obj> <dir>     load <obj>, attach its programs, pin programs,\n"
+	"                     links and maps under <dir>; print \"<name> <id>\"\n"
+	"  fire <dir> <n> [<var>...]\n"
+	"                     set monitored_pid (and target_addr, a buffer of\n"
+	"                     ours) and call getpriority() <n> times; print\n"
+	"                     var=delta, written=<times the buffer was\n"
+	"                     written> and errors=<failed syscalls>\n"
+	"  cycle <denyobj> <mask> <dir> <n> <snap> [<var>...]\n"
+	"                     fire; attach the denier; copy programs to\n"
+	"                     <snap>.attached; fire; destroy its link; copy\n"
+	"                     programs to <snap>.detached; fire. One line\n"
+	"                     per phase: \"<phase> var=delta ...\"\n"
+	"  hold <denyobj> <mask> <readyfile> <stopfile>\n"
+	"                     attach the denier, write its id to <readyfile>,\n"
+	"                     wait for <stopfile>, destroy the link, exit\n"
+	"  pin <denyobj> <mask> <linkpin>\n"
+	"                     attach the denier, pin its link, print its id\n"
+	"  flip <denyobj> <mask> <count>\n"
+	"                     attach and destroy the denier <count> times\n"
+	"                     (a copy denying nothing stays attached)\n"
+	"  race <raceobj> <denyobj> <min> <max> <windows>\n"
+	"                     load race_off in a loop on CPU 0 while\n"
+	"                     race_deny attaches on CPU 1 (a <denyobj>\n"
+	"                     denying nothing stays attached); check each\n"
+	"                     round; stop after <min> seconds once\n"
+	"                     <windows> loads fell into the window, or\n"
+	"                     after <max> seconds\n"
+	"  many <obj> <prog> <count> <denyobj> <mask>\n"
+	"                     load <count> copies of <prog> (not attached);\n"
+	"                     attach the denier, detach it; print many=\n"
+	"                     revoked= jumps= (entry jump only) active=\n"
+	"                     identical= (image as loaded)\n"
+	"  write <file> <data> [<snap>]\n"
+	"                     one write(2) of <data>; print OK, open:<errno>\n"
+	"                     or write:<errno>; with <snap>, copy programs\n"
+	"                     there right after the write returned\n"
+	"<mask>: read, write, read,write or none (what the denier denies).\n";
 
 static void sleep_us(long us)
 {
@@ -194,56 +100,10 @@ static void sleep_us(long us)
 
 /* --- globals: the .bss and .data maps of an object ------------------ */
 
-struct section {
-	int fd;
-	unsigned char *mem;
-	size_t len;
-	struct btf *btf;
-	const struct btf_type *sec;
-};
-
 struct globals {
-	struct section s[2];
+	struct datasec s[2];
 	int n;
 };
-
-/* Maps the data section of map @fd (owned by the caller on success). */
-static int section_open(struct section *s, int fd, const char *what)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-	long page = sysconf(_SC_PAGESIZE);
-
-	memset(s, 0, sizeof(*s));
-	s->fd = fd;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return fail(errno, "map info %s", what);
-	s->btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!s->btf)
-		return fail(errno, "btf of %s", what);
-	s->sec = btf__type_by_id(s->btf, info.btf_value_type_id);
-	if (!s->sec || !btf_is_datasec(s->sec))
-		return fail(EINVAL, "datasec of %s", what);
-	s->len = (info.value_size + page - 1) / page * page;
-	s->mem = mmap(NULL, s->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (s->mem == MAP_FAILED) {
-		s->mem = NULL;
-		return fail(errno, "mmap %s", what);
-	}
-	return 0;
-}
-
-static void section_close(struct section *s, int own_fd)
-{
-	if (s->mem)
-		munmap(s->mem, s->len);
-	btf__free(s->btf);
-	if (own_fd && s->fd >= 0)
-		close(s->fd);
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-}
 
 /* The globals of the objects pinned under @dir (map_bss, map_data). */
 static int globals_open_dir(struct globals *g, const char *dir)
@@ -264,7 +124,7 @@ static int globals_open_dir(struct globals *g, const char *dir)
 				continue;
 			return fail(err_of(fd), "bpf_obj_get %s", pin);
 		}
-		if (section_open(&g->s[g->n], fd, pin)) {
+		if (datasec_open(&g->s[g->n], fd, pin, PROT_READ | PROT_WRITE)) {
 			close(fd);
 			return 1;
 		}
@@ -289,44 +149,33 @@ static int globals_open_obj(struct globals *g, struct bpf_object *obj)
 			continue;
 		if (g->n == 2)
 			break;
-		if (section_open(&g->s[g->n], bpf_map__fd(map), name))
+		if (datasec_open(&g->s[g->n], bpf_map__fd(map), name,
+				 PROT_READ | PROT_WRITE))
 			return 1;
 		g->n++;
 	}
 	return 0;
 }
 
-static void globals_close(struct globals *g, int own_fds)
+static void globals_close(struct globals *g, bool own_fds)
 {
 	int i;
 
 	for (i = 0; i < g->n; i++)
-		section_close(&g->s[i], own_fds);
+		datasec_close(&g->s[i], own_fds);
 	g->n = 0;
 }
 
-/* The address and size of global @name, or NULL. */
+/* The address and size of global @name (4 or 8 bytes), or NULL. */
 static void *globals_var(struct globals *g, const char *name, __u32 *size)
 {
-	int k, i;
+	int k;
 
 	for (k = 0; k < g->n; k++) {
-		struct section *s = &g->s[k];
-		const struct btf_var_secinfo *vsi = btf_var_secinfos(s->sec);
+		void *p = datasec_var(&g->s[k], name, size);
 
-		for (i = 0; i < btf_vlen(s->sec); i++, vsi++) {
-			const struct btf_type *t = btf__type_by_id(s->btf,
-								   vsi->type);
-
-			if (!t || strcmp(btf__name_by_offset(s->btf, t->name_off),
-					 name))
-				continue;
-			if (vsi->offset + vsi->size > s->len ||
-			    (vsi->size != 4 && vsi->size != 8))
-				return NULL;
-			*size = vsi->size;
-			return s->mem + vsi->offset;
-		}
+		if (p)
+			return *size == 4 || *size == 8 ? p : NULL;
 	}
 	return NULL;
 }
@@ -362,50 +211,9 @@ static int globals_set(struct globals *g, const char *name, __u64 val)
 
 /* --- the programs file ---------------------------------------------- */
 
-/* Reads all of @path into a NUL-terminated malloc'ed buffer. */
-static char *read_all(const char *path)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	int fd;
-
-	if (!buf)
-		return NULL;
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
-				goto err;
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0)
-			goto err;
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-err:
-	close(fd);
-	free(buf);
-	return NULL;
-}
-
 static int copy_file(const char *from, const char *to)
 {
-	char *buf = read_all(from);
+	char *buf = read_file(from);
 	FILE *f;
 	int ret = 0;
 
@@ -427,36 +235,8 @@ static int copy_file(const char *from, const char *to)
 /* The state field of program @id in a programs snapshot, or "none". */
 static const char *state_in(const char *snap, __u32 id, char *buf, size_t len)
 {
-	const char *p = snap;
-
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		unsigned long v;
-		char *end;
-
-		if (*p != '#') {
-			v = strtoul(p, &end, 10);
-			if (end != p && *end == ' ' && v == id) {
-				/* id type name requires state ... */
-				const char *f = end;
-				int field;
-
-				for (field = 1; field < 4 && f; field++)
-					f = strchr(f + 1, ' ');
-				if (f) {
-					size_t n = strcspn(f + 1, " \n");
-
-					if (n >= len)
-						n = len - 1;
-					memcpy(buf, f + 1, n);
-					buf[n] = '\0';
-					return buf;
-				}
-			}
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	snprintf(buf, len, "none");
+	if (prog_state(snap, id, buf, len))
+		snprintf(buf, len, "none");
 	return buf;
 }
 
@@ -466,65 +246,24 @@ static int cmd_up(int argc, char **argv)
 {
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct bpf_map *map;
-	char pin[PATH_MAX];
-	int err, ret = 1;
+	int ret = 1;
 
 	if (argc != 2)
-		return usage();
+		return usage_error(policy_usage);
 	if (mkdir_p(argv[1]))
 		return fail(errno, "mkdir %s", argv[1]);
-	obj = bpf_object__open_file(argv[0], NULL);
+	obj = open_and_load(argv[0], NULL);
 	if (!obj)
-		return fail(errno, "open %s", argv[0]);
-	err = bpf_object__load(obj);
-	if (err) {
-		fail(err_of(err), "load %s", argv[0]);
+		return 1;
+	if (pin_maps(obj, argv[1], "map_"))
 		goto out;
-	}
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-
-		/* Internal maps are "<obj prefix>.bss" and so on. */
-		if (bpf_map__is_internal(map) && strchr(name, '.'))
-			name = strchr(name, '.') + 1;
-		if (pin_at(pin, argv[1], "map_", name))
-			goto out_errno;
-		err = bpf_map__pin(map, pin);
-		if (err) {
-			fail(err_of(err), "pin %s", pin);
-			goto out;
-		}
-	}
 	bpf_object__for_each_program(prog, obj) {
-		const char *name = bpf_program__name(prog);
-		struct bpf_link *link;
-
-		link = bpf_program__attach(prog);
-		if (!link) {
-			fail(errno, "attach %s", name);
+		if (attach_and_pin(prog, argv[1], "link_", "attach", false))
 			goto out;
-		}
-		if (pin_at(pin, argv[1], "link_", name))
-			goto out_errno;
-		err = bpf_link__pin(link, pin);
-		if (err) {
-			fail(err_of(err), "pin %s", pin);
-			goto out;
-		}
-		if (pin_at(pin, argv[1], "", name))
-			goto out_errno;
-		err = bpf_program__pin(prog, pin);
-		if (err) {
-			fail(err_of(err), "pin %s", pin);
-			goto out;
-		}
-		printf("%s %u\n", name, prog_id(bpf_program__fd(prog)));
+		printf("%s %u\n", bpf_program__name(prog),
+		       prog_id(bpf_program__fd(prog)));
 	}
 	ret = 0;
-	goto out;
-out_errno:
-	fail(errno, "pin under %s", argv[1]);
 out:
 	/* Links, programs and maps stay alive through their pins. */
 	bpf_object__close(obj);
@@ -612,7 +351,7 @@ static int cmd_fire(int argc, char **argv)
 	int ret;
 
 	if (argc < 2 || argc - 2 > MAX_VARS || parse_n(argv[1], 1000000, &n))
-		return usage();
+		return usage_error(policy_usage);
 	if (globals_open_dir(&g, argv[0]))
 		return 1;
 	ret = fire_run(&g, n, argv + 2, argc - 2, &r);
@@ -657,19 +396,15 @@ static int parse_mask(const char *s, __u64 *mask)
 static int denier_load(struct denier *d, const char *path, const char *mask)
 {
 	__u64 m;
-	int err;
 
 	memset(d, 0, sizeof(*d));
 	if (parse_mask(mask, &m)) {
 		fprintf(stderr, PROG ": bad mask '%s'\n", mask);
 		return 1;
 	}
-	d->obj = bpf_object__open_file(path, NULL);
+	d->obj = open_and_load(path, NULL);
 	if (!d->obj)
-		return fail(errno, "open %s", path);
-	err = bpf_object__load(d->obj);
-	if (err)
-		return fail(err_of(err), "load %s", path);
+		return 1;
 	d->prog = bpf_object__next_program(d->obj, NULL);
 	if (!d->prog)
 		return fail(ENOENT, "no program in %s", path);
@@ -696,6 +431,15 @@ static struct bpf_link *denier_attach(struct denier *d)
 	return link;
 }
 
+/* Loads the denier of @path denying @mask and attaches it: its link. */
+static struct bpf_link *denier_up(struct denier *d, const char *path,
+				  const char *mask)
+{
+	if (denier_load(d, path, mask))
+		return NULL;
+	return denier_attach(d);
+}
+
 /*
  * The anchor: a second copy of the denier that denies nothing, attached
  * for the whole of a flip or race run. With a program on the hook already,
@@ -705,9 +449,7 @@ static struct bpf_link *denier_attach(struct denier *d)
  */
 static struct bpf_link *anchor_attach(struct denier *a, const char *path)
 {
-	if (denier_load(a, path, "none"))
-		return NULL;
-	return denier_attach(a);
+	return denier_up(a, path, "none");
 }
 
 /* --- cycle, hold, pin, flip ----------------------------------------- */
@@ -724,7 +466,7 @@ static int cmd_cycle(int argc, char **argv)
 	long n;
 
 	if (argc < 5 || nvars > MAX_VARS || parse_n(argv[3], 1000000, &n))
-		return usage();
+		return usage_error(policy_usage);
 	if (denier_load(&d, argv[0], argv[1]))
 		goto out_denier;
 	if (globals_open_dir(&g, argv[2]))
@@ -786,10 +528,8 @@ static int cmd_hold(int argc, char **argv)
 	int ret = 1, waited;
 
 	if (argc != 4)
-		return usage();
-	if (denier_load(&d, argv[0], argv[1]))
-		goto out;
-	link = denier_attach(&d);
+		return usage_error(policy_usage);
+	link = denier_up(&d, argv[0], argv[1]);
 	if (!link)
 		goto out;
 	if (write_id(argv[2], d.id)) {
@@ -818,10 +558,8 @@ static int cmd_pin(int argc, char **argv)
 	int err, ret = 1;
 
 	if (argc != 3)
-		return usage();
-	if (denier_load(&d, argv[0], argv[1]))
-		goto out;
-	link = denier_attach(&d);
+		return usage_error(policy_usage);
+	link = denier_up(&d, argv[0], argv[1]);
 	if (!link)
 		goto out;
 	err = bpf_link__pin(link, argv[2]);
@@ -846,7 +584,7 @@ static int cmd_flip(int argc, char **argv)
 	int ret = 1;
 
 	if (argc != 3 || parse_n(argv[2], 1000000, &n))
-		return usage();
+		return usage_error(policy_usage);
 	anchor = anchor_attach(&a, argv[0]);
 	if (!anchor)
 		goto out_anchor;
@@ -1010,35 +748,6 @@ static int race_loads(struct race_shared *sh, int r,
 	return n;
 }
 
-/* Opens and loads @path with only the programs named in @names. */
-static struct bpf_object *open_only(const char *path, const char *const *names)
-{
-	struct bpf_program *prog;
-	struct bpf_object *obj;
-	int err;
-
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		fail(errno, "open %s", path);
-		return NULL;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		const char *const *n;
-		bool want = false;
-
-		for (n = names; *n; n++)
-			want |= !strcmp(bpf_program__name(prog), *n);
-		bpf_program__set_autoload(prog, want);
-	}
-	err = bpf_object__load(obj);
-	if (err) {
-		fail(err_of(err), "load %s", path);
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
-}
-
 static void race_child(struct race_shared *sh, const char *path)
 {
 	const struct bpf_insn *insns;
@@ -1055,7 +764,7 @@ static void race_child(struct race_shared *sh, const char *path)
 		child_fail(sh, errno, "sched_setaffinity CPU 0");
 		return;
 	}
-	obj = open_only(path, (const char *const []){ "race_off", NULL });
+	obj = open_and_load(path, (const char *const []){ "race_off", NULL });
 	if (!obj) {
 		child_fail(sh, errno, "load race_off");
 		return;
@@ -1167,9 +876,11 @@ static void race_print(const struct race_totals *t)
 	long rounds = t->rounds ? t->rounds : 1;
 	long loads = t->loads ? t->loads : 1;
 
-	printf("rounds=%ld loads=%ld window=%ld after=%ld not_revoked=%ld ran=%ld after_ran=%ld bad_err=%ld overflow=%ld load_us=%llu attach_us=%llu fail_us=%llu\n",
-	       t->rounds, t->loads, t->window, t->after, t->not_revoked,
-	       t->ran, t->after_ran, t->bad_err, t->overflow,
+	printf("rounds=%ld loads=%ld window=%ld after=%ld not_revoked=%ld ",
+	       t->rounds, t->loads, t->window, t->after, t->not_revoked);
+	printf("ran=%ld after_ran=%ld bad_err=%ld overflow=%ld ",
+	       t->ran, t->after_ran, t->bad_err, t->overflow);
+	printf("load_us=%llu attach_us=%llu fail_us=%llu\n",
 	       (unsigned long long)(t->load_ns / loads / 1000),
 	       (unsigned long long)(t->attach_ns / rounds / 1000),
 	       (unsigned long long)(t->fail_ns / rounds / 1000));
@@ -1177,7 +888,6 @@ static void race_print(const struct race_totals *t)
 		printf("first_bad: %s\n", t->first_bad);
 }
 
-/* One round as the attacher; 0 if it ran to the end. */
 /*
  * The loader verifies its object once before the rounds start: were the
  * first round's denier attached before that, the setup itself would be
@@ -1195,6 +905,7 @@ static int race_ready(struct race_shared *sh)
 	return 0;
 }
 
+/* One round as the attacher; 0 if it ran to the end. */
 static int race_round(struct race_shared *sh, int r, struct denier *d,
 		      struct race_totals *t, unsigned int *seed)
 {
@@ -1225,7 +936,7 @@ static int race_round(struct race_shared *sh, int r, struct denier *d,
 		fprintf(stderr, PROG ": race: loader stuck in round %d\n", r);
 		goto out;
 	}
-	snap = read_all(PROGRAMS);
+	snap = read_file(PROGRAMS);
 	if (!snap) {
 		fail(errno, "read %s", PROGRAMS);
 		goto out;
@@ -1252,7 +963,7 @@ static int race_denier(struct denier *d, struct bpf_link **fx, const char *path)
 	int i;
 
 	memset(d, 0, sizeof(*d));
-	d->obj = open_only(path, names);
+	d->obj = open_and_load(path, names);
 	if (!d->obj)
 		return 1;
 	for (i = 0; i < 2; i++) {
@@ -1270,22 +981,81 @@ static int race_denier(struct denier *d, struct bpf_link **fx, const char *path)
 	return globals_open_obj(&d->g, d->obj);
 }
 
+struct race_limits {
+	long min_secs, max_secs, want;
+};
+
+/* The attacher's rounds: 0 once they ran for long enough, 1 on a failure. */
+static int race_attacher(struct race_shared *sh, struct denier *d,
+			 struct race_totals *t, const struct race_limits *lim)
+{
+	unsigned int seed = getpid();
+	__u64 start;
+	int r;
+
+	if (pin_cpu(1))
+		return fail(errno, "sched_setaffinity CPU %s", "1");
+	if (race_ready(sh)) {
+		fprintf(stderr, PROG ": race: the loader never got ready\n");
+		return 1;
+	}
+	start = now_ns();
+	for (r = 1;; r++) {
+		__u64 secs = (now_ns() - start) / 1000000000ULL;
+
+		if (secs >= (__u64)lim->max_secs ||
+		    (secs >= (__u64)lim->min_secs && t->window >= lim->want))
+			return 0;
+		if (race_round(sh, r, d, t, &seed))
+			return 1;
+	}
+}
+
+/* Forks the loader (race_off of @path), runs the rounds, prints the totals. */
+static int race_rounds(struct race_shared *sh, struct denier *d,
+		       const char *path, const struct race_limits *lim)
+{
+	__u64 denials = 0, fixup_allows = 0;
+	struct race_totals t = {};
+	int ret, status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return fail(errno, "fork %s", "loader");
+	if (pid == 0) {
+		race_child(sh, path);
+		_exit(LD(&sh->child_err) ? 1 : 0);
+	}
+	ret = race_attacher(sh, d, &t, lim);
+	ST(&sh->stop, 1);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, PROG ": race: loader failed: %s\n",
+			sh->child_msg[0] ? sh->child_msg : "(no message)");
+		ret = 1;
+	}
+	globals_get(&d->g, "denials", &denials);
+	globals_get(&d->g, "fixup_allows", &fixup_allows);
+	race_print(&t);
+	printf("denials=%llu fixup_allows=%llu\n",
+	       (unsigned long long)denials, (unsigned long long)fixup_allows);
+	return ret;
+}
+
 static int cmd_race(int argc, char **argv)
 {
 	struct bpf_link *anchor = NULL, *fx[2] = {};
 	struct denier d = {}, a = {};
-	struct race_totals t = {};
+	struct race_limits lim;
 	struct race_shared *sh;
-	unsigned int seed = getpid();
-	__u64 start, denials = 0, fixup_allows = 0;
-	long min_secs, max_secs, want;
-	int r, ret = 1, status;
-	pid_t pid;
+	int ret = 1;
 
-	if (argc != 5 || parse_n(argv[2], 3600, &min_secs) ||
-	    parse_n(argv[3], 3600, &max_secs) ||
-	    parse_n(argv[4], 1000000, &want))
-		return usage();
+	if (argc != 5 || parse_n(argv[2], 3600, &lim.min_secs) ||
+	    parse_n(argv[3], 3600, &lim.max_secs) ||
+	    parse_n(argv[4], 1000000, &lim.want))
+		return usage_error(policy_usage);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
 		fprintf(stderr, PROG ": race: needs 2 CPUs\n");
 		return 1;
@@ -1300,47 +1070,7 @@ static int cmd_race(int argc, char **argv)
 		goto out;
 	}
 	memset(sh, 0, sizeof(*sh));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		fail(errno, "fork %s", "loader");
-		goto out_unmap;
-	}
-	if (pid == 0) {
-		race_child(sh, argv[0]);
-		_exit(LD(&sh->child_err) ? 1 : 0);
-	}
-	if (pin_cpu(1)) {
-		fail(errno, "sched_setaffinity CPU %s", "1");
-	} else if (race_ready(sh)) {
-		fprintf(stderr, PROG ": race: the loader never got ready\n");
-	} else {
-		start = now_ns();
-		for (r = 1;; r++) {
-			__u64 secs = (now_ns() - start) / 1000000000ULL;
-
-			if (secs >= (__u64)max_secs ||
-			    (secs >= (__u64)min_secs && t.window >= want)) {
-				ret = 0;
-				break;
-			}
-			if (race_round(sh, r, &d, &t, &seed))
-				break;
-		}
-	}
-	ST(&sh->stop, 1);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		fprintf(stderr, PROG ": race: loader failed: %s\n",
-			sh->child_msg[0] ? sh->child_msg : "(no message)");
-		ret = 1;
-	}
-	globals_get(&d.g, "denials", &denials);
-	globals_get(&d.g, "fixup_allows", &fixup_allows);
-	race_print(&t);
-	printf("denials=%llu fixup_allows=%llu\n",
-	       (unsigned long long)denials, (unsigned long long)fixup_allows);
-out_unmap:
+	ret = race_rounds(sh, &d, argv[0], &lim);
 	munmap(sh, sizeof(*sh));
 out:
 	bpf_link__destroy(fx[0]);
@@ -1351,9 +1081,6 @@ out:
 	return ret;
 }
 
-/* --- write ---------------------------------------------------------- */
-
-/* One write; with @snap, programs copied there right after it returned. */
 /* --- many ---------------------------------------------------------- */
 
 #define MANY_MAX	4096
@@ -1406,9 +1133,9 @@ static int entry_jump_only(const unsigned char *was,
 }
 
 /* How many of @p are in @state in a fresh read of programs. */
-static long count_state(struct many_prog *p, long n, const char *state)
+static long count_state(const struct many_prog *p, long n, const char *state)
 {
-	char *snap = read_all(PROGRAMS), buf[64];
+	char *snap = read_file(PROGRAMS), buf[64];
 	long i, c = 0;
 
 	if (!snap)
@@ -1419,6 +1146,66 @@ static long count_state(struct many_prog *p, long n, const char *state)
 	return c;
 }
 
+/* Loads @n copies of @prog into @p, with their ids and JITed images. */
+static int many_load(struct bpf_program *prog, struct many_prog *p, long n,
+		     const char *count)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	long i;
+
+	opts.expected_attach_type = bpf_program__expected_attach_type(prog);
+	for (i = 0; i < n; i++) {
+		p[i].fd = bpf_prog_load(bpf_program__type(prog), "po_many",
+					"GPL", bpf_program__insns(prog),
+					bpf_program__insn_cnt(prog), &opts);
+		if (p[i].fd < 0)
+			return fail(errno, "load copy %s", count);
+		p[i].id = prog_id(p[i].fd);
+		p[i].img = jited_of(p[i].fd, &p[i].len);
+		if (!p[i].id || !p[i].img)
+			return fail(errno ?: EIO, "info of copy %s", count);
+	}
+	return 0;
+}
+
+/*
+ * How many of @p have their load image now, or with @jump, their load
+ * image with a jump over the entry.
+ */
+static long count_images(const struct many_prog *p, long n, bool jump)
+{
+	long i, c = 0;
+
+	for (i = 0; i < n; i++) {
+		__u32 len;
+		unsigned char *img = jited_of(p[i].fd, &len);
+
+		if (img && len == p[i].len)
+			c += jump ? entry_jump_only(p[i].img, img, len) :
+				    !memcmp(img, p[i].img, len);
+		free(img);
+	}
+	return c;
+}
+
+/* Attaches and detaches the denier; prints what became of @p. */
+static int many_flip(struct denier *d, const struct many_prog *p, long n)
+{
+	long revoked, jumps, active, identical;
+	struct bpf_link *link = denier_attach(d);
+
+	if (!link)
+		return 1;
+	revoked = count_state(p, n, "revoked");
+	jumps = count_images(p, n, true);
+	bpf_link__destroy(link);
+	active = count_state(p, n, "active");
+	identical = count_images(p, n, false);
+	printf("many=%ld revoked=%ld jumps=%ld active=%ld identical=%ld\n",
+	       n, revoked, jumps, active, identical);
+	return 0;
+}
+
 /*
  * <count> copies of <prog> of <obj>, not attached, revoked by one attach
  * of the denier and restored by its detach: one pass each, which writes
@@ -1426,24 +1213,18 @@ static long count_state(struct many_prog *p, long n, const char *state)
  */
 static int cmd_many(int argc, char **argv)
 {
-	long i, n, revoked, jumps = 0, active, identical = 0;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	struct many_prog *p = NULL;
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct bpf_link *link;
 	struct denier d;
 	int ret = 1;
+	long i, n;
 
 	if (argc != 5 || parse_n(argv[2], MANY_MAX, &n) || n < 1)
-		return usage();
-	obj = bpf_object__open_file(argv[0], NULL);
+		return usage_error(policy_usage);
+	obj = open_and_load(argv[0], NULL);
 	if (!obj)
-		return fail(errno, "open %s", argv[0]);
-	if (bpf_object__load(obj)) {
-		fail(errno, "load %s", argv[0]);
-		goto out_obj;
-	}
+		return 1;
 	prog = bpf_object__find_program_by_name(obj, argv[1]);
 	if (!prog) {
 		fail(ENOENT, "program %s", argv[1]);
@@ -1456,50 +1237,9 @@ static int cmd_many(int argc, char **argv)
 		fail(ENOMEM, "%s", "many");
 		goto out_denier;
 	}
-	opts.expected_attach_type = bpf_program__expected_attach_type(prog);
+	if (!many_load(prog, p, n, argv[2]) && !many_flip(&d, p, n))
+		ret = 0;
 	for (i = 0; i < n; i++) {
-		p[i].fd = bpf_prog_load(bpf_program__type(prog), "po_many",
-					"GPL", bpf_program__insns(prog),
-					bpf_program__insn_cnt(prog), &opts);
-		if (p[i].fd < 0) {
-			fail(errno, "load copy %s", argv[2]);
-			goto out;
-		}
-		p[i].id = prog_id(p[i].fd);
-		p[i].img = jited_of(p[i].fd, &p[i].len);
-		if (!p[i].id || !p[i].img) {
-			fail(errno ?: EIO, "info of copy %s", argv[2]);
-			goto out;
-		}
-	}
-
-	link = denier_attach(&d);
-	if (!link)
-		goto out;
-	revoked = count_state(p, n, "revoked");
-	for (i = 0; i < n; i++) {
-		__u32 len;
-		unsigned char *img = jited_of(p[i].fd, &len);
-
-		jumps += img && len == p[i].len &&
-			 entry_jump_only(p[i].img, img, len);
-		free(img);
-	}
-	bpf_link__destroy(link);
-	active = count_state(p, n, "active");
-	for (i = 0; i < n; i++) {
-		__u32 len;
-		unsigned char *img = jited_of(p[i].fd, &len);
-
-		identical += img && len == p[i].len &&
-			     !memcmp(img, p[i].img, len);
-		free(img);
-	}
-	printf("many=%ld revoked=%ld jumps=%ld active=%ld identical=%ld\n",
-	       n, revoked, jumps, active, identical);
-	ret = 0;
-out:
-	for (i = 0; p && i < n; i++) {
 		if (p[i].fd > 0)
 			close(p[i].fd);
 		free(p[i].img);
@@ -1512,6 +1252,7 @@ out_obj:
 	return ret;
 }
 
+/* One write; with @snap, programs copied there right after it returned. */
 static int cmd_write(int argc, char **argv)
 {
 	size_t len;
@@ -1519,7 +1260,7 @@ static int cmd_write(int argc, char **argv)
 	int fd, err;
 
 	if (argc != 2 && argc != 3)
-		return usage();
+		return usage_error(policy_usage);
 	len = strlen(argv[1]);
 	fd = open(argv[0], O_WRONLY);
 	if (fd < 0) {
@@ -1544,10 +1285,7 @@ static int cmd_write(int argc, char **argv)
 
 int cmd_policy(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int argc, char **argv);
-	} subs[] = {
+	static const struct cmd subs[] = {
 		{ "up", cmd_up },
 		{ "fire", cmd_fire },
 		{ "cycle", cmd_cycle },
@@ -1558,13 +1296,14 @@ int cmd_policy(int argc, char **argv)
 		{ "many", cmd_many },
 		{ "write", cmd_write },
 	};
-	size_t i;
+	const struct cmd *sub;
 
+	report_as(PROG, errname);
 	if (argc < 1)
-		return usage();
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (!strcmp(argv[0], subs[i].name))
-			return subs[i].fn(argc - 1, argv + 1);
+		return usage_error(policy_usage);
+	sub = find_cmd(subs, ARRAY_SIZE(subs), argv[0]);
+	if (sub)
+		return sub->fn(argc - 1, argv + 1);
 	fprintf(stderr, PROG ": unknown command %s\n", argv[0]);
-	return usage();
+	return usage_error(policy_usage);
 }

@@ -57,23 +57,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "testlib.h"
 
-#define P "lsmrevoke-test robust"
-
-static int usage(void)
-{
-	fprintf(stderr,
-		"usage: lsmrevoke-test robust <sub> [args]\n"
-		"  fuzz <sfsdir> <writes> <procs> <seed>\n"
-		"  try <file> r|w [data]\n"
-		"  userns <sfsdir>\n"
-		"  stress <secs> <progsdir> <sfsdir> <modprobe command>\n"
-		"  audit-drain\n");
-	return 1;
-}
+static const char robust_usage[] =
+	"usage: lsmrevoke-test robust <sub> [args]\n"
+	"  fuzz <sfsdir> <writes> <procs> <seed>\n"
+	"  try <file> r|w [data]\n"
+	"  userns <sfsdir>\n"
+	"  stress <secs> <progsdir> <sfsdir> <modprobe command>\n"
+	"  audit-drain\n";
 
 static const char *ename(int e)
 {
@@ -98,7 +90,7 @@ static const char *ename(int e)
 }
 
 /* xorshift64*, one state per thread or process. */
-static uint64_t rnd(uint64_t *s)
+static __u64 rnd(__u64 *s)
 {
 	*s ^= *s >> 12;
 	*s ^= *s << 25;
@@ -192,10 +184,18 @@ static void count_err(struct fuzz_stats *st, int e, int espipe_ok,
 		      const char *what, const char *file)
 {
 	switch (e) {
-	case EINVAL: st->einval++; return;
-	case EFAULT: st->efault++; return;
-	case EPERM: st->eperm++; return;
-	case EAGAIN: st->eagain++; return;
+	case EINVAL:
+		st->einval++;
+		return;
+	case EFAULT:
+		st->efault++;
+		return;
+	case EPERM:
+		st->eperm++;
+		return;
+	case EAGAIN:
+		st->eagain++;
+		return;
 	case ESPIPE:
 		if (espipe_ok) {
 			st->espipe++;
@@ -209,238 +209,306 @@ static void count_err(struct fuzz_stats *st, int e, int espipe_ok,
 
 #define POOL (128 * 1024)
 
-static void fuzz_child(const char *dir, unsigned long nwrites, uint64_t seed,
-		       struct fuzz_stats *st, int shared_fd[3], int max_valid)
-{
-	static unsigned char pool[POOL];
+/* One fuzzing writer (a process of its own). */
+struct fuzzer {
+	const char *dir;
+	__u64 s;			/* rnd() state */
+	struct fuzz_stats *st;
+	const int *shared_fd;		/* per file, shared by all writers */
+	int fds[3];			/* per file, kept by this writer */
+	unsigned char *guard;		/* a page followed by an unmapped one */
+	long pg;
+	int valid_done, max_valid;
 	unsigned char buf[80];
 	char path[512];
-	unsigned char *guard;
-	uint64_t s = seed | 1;
-	long pg = sysconf(_SC_PAGESIZE);
-	int i, fds[3] = { -1, -1, -1 }, valid_done = 0;
+};
+
+/* The random bytes inputs are cut from. */
+static unsigned char pool[POOL];
+
+/* Up to 64 reads of a readable file with a random buffer size. */
+static void fuzz_read(struct fuzzer *fz)
+{
+	static const size_t sizes[] = { 1, 7, 61, 4095, 4096, 4097, 65536, 13 };
+	static char rbuf[65536 + 1];
+	struct fuzz_stats *st = fz->st;
+	int rf = rnd(&fz->s) % 7, k, fd;
+	size_t bs = sizes[rnd(&fz->s) % 8];
+	ssize_t n;
+
+	snprintf(fz->path, sizeof(fz->path), "%s/%s", fz->dir, rfiles[rf]);
+	fd = open(fz->path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		count_err(st, errno, 0, "open", rfiles[rf]);
+		return;
+	}
+	for (k = 0; k < 64; k++) {
+		if (rnd(&fz->s) % 8 == 0)
+			n = pread(fd, rbuf, bs, rnd(&fz->s) % 8191);
+		else
+			n = read(fd, rbuf, bs);
+		st->reads++;
+		if (n < 0) {
+			count_err(st, errno, 1, "read", rfiles[rf]);
+			break;
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n > bs)
+			note_bad(st, "read %s: expected <= %zu bytes, saw %zd",
+				 rfiles[rf], bs, n);
+	}
+	close(fd);
+}
+
+/* A token (valid or nearly) in fz->buf, sometimes mutated; its length. */
+static size_t fuzz_token(struct fuzzer *fz)
+{
+	const char *t = tokens[rnd(&fz->s) % ARRAY_SIZE(tokens)];
+	unsigned char *buf = fz->buf;
+	__u64 *s = &fz->s;
+	size_t len = strlen(t);
+
+	memcpy(buf, t, len);
+	switch (rnd(s) % 5) {
+	case 0:
+		buf[len++] = rnd(s);
+		break;
+	case 1:
+		if (len)
+			buf[rnd(s) % len] = rnd(s) % 2 ? 0 : rnd(s);
+		break;
+	case 2:
+		memmove(buf + 1, buf, len);
+		buf[0] = rnd(s);
+		len++;
+		break;
+	default:
+		break;
+	}
+	return len;
+}
+
+/*
+ * The input of a write: random bytes of a random length, or (@r % 5 == 0)
+ * a token; for @how 14 its last bytes before the hole after fz->guard,
+ * for @how 13 an unmapped address.
+ */
+static const unsigned char *fuzz_input(struct fuzzer *fz, int how, __u64 r,
+				       size_t *lenp)
+{
+	const unsigned char *src;
+	size_t len;
+
+	switch (rnd(&fz->s) % 4) {
+	case 0:
+		len = rnd(&fz->s) % 24;
+		break;
+	case 1:
+		len = 1 + rnd(&fz->s) % 4;
+		break;
+	case 2:
+		len = rnd(&fz->s) % 4097;
+		break;
+	default:
+		len = rnd(&fz->s) % 65537;
+		break;
+	}
+	src = pool + rnd(&fz->s) % (POOL - 65537);
+	if (r % 5 == 0) {
+		len = fuzz_token(fz);
+		src = fz->buf;
+	}
+	if (how == 14) {
+		/* The input's last bytes on the page before a hole. */
+		size_t l = 1 + rnd(&fz->s) % 32;
+
+		memcpy(fz->guard + fz->pg - l, src, l);
+		src = fz->guard + fz->pg - l;
+		len = l + rnd(&fz->s) % 64;	/* past the end: faults */
+	} else if (how == 13) {
+		src = (const unsigned char *)(uintptr_t)(1 + rnd(&fz->s) % 4096);
+		len = 1 + rnd(&fz->s) % 16;
+	}
+	*lenp = len;
+	return src;
+}
+
+/*
+ * The fd to write file @f with: the shared one, ours, or a new one (*@own:
+ * close it after); -1 if it cannot be opened (counted).
+ */
+static int fuzz_fd(struct fuzzer *fz, int f, int how, int *own)
+{
+	int fd;
+
+	*own = 0;
+	if (fz->shared_fd[f] >= 0 && how < 4)
+		return fz->shared_fd[f];	/* shared with the other writers */
+	if (how < 8 && fz->fds[f] >= 0)
+		return fz->fds[f];
+	snprintf(fz->path, sizeof(fz->path), "%s/%s", fz->dir, wfiles[f]);
+	fd = open(fz->path, O_WRONLY);
+	if (fd < 0) {
+		count_err(fz->st, errno, 0, "open", wfiles[f]);
+		return -1;
+	}
+	if (fz->fds[f] < 0 && how >= 8 && how < 10)
+		fz->fds[f] = fd;
+	else
+		*own = 1;
+	return fd;
+}
+
+/* Counts what a write of @len bytes to file @f returned (@n, errno @e). */
+static void fuzz_count(struct fuzzer *fz, int f, int how, int is_valid,
+		       size_t len, ssize_t n, int e)
+{
+	struct fuzz_stats *st = fz->st;
+	int pw = how == 6 || how == 7;
+
+	st->writes++;
+	if (is_valid) {
+		fz->valid_done++;
+		if (n == (ssize_t)len) {
+			st->valid_revalidate++;
+			st->ok++;
+		} else if (n < 0 && pw && e == ESPIPE) {
+			st->espipe++;
+		} else {
+			note_bad(st,
+				 "valid write of %zu bytes to %s: expected %zu, saw %zd (%s)",
+				 len, wfiles[f], len, n, ename(e));
+		}
+	} else if (n >= 0) {
+		note_bad(st,
+			 "write of %zu invalid bytes to %s (how %d): expected an error, saw %zd",
+			 len, wfiles[f], how, n);
+	} else {
+		count_err(st, e, pw, "write", wfiles[f]);
+	}
+}
+
+/*
+ * One write of @src to file @f on @fd: a split write's first part for
+ * @how 5, a pwrite at an odd offset for 6 and 7. Valid input is written
+ * only to revalidate, and only max_valid times.
+ */
+static void fuzz_write(struct fuzzer *fz, int f, int how, int fd,
+		       const unsigned char *src, size_t len)
+{
+	int is_valid, pw = how == 6 || how == 7;
+	ssize_t n;
+
+	if (how == 5 && len > 1)
+		len = 1 + rnd(&fz->s) % (len - 1);	/* a split write's first part */
+	if (how == 13)
+		is_valid = 0;		/* unmapped buffer */
+	else if (how == 14)
+		is_valid = src + len <= fz->guard + fz->pg &&
+			   valid_input(f, (const char *)src, len);
+	else
+		is_valid = valid_input(f, (const char *)src, len);
+	if (is_valid && (f != 0 || fz->valid_done >= fz->max_valid)) {
+		fz->st->skipped_valid++;
+		return;
+	}
+	if (pw)
+		n = pwrite(fd, src, len, (rnd(&fz->s) % 65536) | 1);
+	else
+		n = write(fd, src, len);
+	fuzz_count(fz, f, how, is_valid, len, n, n < 0 ? errno : 0);
+}
+
+static void fuzz_child(const char *dir, unsigned long nwrites, __u64 seed,
+		       struct fuzz_stats *st, const int shared_fd[3],
+		       int max_valid)
+{
+	struct fuzzer fz = {
+		.dir = dir, .s = seed | 1, .st = st, .shared_fd = shared_fd,
+		.fds = { -1, -1, -1 }, .pg = sysconf(_SC_PAGESIZE),
+		.max_valid = max_valid,
+	};
+	int i;
 
 	for (i = 0; i < POOL; i++)
-		pool[i] = rnd(&s);
+		pool[i] = rnd(&fz.s);
 	/* A page followed by an unmapped one: copies that fault midway. */
-	guard = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (guard == MAP_FAILED) {
+	fz.guard = mmap(NULL, 2 * fz.pg, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fz.guard == MAP_FAILED) {
 		note_bad(st, "mmap: %s", strerror(errno));
 		return;
 	}
-	munmap(guard + pg, pg);
+	munmap(fz.guard + fz.pg, fz.pg);
 
 	while (st->writes < nwrites) {
-		int f = rnd(&s) % 3, how = rnd(&s) % 16, fd, own = 0, e;
+		int f = rnd(&fz.s) % 3, how = rnd(&fz.s) % 16, fd, own;
 		const unsigned char *src;
+		__u64 r = rnd(&fz.s);
 		size_t len;
-		ssize_t n;
-		uint64_t r = rnd(&s);
 
 		/* Reads, about one for every four writes. */
 		if (how == 15) {
-			static const size_t sizes[] = { 1, 7, 61, 4095, 4096,
-							4097, 65536, 13 };
-			static char rbuf[65536 + 1];
-			int rf = rnd(&s) % 7, k;
-			size_t bs = sizes[rnd(&s) % 8];
-
-			snprintf(path, sizeof(path), "%s/%s", dir, rfiles[rf]);
-			fd = open(path, O_RDONLY | O_NONBLOCK);
-			if (fd < 0) {
-				count_err(st, errno, 0, "open", rfiles[rf]);
-				continue;
-			}
-			for (k = 0; k < 64; k++) {
-				if (rnd(&s) % 8 == 0)
-					n = pread(fd, rbuf, bs, rnd(&s) % 8191);
-				else
-					n = read(fd, rbuf, bs);
-				st->reads++;
-				if (n < 0) {
-					count_err(st, errno, 1, "read", rfiles[rf]);
-					break;
-				}
-				if (n == 0)
-					break;
-				if ((size_t)n > bs)
-					note_bad(st, "read %s: expected <= %zu bytes, saw %zd",
-						 rfiles[rf], bs, n);
-			}
-			close(fd);
+			fuzz_read(&fz);
 			continue;
 		}
-
-		/* The input. */
-		switch (rnd(&s) % 4) {
-		case 0:
-			len = rnd(&s) % 24;
-			break;
-		case 1:
-			len = 1 + rnd(&s) % 4;
-			break;
-		case 2:
-			len = rnd(&s) % 4097;
-			break;
-		default:
-			len = rnd(&s) % 65537;
-			break;
-		}
-		src = pool + rnd(&s) % (POOL - 65537);
-		if (r % 5 == 0) {
-			/* A token, sometimes mutated. */
-			const char *t = tokens[rnd(&s) % (sizeof(tokens) / sizeof(tokens[0]))];
-
-			len = strlen(t);
-			memcpy(buf, t, len);
-			switch (rnd(&s) % 5) {
-			case 0:
-				buf[len++] = rnd(&s);
-				break;
-			case 1:
-				if (len)
-					buf[rnd(&s) % len] = rnd(&s) % 2 ? 0 : rnd(&s);
-				break;
-			case 2:
-				memmove(buf + 1, buf, len);
-				buf[0] = rnd(&s);
-				len++;
-				break;
-			default:
-				break;
-			}
-			src = buf;
-		}
-		if (how == 14) {
-			/* The input's last bytes on the page before a hole. */
-			size_t l = 1 + rnd(&s) % 32;
-
-			memcpy(guard + pg - l, src, l);
-			src = guard + pg - l;
-			len = l + rnd(&s) % 64;	/* past the end: faults */
-		} else if (how == 13) {
-			src = (const unsigned char *)(uintptr_t)(1 + rnd(&s) % 4096);
-			len = 1 + rnd(&s) % 16;
-		}
-
-		if (shared_fd[f] >= 0 && how < 4) {
-			fd = shared_fd[f];	/* shared with the other writers */
-		} else if (how < 8 && fds[f] >= 0) {
-			fd = fds[f];
-		} else {
-			snprintf(path, sizeof(path), "%s/%s", dir, wfiles[f]);
-			fd = open(path, O_WRONLY);
-			if (fd < 0) {
-				count_err(st, errno, 0, "open", wfiles[f]);
-				continue;
-			}
-			if (fds[f] < 0 && how >= 8 && how < 10)
-				fds[f] = fd;
-			else
-				own = 1;
-		}
-
-		{
-			int is_valid, pw = how == 6 || how == 7;
-
-			if (how == 5 && len > 1)
-				len = 1 + rnd(&s) % (len - 1);	/* a split write's first part */
-			if (how == 13)
-				is_valid = 0;		/* unmapped buffer */
-			else if (how == 14)
-				is_valid = src + len <= guard + pg &&
-					   valid_input(f, (const char *)src, len);
-			else
-				is_valid = valid_input(f, (const char *)src, len);
-			if (is_valid && (f != 0 || valid_done >= max_valid)) {
-				st->skipped_valid++;
-				if (own)
-					close(fd);
-				continue;
-			}
-			if (pw)
-				n = pwrite(fd, src, len, (rnd(&s) % 65536) | 1);
-			else
-				n = write(fd, src, len);
-			e = n < 0 ? errno : 0;
-			st->writes++;
-			if (is_valid) {
-				valid_done++;
-				if (n == (ssize_t)len) {
-					st->valid_revalidate++;
-					st->ok++;
-				} else if (n < 0 && pw && e == ESPIPE) {
-					st->espipe++;
-				} else {
-					note_bad(st, "valid write of %zu bytes to %s: expected %zu, saw %zd (%s)",
-						 len, wfiles[f], len, n, ename(e));
-				}
-			} else if (n >= 0) {
-				note_bad(st, "write of %zu invalid bytes to %s (how %d): expected an error, saw %zd",
-					 len, wfiles[f], how, n);
-			} else {
-				count_err(st, e, pw, "write", wfiles[f]);
-			}
-		}
+		src = fuzz_input(&fz, how, r, &len);
+		fd = fuzz_fd(&fz, f, how, &own);
+		if (fd < 0)
+			continue;
+		fuzz_write(&fz, f, how, fd, src, len);
 		if (own)
 			close(fd);
 	}
 	for (i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+		if (fz.fds[i] >= 0)
+			close(fz.fds[i]);
 }
 
-static int cmd_fuzz(int argc, char **argv)
+/* What the fuzz must leave as it was. */
+struct fuzz_state {
+	char mode[32], strict[32], stats[4096];
+};
+
+static int read_in(const char *dir, const char *name, char *buf, size_t size)
 {
-	struct fuzz_stats *st, tot = { 0 };
-	char before_stats[4096], after_stats[4096], path[512];
-	char mode0[32], mode1[32], strict0[32], strict1[32];
-	unsigned long nwrites, procs, seed, i;
-	int shared_fd[3], bad = 0;
-	double t0;
+	char path[512];
 
-	if (argc != 4)
-		return usage();
-	nwrites = strtoul(argv[1], NULL, 10);
-	procs = strtoul(argv[2], NULL, 10);
-	seed = strtoul(argv[3], NULL, 10);
-	if (procs < 1 || procs > 16)
-		return usage();
-	st = mmap(NULL, sizeof(*st) * procs, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (st == MAP_FAILED)
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (read_small(path, buf, size)) {
+		printf("fuzz: cannot read %s\n", path);
 		return 1;
-	memset(st, 0, sizeof(*st) * procs);
-
-#define RD(name, buf) do { \
-		snprintf(path, sizeof(path), "%s/%s", argv[0], name); \
-		if (read_small(path, buf, sizeof(buf))) { \
-			printf("fuzz: cannot read %s\n", path); \
-			return 1; \
-		} \
-	} while (0)
-	RD("mode", mode0);
-	RD("strict", strict0);
-	RD("stats", before_stats);
-
-	/* One fd per writable file shared by every writer. */
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", argv[0], wfiles[i]);
-		shared_fd[i] = open(path, O_WRONLY);
 	}
-	t0 = now_s();
+	return 0;
+}
+
+static int fuzz_state_of(const char *dir, struct fuzz_state *fs)
+{
+	return read_in(dir, "mode", fs->mode, sizeof(fs->mode)) ||
+	       read_in(dir, "strict", fs->strict, sizeof(fs->strict)) ||
+	       read_in(dir, "stats", fs->stats, sizeof(fs->stats));
+}
+
+/* Runs the writers; how many died, or -1 if one could not be started. */
+static int fuzz_spawn(const char *dir, unsigned long nwrites,
+		      unsigned long procs, unsigned long seed,
+		      struct fuzz_stats *st, const int shared_fd[3])
+{
+	unsigned long i;
+	int bad = 0;
+
 	for (i = 0; i < procs; i++) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			fuzz_child(argv[0], nwrites / procs, seed * 7919 + i,
+			fuzz_child(dir, nwrites / procs, seed * 7919 + i,
 				   &st[i], shared_fd, 8);
 			_exit(0);
 		}
 		if (pid < 0) {
 			perror("fork");
-			return 1;
+			return -1;
 		}
 	}
 	for (i = 0; i < procs; i++) {
@@ -452,62 +520,114 @@ static int cmd_fuzz(int argc, char **argv)
 			bad++;
 		}
 	}
+	return bad;
+}
+
+/* The writers' totals into @tot; prints the first bad result of each. */
+static void fuzz_sum(const struct fuzz_stats *st, unsigned long procs,
+		     struct fuzz_stats *tot)
+{
+	unsigned long i;
+
 	for (i = 0; i < procs; i++) {
-		tot.writes += st[i].writes;
-		tot.reads += st[i].reads;
-		tot.valid_revalidate += st[i].valid_revalidate;
-		tot.skipped_valid += st[i].skipped_valid;
-		tot.bad += st[i].bad;
-		tot.einval += st[i].einval;
-		tot.efault += st[i].efault;
-		tot.eperm += st[i].eperm;
-		tot.eagain += st[i].eagain;
-		tot.espipe += st[i].espipe;
+		tot->writes += st[i].writes;
+		tot->reads += st[i].reads;
+		tot->valid_revalidate += st[i].valid_revalidate;
+		tot->skipped_valid += st[i].skipped_valid;
+		tot->bad += st[i].bad;
+		tot->einval += st[i].einval;
+		tot->efault += st[i].efault;
+		tot->eperm += st[i].eperm;
+		tot->eagain += st[i].eagain;
+		tot->espipe += st[i].espipe;
 		if (st[i].bad)
 			printf("fuzz: writer %lu: %lu bad, first: %s\n", i,
 			       st[i].bad, st[i].first_bad);
 	}
-	RD("mode", mode1);
-	RD("strict", strict1);
-	RD("stats", after_stats);
-	printf("fuzz: writes %lu reads %lu valid_revalidate %lu skipped_valid %lu einval %lu efault %lu eperm %lu eagain %lu espipe %lu bad %lu in %.1f s\n",
-	       tot.writes, tot.reads, tot.valid_revalidate, tot.skipped_valid,
-	       tot.einval, tot.efault, tot.eperm, tot.eagain, tot.espipe,
-	       tot.bad, now_s() - t0);
-	if (strcmp(mode0, mode1)) {
-		printf("fuzz: FAIL mode: expected '%.*s' (unchanged), saw '%.*s'\n",
-		       (int)strcspn(mode0, "\n"), mode0,
-		       (int)strcspn(mode1, "\n"), mode1);
-		bad++;
-	}
-	if (strcmp(strict0, strict1)) {
-		printf("fuzz: FAIL strict: expected '%.*s' (unchanged), saw '%.*s'\n",
-		       (int)strcspn(strict0, "\n"), strict0,
-		       (int)strcspn(strict1, "\n"), strict1);
-		bad++;
-	}
-	{
-		long p0 = stat_of(before_stats, "passes");
-		long p1 = stat_of(after_stats, "passes");
-		static const char *const same[] = { "revocations", "restores",
-			"tracked", "revoked" };
+}
 
-		if (p1 - p0 != (long)tot.valid_revalidate) {
-			printf("fuzz: FAIL passes: expected +%lu (the valid revalidate writes), saw +%ld\n",
-			       tot.valid_revalidate, p1 - p0);
+/* Compares the state after the fuzz with the one before: the failures. */
+static int fuzz_compare(const struct fuzz_state *b, const struct fuzz_state *a,
+			const struct fuzz_stats *tot)
+{
+	static const char *const same[] = { "revocations", "restores",
+		"tracked", "revoked" };
+	long p0 = stat_of(b->stats, "passes");
+	long p1 = stat_of(a->stats, "passes");
+	int i, bad = 0;
+
+	if (strcmp(b->mode, a->mode)) {
+		printf("fuzz: FAIL mode: expected '%.*s' (unchanged), saw '%.*s'\n",
+		       (int)strcspn(b->mode, "\n"), b->mode,
+		       (int)strcspn(a->mode, "\n"), a->mode);
+		bad++;
+	}
+	if (strcmp(b->strict, a->strict)) {
+		printf("fuzz: FAIL strict: expected '%.*s' (unchanged), saw '%.*s'\n",
+		       (int)strcspn(b->strict, "\n"), b->strict,
+		       (int)strcspn(a->strict, "\n"), a->strict);
+		bad++;
+	}
+	if (p1 - p0 != (long)tot->valid_revalidate) {
+		printf("fuzz: FAIL passes: expected +%lu (the valid revalidate writes), saw +%ld\n",
+		       tot->valid_revalidate, p1 - p0);
+		bad++;
+	}
+	for (i = 0; i < 4; i++) {
+		long x = stat_of(b->stats, same[i]);
+		long y = stat_of(a->stats, same[i]);
+
+		if (x != y) {
+			printf("fuzz: FAIL stats %s: expected %ld (unchanged), saw %ld\n",
+			       same[i], x, y);
 			bad++;
 		}
-		for (i = 0; i < 4; i++) {
-			long a = stat_of(before_stats, same[i]);
-			long b = stat_of(after_stats, same[i]);
-
-			if (a != b) {
-				printf("fuzz: FAIL stats %s: expected %ld (unchanged), saw %ld\n",
-				       same[i], a, b);
-				bad++;
-			}
-		}
 	}
+	return bad;
+}
+
+static int cmd_fuzz(int argc, char **argv)
+{
+	struct fuzz_stats *st, tot = { 0 };
+	struct fuzz_state before, after;
+	unsigned long nwrites, procs, seed, i;
+	char path[512];
+	int shared_fd[3], bad;
+	double t0;
+
+	if (argc != 4)
+		return usage_error(robust_usage);
+	nwrites = strtoul(argv[1], NULL, 10);
+	procs = strtoul(argv[2], NULL, 10);
+	seed = strtoul(argv[3], NULL, 10);
+	if (procs < 1 || procs > 16)
+		return usage_error(robust_usage);
+	st = mmap(NULL, sizeof(*st) * procs, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED)
+		return 1;
+	memset(st, 0, sizeof(*st) * procs);
+	if (fuzz_state_of(argv[0], &before))
+		return 1;
+
+	/* One fd per writable file shared by every writer. */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", argv[0], wfiles[i]);
+		shared_fd[i] = open(path, O_WRONLY);
+	}
+	t0 = now_s();
+	bad = fuzz_spawn(argv[0], nwrites, procs, seed, st, shared_fd);
+	if (bad < 0)
+		return 1;
+	fuzz_sum(st, procs, &tot);
+	if (fuzz_state_of(argv[0], &after))
+		return 1;
+	printf("fuzz: writes %lu reads %lu valid_revalidate %lu skipped_valid %lu ",
+	       tot.writes, tot.reads, tot.valid_revalidate, tot.skipped_valid);
+	printf("einval %lu efault %lu eperm %lu eagain %lu espipe %lu bad %lu in %.1f s\n",
+	       tot.einval, tot.efault, tot.eperm, tot.eagain, tot.espipe,
+	       tot.bad, now_s() - t0);
+	bad += fuzz_compare(&before, &after, &tot);
 	if (tot.bad) {
 		printf("fuzz: FAIL %lu unexpected results\n", tot.bad);
 		bad++;
@@ -545,7 +665,7 @@ static int cmd_try(int argc, char **argv)
 	char out[64];
 
 	if (argc < 2 || (strcmp(argv[1], "r") && strcmp(argv[1], "w")))
-		return usage();
+		return usage_error(robust_usage);
 	printf("%s\n", try_file(argv[0], argv[1][0] == 'w',
 				argc > 2 ? argv[2] : "1", out, sizeof(out)));
 	return 0;
@@ -577,7 +697,7 @@ static int cmd_userns(int argc, char **argv)
 	unsigned int i, allowed = 0;
 
 	if (argc != 1)
-		return usage();
+		return usage_error(robust_usage);
 	if (unshare(CLONE_NEWUSER)) {
 		printf("unshare: %s\n", strerror(errno));
 		return 2;
@@ -589,7 +709,7 @@ static int cmd_userns(int argc, char **argv)
 		return 2;
 	}
 	printf("userns: uid %d euid %d\n", (int)getuid(), (int)geteuid());
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		snprintf(path, sizeof(path), "%s/%s", argv[0], t[i].f);
 		try_file(path, t[i].wr, t[i].data ? t[i].data : "", out,
 			 sizeof(out));
@@ -621,15 +741,56 @@ static int audit_set_pid(int fd, __u32 pid)
 		      sizeof(k)) < 0 ? -errno : 0;
 }
 
+struct audit_counts {
+	unsigned long n, load, unload, ours, other, bytes, acks, errs;
+	int first_err;
+};
+
+/* Counts the netlink messages of one datagram (@len bytes at @buf). */
+static void audit_count(struct audit_counts *c, void *buf, ssize_t len)
+{
+	struct nlmsghdr *nh;
+
+	for (nh = buf; NLMSG_OK(nh, (size_t)len); nh = NLMSG_NEXT(nh, len)) {
+		const char *text = NLMSG_DATA(nh);
+		size_t tl = nh->nlmsg_len - NLMSG_HDRLEN;
+		bool bpf = nh->nlmsg_type == AUDIT_BPF;
+
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			int e = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+
+			if (e) {
+				c->errs++;
+				if (!c->first_err)
+					c->first_err = -e;
+			} else {
+				c->acks++;
+			}
+			continue;
+		}
+		c->n++;
+		c->bytes += nh->nlmsg_len;
+		if (bpf && memmem(text, tl, " reason=", 8))
+			c->ours++;
+		else if (bpf && memmem(text, tl, "op=UNLOAD", 9))
+			c->unload++;
+		else if (bpf && memmem(text, tl, "op=LOAD", 7))
+			c->load++;
+		else
+			c->other++;
+	}
+}
+
 static int cmd_audit_drain(int argc, char **argv)
 {
 	static char buf[1 << 16];
 	struct timeval tv = { .tv_sec = 1 };
-	unsigned long n = 0, load = 0, unload = 0, ours = 0, other = 0,
-		      bytes = 0, acks = 0, errs = 0;
-	int fd, r, first_err = 0;
+	struct audit_counts c = { .n = 0 };
 	double t0 = now_s();
+	int fd, r;
 
+	(void)argc;
+	(void)argv;
 	fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
 	if (fd < 0) {
 		printf("audit-drain: socket: %s\n", strerror(errno));
@@ -645,48 +806,22 @@ static int cmd_audit_drain(int argc, char **argv)
 	/* Until a second passes without a record (at most 60 s). */
 	while (now_s() - t0 < 60) {
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
 
 		if (len <= 0)
 			break;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			const char *text = NLMSG_DATA(nh);
-			size_t tl = nh->nlmsg_len - NLMSG_HDRLEN;
-
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				int e = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-
-				if (e) {
-					errs++;
-					if (!first_err)
-						first_err = -e;
-				} else {
-					acks++;
-				}
-				continue;
-			}
-			n++;
-			bytes += nh->nlmsg_len;
-			if (nh->nlmsg_type == AUDIT_BPF && memmem(text, tl, " reason=", 8))
-				ours++;
-			else if (nh->nlmsg_type == AUDIT_BPF && memmem(text, tl, "op=UNLOAD", 9))
-				unload++;
-			else if (nh->nlmsg_type == AUDIT_BPF && memmem(text, tl, "op=LOAD", 7))
-				load++;
-			else
-				other++;
-		}
+		audit_count(&c, buf, len);
 	}
 	r = audit_set_pid(fd, 0);
 	/* Its ack, so that the unregistration is done when we exit. */
 	recv(fd, buf, sizeof(buf), 0);
 	close(fd);
-	printf("audit-drain: records %lu (%lu bytes): bpf LOAD %lu, bpf UNLOAD %lu, lsmrevoke %lu, other %lu; acks %lu, errors %lu%s%s in %.1f s\n",
-	       n, bytes, load, unload, ours, other, acks, errs,
-	       first_err ? ", first: " : "", first_err ? strerror(first_err) : "",
-	       now_s() - t0);
-	return errs || r ? 1 : 0;
+	printf("audit-drain: records %lu (%lu bytes): bpf LOAD %lu, bpf UNLOAD %lu, ",
+	       c.n, c.bytes, c.load, c.unload);
+	printf("lsmrevoke %lu, other %lu; acks %lu, errors %lu%s%s in %.1f s\n",
+	       c.ours, c.other, c.acks, c.errs,
+	       c.first_err ? ", first: " : "",
+	       c.first_err ? strerror(c.first_err) : "", now_s() - t0);
+	return c.errs || r ? 1 : 0;
 }
 
 /* --- stress ------------------------------------------------------------ */
@@ -706,7 +841,7 @@ struct tracked {
 
 static struct {
 	const char *progs, *sfs, *modprobe;
-	volatile int stop;
+	int stop;
 	pthread_mutex_t lock;
 	struct tracked *list;
 	struct bpf_object *deny_obj;
@@ -727,6 +862,17 @@ static struct {
 	pthread_rwlock_t open_lock;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	.open_lock = PTHREAD_RWLOCK_INITIALIZER };
+
+/* Whether the workers are to stop (set by the main thread). */
+static int stopping(void)
+{
+	return __atomic_load_n(&S.stop, __ATOMIC_RELAXED);
+}
+
+static void set_stop(int stop)
+{
+	__atomic_store_n(&S.stop, stop, __ATOMIC_RELAXED);
+}
 
 /*
  * Unless RB_UNLOAD_RACE=1, no securityfs open overlaps a delete_module()
@@ -844,69 +990,10 @@ bad:
 	return diff ? 1 : 0;
 }
 
-/* id -> state word from programs ("active", "revoked", ...), or NULL. */
-struct states {
-	char *text;
-};
-
-static int read_all(const char *path, char **out)
+/* All of securityfs file @path (opened as sfs_open() does), or NULL. */
+static char *sfs_read(const char *path)
 {
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd = sfs_open(path, O_RDONLY);
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	for (;;) {
-		if (len + 4096 > cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf) {
-				close(fd);
-				return -1;
-			}
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	return n < 0 ? -1 : 0;
-}
-
-static int state_of(const char *programs, __u32 id, char *state, size_t size)
-{
-	const char *p = programs;
-
-	while (p && *p) {
-		if (*p != '#' && strtoul(p, NULL, 10) == id) {
-			/* id type name requires state */
-			const char *q = p;
-			int field;
-
-			for (field = 0; field < 4 && q; field++) {
-				q = strchr(q, ' ');
-				if (q)
-					q++;
-			}
-			if (!q)
-				return -1;
-			snprintf(state, size, "%.*s", (int)strcspn(q, " \n"), q);
-			return 0;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
+	return read_close(sfs_open(path, O_RDONLY));
 }
 
 static void sfs_write(const char *file, const char *data)
@@ -931,7 +1018,8 @@ static void sample_stats(long *rev, long *res)
 
 	*rev = *res = 0;
 	snprintf(path, sizeof(path), "%s/stats", S.sfs);
-	if (read_all(path, &text))
+	text = sfs_read(path);
+	if (!text)
 		return;
 	*rev = stat_of(text, "revocations");
 	*res = stat_of(text, "restores");
@@ -954,12 +1042,11 @@ static int module_loaded(void)
 static int module_unload(void)
 {
 	long rev = 0, res = 0;
-	int i;
+	int i, r;
 
 	for (i = 0; i < 2000; i++) {
 		if (i % 50 == 0)
 			sample_stats(&rev, &res);
-		int r;
 
 		if (!S.unload_race)
 			pthread_rwlock_wrlock(&S.open_lock);
@@ -1030,17 +1117,9 @@ static void *global_ptr(struct bpf_object *obj, const char *name)
 static struct bpf_object *open_load(const char *name)
 {
 	char path[512];
-	struct bpf_object *obj;
 
 	snprintf(path, sizeof(path), "%s/%s.bpf.o", S.progs, name);
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj || libbpf_get_error(obj))
-		return NULL;
-	if (bpf_object__load(obj)) {
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
+	return open_and_load_quiet(path);
 }
 
 /*
@@ -1182,18 +1261,11 @@ static void track_add(int fd, int gated)
 }
 
 /* Before a program goes: its image now is its load image or a revoked one. */
-static void track_del(int fd)
+/* Takes the tracked program @id off the list: it, or NULL if untracked. */
+static struct tracked *track_take(__u32 id)
 {
 	struct tracked **pp, *t = NULL;
-	struct image now;
-	char why[128];
-	__u32 id;
 
-	if (get_image(fd, &now, &id)) {
-		note_untracked(0, &now, "image unreadable at free");
-		free_image(&now);
-		return;
-	}
 	pthread_mutex_lock(&S.lock);
 	for (pp = &S.list; *pp; pp = &(*pp)->next)
 		if ((*pp)->id == id) {
@@ -1202,27 +1274,51 @@ static void track_del(int fd)
 			break;
 		}
 	pthread_mutex_unlock(&S.lock);
-	if (t) {
-		int tries = 0;
+	return t;
+}
 
-		__sync_fetch_and_add(&S.free_checks, 1);
-		/*
-		 * A revocation or restore may be under way (the int3 protocol
-		 * leaves an int3, cc, on the site's first byte between its
-		 * steps): an image that does not compare is read again, for
-		 * up to 1 s, before it counts.
-		 */
-		while (compare_image(&t->load, &now, why, sizeof(why)) < 0 &&
-		       tries++ < FLUX_TRIES) {
-			free_image(&now);
-			usleep(20000);
-			if (get_image(fd, &now, NULL))
-				break;
-			__sync_fetch_and_add(&S.free_rereads, 1);
-		}
-		if (compare_image(&t->load, &now, why, sizeof(why)) < 0)
-			violation("prog %u at free: expected its load image or an entry jump, saw %s",
-				  id, why);
+/* Compares @now, the image of program @id (@fd) before it goes, with @t's. */
+static void track_check(const struct tracked *t, int fd, struct image *now,
+			__u32 id)
+{
+	char why[128];
+	int tries = 0;
+
+	__sync_fetch_and_add(&S.free_checks, 1);
+	/*
+	 * A revocation or restore may be under way (the int3 protocol
+	 * leaves an int3, cc, on the site's first byte between its
+	 * steps): an image that does not compare is read again, for
+	 * up to 1 s, before it counts.
+	 */
+	while (compare_image(&t->load, now, why, sizeof(why)) < 0 &&
+	       tries++ < FLUX_TRIES) {
+		free_image(now);
+		usleep(20000);
+		if (get_image(fd, now, NULL))
+			break;
+		__sync_fetch_and_add(&S.free_rereads, 1);
+	}
+	if (compare_image(&t->load, now, why, sizeof(why)) < 0)
+		violation("prog %u at free: expected its load image or an entry jump, saw %s",
+			  id, why);
+}
+
+/* Before a program goes: its image now is its load image or a revoked one. */
+static void track_del(int fd)
+{
+	struct tracked *t;
+	struct image now;
+	__u32 id;
+
+	if (get_image(fd, &now, &id)) {
+		note_untracked(0, &now, "image unreadable at free");
+		free_image(&now);
+		return;
+	}
+	t = track_take(id);
+	if (t) {
+		track_check(t, fd, &now, id);
 		close(t->fd);
 		free_image(&t->load);
 		free(t);
@@ -1231,6 +1327,10 @@ static void track_del(int fd)
 }
 
 #define HOLD 6
+
+/* The objects the loaders load, robust_<name>.bpf.o; the last has tail calls. */
+static const char *const stress_objs[] = { "robust_gated", "robust_plain",
+					   "robust_tail" };
 
 struct held {
 	struct bpf_object *obj;
@@ -1253,60 +1353,73 @@ static void release(struct held *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* Tracks every program of @h, attaching a random few (up to 4). */
+static void load_attach(struct held *h, __u64 *s)
+{
+	struct bpf_program *p;
+	int nl = 0;
+
+	bpf_object__for_each_program(p, h->obj) {
+		const char *n = bpf_program__name(p);
+		int gated = !strcmp(n, "rs_gated") || !strcmp(n, "rs_target");
+
+		__sync_fetch_and_add(&S.loaded, 1);
+		track_add(bpf_program__fd(p), gated);
+		if (rnd(s) % 2 && nl < 4 && strcmp(n, "rs_target") &&
+		    strcmp(n, "rs_other")) {
+			struct bpf_link *l = bpf_program__attach(p);
+
+			if (l && !libbpf_get_error(l)) {
+				h->links[nl++] = l;
+				__sync_fetch_and_add(&S.attached, 1);
+			}
+		}
+	}
+}
+
+/* robust_tail: rs_target and rs_other into the slots of its rs_jmp. */
+static void load_tail_calls(struct held *h)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(h->obj, "rs_jmp");
+	struct bpf_program *t, *o;
+	int i;
+
+	t = bpf_object__find_program_by_name(h->obj, "rs_target");
+	o = bpf_object__find_program_by_name(h->obj, "rs_other");
+	for (i = 0; m && t && o && i < 4; i++) {
+		__u32 key = i;
+		int fd = bpf_program__fd(i % 2 ? o : t);
+
+		if (!bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY))
+			__sync_fetch_and_add(&S.tail_links, 1);
+		else if (errno == EPERM)
+			__sync_fetch_and_add(&S.tail_eperm, 1);
+		else
+			violation("prog-array update: expected success or EPERM, saw %s",
+				  ename(errno));
+	}
+}
+
 static void *loader_fn(void *arg)
 {
-	static const char *const objs[] = { "robust_gated", "robust_plain",
-					    "robust_tail" };
-	uint64_t s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
+	__u64 s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
 	struct held held[HOLD] = { 0 };
 	unsigned int slot = 0;
 	int i;
 
-	while (!S.stop) {
-		int k = rnd(&s) % 3, nl = 0;
+	while (!stopping()) {
+		int k = rnd(&s) % 3;
 		struct held *h = &held[slot++ % HOLD];
-		struct bpf_program *p;
 
 		release(h);
-		h->obj = open_load(objs[k]);
+		h->obj = open_load(stress_objs[k]);
 		if (!h->obj) {
 			__sync_fetch_and_add(&S.load_fail, 1);
 			continue;
 		}
-		bpf_object__for_each_program(p, h->obj) {
-			const char *n = bpf_program__name(p);
-			int gated = !strcmp(n, "rs_gated") || !strcmp(n, "rs_target");
-
-			__sync_fetch_and_add(&S.loaded, 1);
-			track_add(bpf_program__fd(p), gated);
-			if (rnd(&s) % 2 && nl < 4 && strcmp(n, "rs_target") &&
-			    strcmp(n, "rs_other")) {
-				struct bpf_link *l = bpf_program__attach(p);
-
-				if (l && !libbpf_get_error(l)) {
-					h->links[nl++] = l;
-					__sync_fetch_and_add(&S.attached, 1);
-				}
-			}
-		}
-		if (k == 2) {
-			struct bpf_map *m = bpf_object__find_map_by_name(h->obj, "rs_jmp");
-			struct bpf_program *t = bpf_object__find_program_by_name(h->obj, "rs_target");
-			struct bpf_program *o = bpf_object__find_program_by_name(h->obj, "rs_other");
-
-			for (i = 0; m && t && o && i < 4; i++) {
-				__u32 key = i;
-				int fd = bpf_program__fd(i % 2 ? o : t);
-
-				if (!bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY))
-					__sync_fetch_and_add(&S.tail_links, 1);
-				else if (errno == EPERM)
-					__sync_fetch_and_add(&S.tail_eperm, 1);
-				else
-					violation("prog-array update: expected success or EPERM, saw %s",
-						  ename(errno));
-			}
-		}
+		load_attach(h, &s);
+		if (k == 2)
+			load_tail_calls(h);
 		/* Run what is attached. */
 		for (i = 0; i < 20; i++)
 			syscall(SYS_getppid);
@@ -1318,9 +1431,10 @@ static void *loader_fn(void *arg)
 
 static void *flipper_fn(void *arg)
 {
-	uint64_t s = 12345;
+	__u64 s = 12345;
 
-	while (!S.stop) {
+	(void)arg;
+	while (!stopping()) {
 		switch (rnd(&s) % 4) {
 		case 0:
 		case 1:
@@ -1348,9 +1462,10 @@ static void *flipper_fn(void *arg)
 
 static void *mode_fn(void *arg)
 {
-	uint64_t s = 777;
+	__u64 s = 777;
 
-	while (!S.stop) {
+	(void)arg;
+	while (!stopping()) {
 		sfs_write("mode", S.audit_only ? "audit\n" :
 			  rnd(&s) % 3 ? "enforce\n" : "audit");
 		__sync_fetch_and_add(&S.mode_writes, 1);
@@ -1361,15 +1476,24 @@ static void *mode_fn(void *arg)
 	return NULL;
 }
 
+/* A securityfs open failed during the stress: only ENOENT or ENODEV may. */
+static void open_failed(const char *f, int err)
+{
+	if (err == ENOENT || err == ENODEV)
+		return;
+	violation("open %s: expected success, ENOENT (unloaded) or ENODEV (unloading), saw %s",
+		  f, ename(err));
+}
+
 static void *reader_fn(void *arg)
 {
 	static const size_t sizes[] = { 1, 7, 61, 4095, 65536 };
 	static const char *const files[] = { "programs", "stats", "symbols",
 		"kernel_programs", "mode", "strict", "events" };
-	uint64_t s = (uintptr_t)arg + 99;
 	static __thread char buf[65536];
+	__u64 s = (uintptr_t)arg + 99;
 
-	while (!S.stop) {
+	while (!stopping()) {
 		const char *f = files[rnd(&s) % 7];
 		size_t bs = sizes[rnd(&s) % 5];
 		char path[512];
@@ -1379,9 +1503,7 @@ static void *reader_fn(void *arg)
 		snprintf(path, sizeof(path), "%s/%s", S.sfs, f);
 		fd = sfs_open(path, O_RDONLY | O_NONBLOCK);
 		if (fd < 0) {
-			if (errno != ENOENT && errno != ENODEV)
-				violation("open %s: expected success, ENOENT (unloaded) or ENODEV (unloading), saw %s",
-					  f, ename(errno));
+			open_failed(f, errno);
 			usleep(1000);
 			continue;
 		}
@@ -1404,7 +1526,8 @@ static void *reloader_fn(void *arg)
 {
 	double next = now_s() + 2;
 
-	while (!S.stop) {
+	(void)arg;
+	while (!stopping()) {
 		if (now_s() < next) {
 			usleep(50000);
 			continue;
@@ -1419,7 +1542,8 @@ static void *reloader_fn(void *arg)
 	return NULL;
 }
 
-static int check(int ok, const char *fmt, ...)
+/* Prints "check ok <what>" or "check FAIL <what>"; 1 if it failed. */
+static int verdict(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1443,13 +1567,14 @@ static int ids_equal(char *why, size_t size)
 		const char *p;
 
 		snprintf(path, sizeof(path), "%s/programs", S.sfs);
-		if (read_all(path, &text))
+		text = sfs_read(path);
+		if (!text)
 			return -1;
 		while (!bpf_prog_get_next_id(id, &id)) {
 			char st[64];
 
 			nk++;
-			if (state_of(text, id, st, sizeof(st))) {
+			if (prog_state(text, id, st, sizeof(st))) {
 				if (!missing++)
 					first_missing = id;
 			}
@@ -1469,7 +1594,8 @@ static int ids_equal(char *why, size_t size)
 				close(fd);
 		}
 		free(text);
-		snprintf(why, size, "kernel %u ids, programs %u lines, missing %u (first %u), stale %u",
+		snprintf(why, size,
+			 "kernel %u ids, programs %u lines, missing %u (first %u), stale %u",
 			 nk, nm, missing, first_missing, stale);
 		if (!missing && !stale)
 			return 0;
@@ -1478,18 +1604,12 @@ static int ids_equal(char *why, size_t size)
 	return 1;
 }
 
-static int cmd_stress(int argc, char **argv)
-{
-	pthread_t th[16];
-	int nth = 0, i, fails = 0, secs;
-	struct tracked *t;
-	char why[256], *text;
-	double t0;
-	long n_revoked = 0, n_active = 0, n_jump = 0;
+/* --- stress: setup, run, checks ---------------------------------------- */
 
-	if (argc != 4)
-		return usage();
-	secs = atoi(argv[0]);
+static void stress_init(char **argv)
+{
+	pthread_rwlockattr_t a;
+
 	S.progs = argv[1];
 	S.sfs = argv[2];
 	S.modprobe = argv[3];
@@ -1500,68 +1620,83 @@ static int cmd_stress(int argc, char **argv)
 	S.audit_only = getenv("RB_MODE") && !strcmp(getenv("RB_MODE"), "audit");
 	if (S.audit_only)
 		printf("stress: RB_MODE=audit: mode=audit for the whole stress, nothing patched\n");
-	{
-		pthread_rwlockattr_t a;
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&S.open_lock, &a);
+}
 
-		pthread_rwlockattr_init(&a);
-		pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-		pthread_rwlock_init(&S.open_lock, &a);
+/* Where the denier's globals are in its .bss value. */
+static int deny_globals(void)
+{
+	static const char *const cnt[3] = { "denials", "fixup_allows",
+					    "mark_failures" };
+	const char *base = NULL;
+	char *g = global_ptr(S.deny_obj, "enabled");
+	struct bpf_map *m;
+	size_t sz;
+	int i;
+
+	if (!g)
+		return verdict(0, "denier global 'enabled': expected found, saw none");
+	bpf_object__for_each_map(m, S.deny_obj) {
+		if (!bpf_map__is_internal(m) || !strstr(bpf_map__name(m), ".bss"))
+			continue;
+		base = bpf_map__initial_value(m, &sz);
+		S.deny_bss_fd = bpf_map__fd(m);
+		S.deny_size = bpf_map__value_size(m);
 	}
+	if (!base)
+		return verdict(0, "denier .bss: expected found, saw none");
+	S.deny_off = g - base;
+	for (i = 0; i < 3; i++) {
+		g = global_ptr(S.deny_obj, cnt[i]);
+		if (!g)
+			return verdict(0, "denier global '%s': expected found, saw none",
+				       cnt[i]);
+		S.deny_cnt_off[i] = g - base;
+	}
+	return 0;
+}
 
-	if (module_load())
-		return check(0, "modprobe at start: expected success, saw failure");
-	/*
-	 * The denier: robust_deny.bpf.o's rs_deny, flipped by the flipper;
-	 * its rs_fx_in/rs_fx_out (fentry/fexit on do_misc_fixups, which tell
-	 * rs_deny who is inside it: see robust_deny.bpf.c) stay attached
-	 * from here to the end.
-	 */
+/*
+ * The denier: robust_deny.bpf.o's rs_deny, flipped by the flipper;
+ * its rs_fx_in/rs_fx_out (fentry/fexit on do_misc_fixups, which tell
+ * rs_deny who is inside it: see robust_deny.bpf.c) stay attached
+ * from here to the end.
+ */
+static int deny_setup(void)
+{
+	int i;
+
 	S.deny_obj = open_load("robust_deny");
 	if (!S.deny_obj)
-		return check(0, "load robust_deny.bpf.o: expected success, saw failure");
+		return verdict(0, "load robust_deny.bpf.o: expected success, saw failure");
 	S.deny_prog = bpf_object__find_program_by_name(S.deny_obj, "rs_deny");
 	if (!S.deny_prog)
-		return check(0, "robust_deny.bpf.o: expected a program rs_deny, saw none");
-	{
-		static const char *const cnt[3] = { "denials", "fixup_allows",
-						    "mark_failures" };
-		const char *base = NULL;
-		char *g = global_ptr(S.deny_obj, "enabled");
-		struct bpf_map *m;
-		size_t sz;
-
-		if (!g)
-			return check(0, "denier global 'enabled': expected found, saw none");
-		bpf_object__for_each_map(m, S.deny_obj) {
-			if (!bpf_map__is_internal(m) || !strstr(bpf_map__name(m), ".bss"))
-				continue;
-			base = bpf_map__initial_value(m, &sz);
-			S.deny_bss_fd = bpf_map__fd(m);
-			S.deny_size = bpf_map__value_size(m);
-		}
-		if (!base)
-			return check(0, "denier .bss: expected found, saw none");
-		S.deny_off = g - base;
-		for (i = 0; i < 3; i++) {
-			g = global_ptr(S.deny_obj, cnt[i]);
-			if (!g)
-				return check(0, "denier global '%s': expected found, saw none",
-					     cnt[i]);
-			S.deny_cnt_off[i] = g - base;
-		}
-	}
+		return verdict(0, "robust_deny.bpf.o: expected a program rs_deny, saw none");
+	if (deny_globals())
+		return 1;
 	for (i = 0; i < 2; i++) {
 		const char *n = i ? "rs_fx_out" : "rs_fx_in";
 		struct bpf_program *p = bpf_object__find_program_by_name(S.deny_obj, n);
 
 		S.fx_links[i] = p ? bpf_program__attach(p) : NULL;
 		if (!S.fx_links[i] || libbpf_get_error(S.fx_links[i]))
-			return check(0, "attach %s (fentry/fexit do_misc_fixups): expected success, saw %s",
-				     n, p ? ename(errno) : "no such program");
+			return verdict(0,
+				       "attach %s (fentry/fexit do_misc_fixups): expected success, saw %s",
+				       n, p ? ename(errno) : "no such program");
 	}
 	deny_attach();
+	return 0;
+}
 
-	t0 = now_s();
+/* The workers, for @secs seconds. */
+static void stress_run(int secs)
+{
+	pthread_t th[16];
+	int nth = 0, i;
+	double t0 = now_s();
+
 	for (i = 0; i < 3; i++)
 		pthread_create(&th[nth++], NULL, loader_fn, (void *)(uintptr_t)(i + 1));
 	for (i = 0; i < 2; i++)
@@ -1572,209 +1707,298 @@ static int cmd_stress(int argc, char **argv)
 	while (now_s() - t0 < secs)
 		sleep(1);
 	/* Loaders first keep their programs: stop everything else. */
-	S.stop = 1;
+	set_stop(1);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	printf("stress: ran %.1f s\n", now_s() - t0);
+}
 
-	/*
-	 * The loaders freed their programs; keep a final set loaded for the
-	 * checks: one of each object, linked and attached.
-	 */
-	S.stop = 0;
-	{
-		struct held h[3] = { 0 };
-		static const char *const objs[] = { "robust_gated",
-			"robust_plain", "robust_tail" };
+/* robust_tail's rs_target into slot 0 of its rs_jmp. */
+static void final_tail_call(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "rs_jmp");
+	struct bpf_program *t = bpf_object__find_program_by_name(obj, "rs_target");
+	int fd = bpf_program__fd(t);
+	__u32 key = 0;
 
-		fails += check(!module_load(), "modprobe after the stress: expected success");
-		sfs_write("mode", "enforce");
-		{
-			char m[32] = "";
+	bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY);
+}
 
-			snprintf(why, sizeof(why), "%s/mode", S.sfs);
-			read_small(why, m, sizeof(m));
-			m[strcspn(m, "\n")] = '\0';
-			fails += check(!strcmp(m, "enforce"), "mode for the final checks: expected enforce, saw %s", m);
+/*
+ * The loaders freed their programs; keep a final set loaded for the
+ * checks: one of each object, linked and attached.
+ */
+static int final_load(struct held h[3])
+{
+	char path[512], m[32] = "";
+	int i, fails = 0;
+
+	fails += verdict(!module_load(), "modprobe after the stress: expected success");
+	sfs_write("mode", "enforce");
+	snprintf(path, sizeof(path), "%s/mode", S.sfs);
+	read_small(path, m, sizeof(m));
+	m[strcspn(m, "\n")] = '\0';
+	fails += verdict(!strcmp(m, "enforce"),
+			 "mode for the final checks: expected enforce, saw %s", m);
+	deny_set(0);
+	deny_attach();
+	for (i = 0; i < 3; i++) {
+		struct bpf_program *p;
+
+		h[i].obj = open_load(stress_objs[i]);
+		if (!h[i].obj) {
+			fails += verdict(0, "load %s: expected success", stress_objs[i]);
+			continue;
 		}
-		deny_set(0);
-		deny_attach();
-		for (i = 0; i < 3; i++) {
-			struct bpf_program *p;
+		bpf_object__for_each_program(p, h[i].obj) {
+			const char *n = bpf_program__name(p);
 
-			h[i].obj = open_load(objs[i]);
-			if (!h[i].obj) {
-				fails += check(0, "load %s: expected success", objs[i]);
-				continue;
-			}
-			bpf_object__for_each_program(p, h[i].obj) {
-				const char *n = bpf_program__name(p);
-
-				track_add(bpf_program__fd(p), !strcmp(n, "rs_gated") ||
-					  !strcmp(n, "rs_target"));
-				S.loaded++;
-			}
-			if (i == 2) {
-				struct bpf_map *m = bpf_object__find_map_by_name(h[i].obj, "rs_jmp");
-				__u32 key = 0;
-				int fd = bpf_program__fd(bpf_object__find_program_by_name(h[i].obj, "rs_target"));
-
-				bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY);
-			}
+			track_add(bpf_program__fd(p), !strcmp(n, "rs_gated") ||
+				  !strcmp(n, "rs_target"));
+			S.loaded++;
 		}
-		sfs_write("revalidate", "1");
+		if (i == 2)
+			final_tail_call(h[i].obj);
+	}
+	sfs_write("revalidate", "1");
+	return fails;
+}
 
-		fails += check(!ids_equal(why, sizeof(why)),
-			       "programs ids == the kernel's live list: %s", why);
+static void final_release(struct held h[3])
+{
+	struct bpf_program *p;
+	int i;
 
-		/* Policy allows: every program of ours active, image as loaded. */
-		snprintf(why, sizeof(why), "%s/programs", S.sfs);
-		if (read_all(why, &text))
-			text = strdup("");
-		pthread_mutex_lock(&S.lock);
-		for (t = S.list; t; t = t->next) {
-			struct image now;
-			char st[64] = "none";
-			int c;
+	for (i = 0; i < 3; i++) {
+		if (!h[i].obj)
+			continue;
+		bpf_object__for_each_program(p, h[i].obj)
+			track_del(bpf_program__fd(p));
+		bpf_object__close(h[i].obj);
+	}
+}
 
-			state_of(text, t->id, st, sizeof(st));
-			if (get_image(t->fd, &now, NULL)) {
-				fails += check(0, "prog %u image: expected readable", t->id);
-				continue;
-			}
-			c = compare_image(&t->load, &now, why, sizeof(why));
-			if (c != 0 || strcmp(st, "active"))
-				fails += check(0, "prog %u (policy allows): expected active and its load image, saw %s and %s",
-					       t->id, st, c ? (c > 0 ? "an entry jump" : why) : "its load image");
-			else
-				n_active++;
-			free_image(&now);
+/* The programs file now ("" if it cannot be read). */
+static char *programs_now(void)
+{
+	char path[512], *text;
+
+	snprintf(path, sizeof(path), "%s/programs", S.sfs);
+	text = sfs_read(path);
+	return text ? text : strdup("");
+}
+
+/* Policy allows: every program of ours active, image as loaded. */
+static int check_allowed(void)
+{
+	char *text = programs_now(), why[256];
+	struct tracked *t;
+	long n_active = 0;
+	int fails = 0;
+
+	pthread_mutex_lock(&S.lock);
+	for (t = S.list; t; t = t->next) {
+		struct image now;
+		char st[64] = "none";
+		int c;
+
+		prog_state(text, t->id, st, sizeof(st));
+		if (get_image(t->fd, &now, NULL)) {
+			fails += verdict(0, "prog %u image: expected readable", t->id);
+			continue;
 		}
-		pthread_mutex_unlock(&S.lock);
-		free(text);
-		fails += check(n_active > 0, "programs checked active with their load image: %ld",
+		c = compare_image(&t->load, &now, why, sizeof(why));
+		if (c != 0 || strcmp(st, "active"))
+			fails += verdict(0,
+					 "prog %u (policy allows): expected active and its load image, saw %s and %s",
+					 t->id, st, c ? (c > 0 ? "an entry jump" : why) :
+					 "its load image");
+		else
+			n_active++;
+		free_image(&now);
+	}
+	pthread_mutex_unlock(&S.lock);
+	free(text);
+	return fails + verdict(n_active > 0,
+			       "programs checked active with their load image: %ld",
 			       n_active);
+}
 
-		/* Policy denies: revoked ones jump, every other one is as loaded. */
-		deny_set(1);
-		fails += check(deny_get() == 1, "denier enabled: expected 1, saw %d", deny_get());
-		sfs_write("revalidate", "1");
-		snprintf(why, sizeof(why), "%s/programs", S.sfs);
-		if (read_all(why, &text))
-			text = strdup("");
-		n_active = 0;
-		pthread_mutex_lock(&S.lock);
-		for (t = S.list; t; t = t->next) {
-			struct image now;
-			char st[64] = "none";
-			int c;
+/* One program under a denying policy; the counters are check_denied()'s. */
+static int check_denied_one(const struct tracked *t, const char *text,
+			    long *n_revoked, long *n_active, long *n_jump)
+{
+	struct image now;
+	char st[64] = "none", why[256];
+	int c, fails = 0;
 
-			state_of(text, t->id, st, sizeof(st));
-			if (get_image(t->fd, &now, NULL))
-				continue;
-			c = compare_image(&t->load, &now, why, sizeof(why));
-			if (!strcmp(st, "revoked")) {
-				n_revoked++;
-				if (c != 1)
-					fails += check(0, "prog %u revoked: expected an entry jump, saw %s",
-						       t->id, c ? why : "its load image");
-				else
-					n_jump++;
-			} else {
-				n_active++;
-				if (c != 0)
-					fails += check(0, "prog %u %s: expected its load image, saw %s",
-						       t->id, st, c > 0 ? "an entry jump" : why);
-				if (t->gated && strcmp(st, "active") == 0)
-					fails += check(0, "prog %u needs bpf_read_kernel under a denying policy: expected revoked, saw %s",
-						       t->id, st);
-			}
-			free_image(&now);
-		}
-		pthread_mutex_unlock(&S.lock);
-		free(text);
-		fails += check(n_revoked > 0 && n_jump == n_revoked,
+	prog_state(text, t->id, st, sizeof(st));
+	if (get_image(t->fd, &now, NULL))
+		return 0;
+	c = compare_image(&t->load, &now, why, sizeof(why));
+	if (!strcmp(st, "revoked")) {
+		(*n_revoked)++;
+		if (c != 1)
+			fails += verdict(0, "prog %u revoked: expected an entry jump, saw %s",
+					 t->id, c ? why : "its load image");
+		else
+			(*n_jump)++;
+	} else {
+		(*n_active)++;
+		if (c != 0)
+			fails += verdict(0, "prog %u %s: expected its load image, saw %s",
+					 t->id, st, c > 0 ? "an entry jump" : why);
+		if (t->gated && strcmp(st, "active") == 0)
+			fails += verdict(0,
+					 "prog %u needs bpf_read_kernel under a denying policy: expected revoked, saw %s",
+					 t->id, st);
+	}
+	free_image(&now);
+	return fails;
+}
+
+/* Policy denies: revoked ones jump, every other one is as loaded. */
+static int check_denied(void)
+{
+	long n_revoked = 0, n_active = 0, n_jump = 0;
+	struct tracked *t;
+	int fails = 0;
+	char *text;
+
+	deny_set(1);
+	fails += verdict(deny_get() == 1, "denier enabled: expected 1, saw %d", deny_get());
+	sfs_write("revalidate", "1");
+	text = programs_now();
+	pthread_mutex_lock(&S.lock);
+	for (t = S.list; t; t = t->next)
+		fails += check_denied_one(t, text, &n_revoked, &n_active,
+					  &n_jump);
+	pthread_mutex_unlock(&S.lock);
+	free(text);
+	return fails + verdict(n_revoked > 0 && n_jump == n_revoked,
 			       "revoked under the denier: %ld (entry jumps %ld), untouched %ld",
 			       n_revoked, n_jump, n_active);
+}
 
-		/* rmmod restores: every image is its load image again. */
-		fails += check(!module_unload(), "final rmmod: expected success");
-		n_active = 0;
-		pthread_mutex_lock(&S.lock);
-		for (t = S.list; t; t = t->next) {
-			struct image now;
-			int c;
+/* rmmod restores: every image is its load image again. */
+static int check_restored(void)
+{
+	struct tracked *t;
+	long n_active = 0;
+	char why[256];
+	int fails;
 
-			if (get_image(t->fd, &now, NULL))
-				continue;
-			c = compare_image(&t->load, &now, why, sizeof(why));
-			if (c)
-				fails += check(0, "prog %u after rmmod: expected its load image, saw %s",
-					       t->id, c > 0 ? "an entry jump left" : why);
-			else
-				n_active++;
-			free_image(&now);
-		}
-		pthread_mutex_unlock(&S.lock);
-		fails += check(n_active > 0, "images equal to their load image after rmmod: %ld",
+	fails = verdict(!module_unload(), "final rmmod: expected success");
+	pthread_mutex_lock(&S.lock);
+	for (t = S.list; t; t = t->next) {
+		struct image now;
+		int c;
+
+		if (get_image(t->fd, &now, NULL))
+			continue;
+		c = compare_image(&t->load, &now, why, sizeof(why));
+		if (c)
+			fails += verdict(0, "prog %u after rmmod: expected its load image, saw %s",
+					 t->id, c > 0 ? "an entry jump left" : why);
+		else
+			n_active++;
+		free_image(&now);
+	}
+	pthread_mutex_unlock(&S.lock);
+	return fails + verdict(n_active > 0,
+			       "images equal to their load image after rmmod: %ld",
 			       n_active);
-		for (i = 0; i < 3; i++) {
-			struct bpf_program *p;
+}
 
-			if (!h[i].obj)
-				continue;
-			bpf_object__for_each_program(p, h[i].obj)
-				track_del(bpf_program__fd(p));
-			bpf_object__close(h[i].obj);
-		}
-	}
-	{
-		long long dn = deny_counter(S.deny_cnt_off[0]);
-		long long fa = deny_counter(S.deny_cnt_off[1]);
-		long long mf = deny_counter(S.deny_cnt_off[2]);
+/* The denier's counters; a failed mark could let a denial reach do_misc_fixups(). */
+static int deny_report(void)
+{
+	long long dn = deny_counter(S.deny_cnt_off[0]);
+	long long fa = deny_counter(S.deny_cnt_off[1]);
+	long long mf = deny_counter(S.deny_cnt_off[2]);
 
-		printf("denier: denials %lld fixup_allows %lld mark_failures %lld\n",
-		       dn, fa, mf);
-		/* A failed mark could let a denial reach do_misc_fixups(). */
-		fails += check(mf == 0, "denier's do_misc_fixups marks that failed: expected 0, saw %lld",
-			       mf);
-	}
+	printf("denier: denials %lld fixup_allows %lld mark_failures %lld\n",
+	       dn, fa, mf);
+	return verdict(mf == 0,
+		       "denier's do_misc_fixups marks that failed: expected 0, saw %lld",
+		       mf);
+}
+
+/* What happened during the stress; the "counts: ..." line. */
+static int stress_summary(void)
+{
+	int fails = 0;
+
+	fails += verdict(S.violations == 0, "during the stress: %ld violations%s%s",
+			 S.violations, S.violations ? ", first: " : "",
+			 S.first_violation);
+	fails += verdict(S.untracked == 0 && S.free_checks == S.loaded,
+			 "programs compared with their load image when freed: expected %ld (every one loaded), saw %ld; not tracked %ld%s%s",
+			 S.loaded, S.free_checks, S.untracked,
+			 S.untracked ? ", first: " : "", S.first_untracked);
+	fails += verdict(S.loaded > 0 && S.reloads > 0 && S.flips > 0,
+			 "activity: loaded %ld reloads %ld flips %ld", S.loaded,
+			 S.reloads, S.flips);
+	printf("counts: loaded %ld load_failures %ld attached %ld tail_links %ld tail_eperm %ld ",
+	       S.loaded, S.load_fail, S.attached, S.tail_links, S.tail_eperm);
+	printf("revocations %ld restores %ld flips %ld attach_flips %ld revalidates %ld ",
+	       S.revocations, S.restores, S.flips, S.attach_flips,
+	       S.revalidates);
+	printf("mode_writes %ld reads %ld reloads %ld reload_busy_retries %ld ",
+	       S.mode_writes, S.reads, S.reloads, S.reload_busy);
+	printf("reload_failures %ld free_checks %ld free_rereads %ld\n",
+	       S.reload_fail, S.free_checks, S.free_rereads);
+	return fails;
+}
+
+static int cmd_stress(int argc, char **argv)
+{
+	struct held h[3] = { 0 };
+	int i, fails = 0;
+	char why[256];
+
+	if (argc != 4)
+		return usage_error(robust_usage);
+	stress_init(argv);
+	if (module_load())
+		return verdict(0, "modprobe at start: expected success, saw failure");
+	if (deny_setup())
+		return 1;
+	stress_run(atoi(argv[0]));
+
+	set_stop(0);
+	fails += final_load(h);
+	fails += verdict(!ids_equal(why, sizeof(why)),
+			 "programs ids == the kernel's live list: %s", why);
+	fails += check_allowed();
+	fails += check_denied();
+	fails += check_restored();
+	final_release(h);
+
+	fails += deny_report();
 	deny_detach();
 	for (i = 0; i < 2; i++)
 		bpf_link__destroy(S.fx_links[i]);
 	bpf_object__close(S.deny_obj);
-
-	fails += check(S.violations == 0, "during the stress: %ld violations%s%s",
-		       S.violations, S.violations ? ", first: " : "",
-		       S.first_violation);
-	fails += check(S.untracked == 0 && S.free_checks == S.loaded,
-		       "programs compared with their load image when freed: expected %ld (every one loaded), saw %ld; not tracked %ld%s%s",
-		       S.loaded, S.free_checks, S.untracked,
-		       S.untracked ? ", first: " : "", S.first_untracked);
-	fails += check(S.loaded > 0 && S.reloads > 0 && S.flips > 0,
-		       "activity: loaded %ld reloads %ld flips %ld", S.loaded,
-		       S.reloads, S.flips);
-	printf("counts: loaded %ld load_failures %ld attached %ld tail_links %ld tail_eperm %ld revocations %ld restores %ld flips %ld attach_flips %ld revalidates %ld mode_writes %ld reads %ld reloads %ld reload_busy_retries %ld reload_failures %ld free_checks %ld free_rereads %ld\n",
-	       S.loaded, S.load_fail, S.attached, S.tail_links, S.tail_eperm,
-	       S.revocations, S.restores, S.flips, S.attach_flips,
-	       S.revalidates, S.mode_writes, S.reads, S.reloads,
-	       S.reload_busy, S.reload_fail, S.free_checks, S.free_rereads);
+	fails += stress_summary();
 	return fails ? 1 : 0;
 }
 
 int cmd_robust(int argc, char **argv)
 {
+	static const struct cmd subs[] = {
+		{ "fuzz", cmd_fuzz },
+		{ "try", cmd_try },
+		{ "userns", cmd_userns },
+		{ "stress", cmd_stress },
+		{ "audit-drain", cmd_audit_drain },
+	};
+	const struct cmd *sub;
+
 	if (argc < 1)
-		return usage();
-	if (!strcmp(argv[0], "fuzz"))
-		return cmd_fuzz(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "try"))
-		return cmd_try(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "userns"))
-		return cmd_userns(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "stress"))
-		return cmd_stress(argc - 1, argv + 1);
-	if (!strcmp(argv[0], "audit-drain"))
-		return cmd_audit_drain(argc - 1, argv + 1);
-	return usage();
+		return usage_error(robust_usage);
+	sub = find_cmd(subs, ARRAY_SIZE(subs), argv[0]);
+	if (sub)
+		return sub->fn(argc - 1, argv + 1);
+	return usage_error(robust_usage);
 }

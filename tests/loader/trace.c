@@ -34,119 +34,78 @@
 #include <linux/capability.h>
 #include <linux/perf_event.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "testlib.h"
 
 #define PROG "lsmrevoke-test trace"
 #define MAX_VARS	16
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define FIRE_SPEC_MAX	256
 
-static const char *errname(int err)
-{
-	const char *n = strerrorname_np(err);
-	static char buf[16];
-
-	if (n)
-		return n;
-	if (err == 524)
-		return "ENOTSUPP";
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
-}
-
-/* libbpf 1.x returns -errno; keep a positive errno whatever we are given. */
-static int err_of(long ret)
-{
-	if (ret < 0)
-		return (int)-ret;
-	return errno ? errno : EINVAL;
-}
-
-static int fail(int err, const char *fmt, const char *arg)
-{
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, ": %s\n", errname(err));
-	return 1;
-}
-
-static int usage(void)
-{
-	fprintf(stderr,
-		"usage: lsmrevoke-test trace <sub> [args]\n"
-		"  up <obj> <dir> [--attach-to <progpin> <func>]\n"
-		"        load <obj>, attach what can be attached, pin programs,\n"
-		"        links and maps under <dir>; print \"<name> <id>\"\n"
-		"  get <dir> <var>...        print var=value from <dir>/map/bss\n"
-		"  set <dir> <var> <value>   store a global in <dir>/map/bss\n"
-		"  fire <dir> <ev:n>[,<ev:n>...] [<var>...]\n"
-		"        set monitored_pid to our pid, fire the events (getpriority,\n"
-		"        setnice, capget, pagefault, sleep (ms), wait:<ms>:<var>:<min>\n"
-		"        (until var grew by min)), clear it; print var=delta\n"
-		"        and errors=<failed syscalls> [errno=<first>]\n"
-		"  slot <mappin> <key> get|del|set [<progpin>]\n"
-		"        prog-array slot: print the id there, OK, or the errno name\n"
-		"  jited <progpin> <prefix>  write the JITed image to <prefix>.img and\n"
-		"        each function's to <prefix>.<i>; print jited_len= funcs=\n"
-		"  info <progpin>            print id= type= jited= jited_len=\n"
-		"        xlated_len= funcs= name=\n"
-		"  write <file> <data> [repeat]\n"
-		"        one write(2) of <data> (\\n, \\t, \\0, \\\\ escapes) <repeat>\n"
-		"        times over; print OK, open:<errno>, write:<errno>\n");
-	return 1;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-	char *p;
-
-	if (len == 0 || len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int prog_info(int fd, struct bpf_prog_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, sizeof(*info));
-	return bpf_obj_get_info_by_fd(fd, info, &len);
-}
-
-static int pin_at(char *buf, const char *dir, const char *prefix,
-		  const char *name)
-{
-	if (snprintf(buf, PATH_MAX, "%s/%s%s", dir, prefix, name) >= PATH_MAX) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
+static const char trace_usage[] =
+	"usage: lsmrevoke-test trace <sub> [args]\n"
+	"  up <obj> <dir> [--attach-to <progpin> <func>]\n"
+	"        load <obj>, attach what can be attached, pin programs,\n"
+	"        links and maps under <dir>; print \"<name> <id>\"\n"
+	"  get <dir> <var>...        print var=value from <dir>/map/bss\n"
+	"  set <dir> <var> <value>   store a global in <dir>/map/bss\n"
+	"  fire <dir> <ev:n>[,<ev:n>...] [<var>...]\n"
+	"        set monitored_pid to our pid, fire the events (getpriority,\n"
+	"        setnice, capget, pagefault, sleep (ms), wait:<ms>:<var>:<min>\n"
+	"        (until var grew by min)), clear it; print var=delta\n"
+	"        and errors=<failed syscalls> [errno=<first>]\n"
+	"  slot <mappin> <key> get|del|set [<progpin>]\n"
+	"        prog-array slot: print the id there, OK, or the errno name\n"
+	"  jited <progpin> <prefix>  write the JITed image to <prefix>.img and\n"
+	"        each function's to <prefix>.<i>; print jited_len= funcs=\n"
+	"  info <progpin>            print id= type= jited= jited_len=\n"
+	"        xlated_len= funcs= name=\n"
+	"  write <file> <data> [repeat]\n"
+	"        one write(2) of <data> (\\n, \\t, \\0, \\\\ escapes) <repeat>\n"
+	"        times over; print OK, open:<errno>, write:<errno>\n";
 
 /* --- up ------------------------------------------------------------- */
+
+/* Every program of @obj to attach to @func of program @target_fd. */
+static int set_targets(struct bpf_object *obj, int target_fd, const char *func)
+{
+	struct bpf_program *prog;
+	int err;
+
+	bpf_object__for_each_program(prog, obj) {
+		err = bpf_program__set_attach_target(prog, target_fd, func);
+		if (err)
+			return fail(err_of(err), "attach target %s", func);
+	}
+	return 0;
+}
+
+/* Pins what "up" pins (see the top of this file); prints "<name> <id>". */
+static int up_pin(struct bpf_object *obj, const char *dir)
+{
+	struct bpf_program *prog;
+	char pin[PATH_MAX];
+	int err;
+
+	if (pin_maps(obj, dir, "map/"))
+		return 1;
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		struct bpf_prog_info info;
+
+		if (attach_and_pin(prog, dir, "link/", "up: attach", true))
+			return 1;
+		pin_at(pin, dir, "", name);
+		err = prog_info(bpf_program__fd(prog), &info);
+		if (err)
+			return fail(err_of(err), "info %s", pin);
+		printf("%s %u\n", name, info.id);
+	}
+	return 0;
+}
 
 static int cmd_up(int argc, char **argv)
 {
 	const char *path, *dir, *target_pin = NULL, *target_func = NULL;
-	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct bpf_map *map;
 	char pin[PATH_MAX];
 	int target_fd = -1, err, ret = 1;
 
@@ -154,7 +113,7 @@ static int cmd_up(int argc, char **argv)
 		target_pin = argv[3];
 		target_func = argv[4];
 	} else if (argc != 2) {
-		return usage();
+		return usage_error(trace_usage);
 	}
 	path = argv[0];
 	dir = argv[1];
@@ -171,80 +130,15 @@ static int cmd_up(int argc, char **argv)
 			fail(err_of(target_fd), "bpf_obj_get %s", target_pin);
 			goto out;
 		}
-		bpf_object__for_each_program(prog, obj) {
-			err = bpf_program__set_attach_target(prog, target_fd,
-							     target_func);
-			if (err) {
-				fail(err_of(err), "attach target %s",
-				     target_func);
-				goto out;
-			}
-		}
+		if (set_targets(obj, target_fd, target_func))
+			goto out;
 	}
 	err = bpf_object__load(obj);
 	if (err) {
 		fail(err_of(err), "load %s", path);
 		goto out;
 	}
-
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-
-		/* Internal maps are "<obj prefix>.bss" and so on. */
-		if (bpf_map__is_internal(map) && strchr(name, '.'))
-			name = strchr(name, '.') + 1;
-		if (pin_at(pin, dir, "map/", name))
-			goto out_errno;
-		err = bpf_map__pin(map, pin);
-		if (err) {
-			fail(err_of(err), "pin %s", pin);
-			goto out;
-		}
-	}
-
-	bpf_object__for_each_program(prog, obj) {
-		const char *name = bpf_program__name(prog);
-		struct bpf_prog_info info;
-		struct bpf_link *link;
-
-		link = bpf_program__attach(prog);
-		if (!link) {
-			err = errno;
-			/* No attach point in its section (perf_event, a
-			 * tail-call target): pinned only.
-			 */
-			if (err != EOPNOTSUPP) {
-				fprintf(stderr, PROG ": up: attach %s: %s\n",
-					name, errname(err));
-				goto out;
-			}
-		} else {
-			if (pin_at(pin, dir, "link/", name))
-				goto out_errno;
-			err = bpf_link__pin(link, pin);
-			if (err) {
-				fail(err_of(err), "pin %s", pin);
-				goto out;
-			}
-		}
-		if (pin_at(pin, dir, "", name))
-			goto out_errno;
-		err = bpf_program__pin(prog, pin);
-		if (err) {
-			fail(err_of(err), "pin %s", pin);
-			goto out;
-		}
-		err = prog_info(bpf_program__fd(prog), &info);
-		if (err) {
-			fail(err_of(err), "info %s", pin);
-			goto out;
-		}
-		printf("%s %u\n", name, info.id);
-	}
-	ret = 0;
-	goto out;
-out_errno:
-	fail(errno, "pin under %s", dir);
+	ret = up_pin(obj, dir);
 out:
 	/* Links and programs stay alive through their pins. */
 	bpf_object__close(obj);
@@ -255,100 +149,50 @@ out:
 
 /* --- globals of a pinned .bss -------------------------------------- */
 
-struct globals {
-	int fd;
-	unsigned char *mem;
-	size_t len;
-	struct btf *btf;
-	const struct btf_type *sec;
-};
-
-static int globals_open(struct globals *g, const char *dir, int writable)
+static int globals_open(struct datasec *g, const char *dir, int writable)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
 	char pin[PATH_MAX];
-	long page = sysconf(_SC_PAGESIZE);
-	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	int fd;
 
 	memset(g, 0, sizeof(*g));
+	g->fd = -1;
 	if (pin_at(pin, dir, "map/", "bss"))
 		return fail(errno, "%s", dir);
-	g->fd = bpf_obj_get(pin);
-	if (g->fd < 0)
-		return fail(err_of(g->fd), "bpf_obj_get %s", pin);
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(g->fd, &info, &len))
-		return fail(errno, "map info %s", pin);
-	g->btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!g->btf)
-		return fail(errno, "btf of %s", pin);
-	g->sec = btf__type_by_id(g->btf, info.btf_value_type_id);
-	if (!g->sec || !btf_is_datasec(g->sec))
-		return fail(EINVAL, "datasec of %s", pin);
-	g->len = (info.value_size + page - 1) / page * page;
-	g->mem = mmap(NULL, g->len, prot, MAP_SHARED, g->fd, 0);
-	if (g->mem == MAP_FAILED)
-		return fail(errno, "mmap %s", pin);
-	return 0;
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return fail(err_of(fd), "bpf_obj_get %s", pin);
+	return datasec_open(g, fd, pin,
+			    PROT_READ | (writable ? PROT_WRITE : 0));
 }
 
-/* The address and size of global @name, or NULL. */
-static void *globals_var(struct globals *g, const char *name, __u32 *size)
-{
-	const struct btf_var_secinfo *vsi = btf_var_secinfos(g->sec);
-	int i;
-
-	for (i = 0; i < btf_vlen(g->sec); i++, vsi++) {
-		const struct btf_type *t = btf__type_by_id(g->btf, vsi->type);
-
-		if (!t || strcmp(btf__name_by_offset(g->btf, t->name_off), name))
-			continue;
-		if (vsi->offset + vsi->size > g->len)
-			return NULL;
-		*size = vsi->size;
-		return g->mem + vsi->offset;
-	}
-	return NULL;
-}
-
-static int globals_read(struct globals *g, const char *name, __u64 *val)
+static int globals_read(struct datasec *g, const char *name, __u64 *val)
 {
 	__u32 size;
-	void *p = globals_var(g, name, &size);
+	void *p = datasec_var(g, name, &size);
 
 	if (!p)
 		return fail(ENOENT, "global %s", name);
 	switch (size) {
 	case 4:
-		*val = *(volatile __u32 *)p;
+		*val = __atomic_load_n((__u32 *)p, __ATOMIC_RELAXED);
 		return 0;
 	case 8:
-		*val = *(volatile __u64 *)p;
+		*val = __atomic_load_n((__u64 *)p, __ATOMIC_RELAXED);
 		return 0;
 	}
 	return fail(EINVAL, "global %s: not 4 or 8 bytes", name);
 }
 
-static void globals_close(struct globals *g)
-{
-	if (g->mem && g->mem != MAP_FAILED)
-		munmap(g->mem, g->len);
-	btf__free(g->btf);
-	if (g->fd > 0)
-		close(g->fd);
-}
-
 static int cmd_get(int argc, char **argv)
 {
-	struct globals g;
+	struct datasec g;
 	__u64 v;
 	int i, ret = 0;
 
 	if (argc < 2)
-		return usage();
+		return usage_error(trace_usage);
 	if (globals_open(&g, argv[0], 0)) {
-		globals_close(&g);
+		datasec_close(&g, true);
 		return 1;
 	}
 	for (i = 1; i < argc && !ret; i++) {
@@ -358,13 +202,13 @@ static int cmd_get(int argc, char **argv)
 			       (unsigned long long)v);
 	}
 	printf("\n");
-	globals_close(&g);
+	datasec_close(&g, true);
 	return ret;
 }
 
 static int cmd_set(int argc, char **argv)
 {
-	struct globals g;
+	struct datasec g;
 	unsigned long long v;
 	__u32 size;
 	char *end;
@@ -372,29 +216,29 @@ static int cmd_set(int argc, char **argv)
 	int ret = 1;
 
 	if (argc != 3)
-		return usage();
+		return usage_error(trace_usage);
 	errno = 0;
 	v = strtoull(argv[2], &end, 0);
 	if (errno || *end)
-		return usage();
+		return usage_error(trace_usage);
 	if (globals_open(&g, argv[0], 1))
 		goto out;
-	p = globals_var(&g, argv[1], &size);
+	p = datasec_var(&g, argv[1], &size);
 	if (!p) {
 		fail(ENOENT, "global %s", argv[1]);
 		goto out;
 	}
 	if (size == 4) {
-		*(volatile __u32 *)p = v;
+		__atomic_store_n((__u32 *)p, v, __ATOMIC_RELAXED);
 	} else if (size == 8) {
-		*(volatile __u64 *)p = v;
+		__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
 	} else {
 		fail(EINVAL, "global %s: not 4 or 8 bytes", argv[1]);
 		goto out;
 	}
 	ret = 0;
 out:
-	globals_close(&g);
+	datasec_close(&g, true);
 	return ret;
 }
 
@@ -503,7 +347,7 @@ static int fire_one(const char *ev, long n, int *errors, int *first_err)
 			return fail(errno, "mmap for %s", ev);
 		madvise(p, n * page, MADV_NOHUGEPAGE);
 		for (i = 0; i < n; i++)
-			((volatile char *)p)[i * page] = 1;
+			__atomic_store_n(&p[i * page], 1, __ATOMIC_RELAXED);
 		munmap(p, n * page);
 	} else if (!strcmp(ev, "sleep")) {
 		struct timespec ts = {
@@ -528,7 +372,7 @@ static int fire_one(const char *ev, long n, int *errors, int *first_err)
  */
 static long fire_waited_ms;
 
-static int fire_wait(struct globals *g, char *arg, char **vars,
+static int fire_wait(struct datasec *g, char *arg, char **vars,
 		     const __u64 *before, int nvars)
 {
 	char *ms_s = arg, *var, *min_s;
@@ -562,50 +406,37 @@ static int fire_wait(struct globals *g, char *arg, char **vars,
 	return 0;
 }
 
-static int cmd_fire(int argc, char **argv)
-{
+struct fire_state {
 	struct perf_att att[8];
-	__u64 before[MAX_VARS], after;
-	int nvars = argc - 2, i, nperf = 0, errors = 0, first_err = 0;
-	int ret = 1;
-	char spec[256], *tok, *save = NULL;
-	struct globals g;
-	__u32 pid_size = 0;
-	int *pid = NULL;
+	int nperf;
+	int errors;
+	int first_err;
+};
 
-	if (argc < 2 || nvars > MAX_VARS)
-		return usage();
-	if (strlen(argv[1]) >= sizeof(spec))
-		return fail(E2BIG, "fire: spec %s", argv[1]);
-	if (globals_open(&g, argv[0], 1))
-		goto out;
-	for (i = 0; i < nvars; i++)
-		if (globals_read(&g, argv[2 + i], &before[i]))
-			goto out;
-	pid = globals_var(&g, "monitored_pid", &pid_size);
-	if (pid && pid_size != sizeof(*pid))
-		pid = NULL;
-
-	if (strstr(argv[1], "pagefault")) {
-		nperf = perf_attach(argv[0], att, 8);
-		if (nperf < 0) {
-			nperf = -nperf - 1;
-			goto out_perf;
-		}
-		if (nperf == 0) {
-			fprintf(stderr, PROG ": fire: no perf_event program in %s\n",
-				argv[0]);
-			goto out;
-		}
+/* The perf_event programs under @dir, for an event list with pagefault. */
+static int fire_perf(const char *dir, struct fire_state *fs)
+{
+	fs->nperf = perf_attach(dir, fs->att, ARRAY_SIZE(fs->att));
+	if (fs->nperf < 0) {
+		fs->nperf = -fs->nperf - 1;
+		return 1;
 	}
+	if (fs->nperf == 0) {
+		fprintf(stderr, PROG ": fire: no perf_event program in %s\n",
+			dir);
+		return 1;
+	}
+	return 0;
+}
 
-	if (pid)
-		*(volatile int *)pid = getpid();
-	for (i = 0; i < nperf; i++)
-		ioctl(att[i].perf_fd, PERF_EVENT_IOC_ENABLE, 0);
+/* Fires the events of @spec ("<ev:n>[,<ev:n>...]"). */
+static int fire_events(struct datasec *g, const char *spec, char **vars,
+		       const __u64 *before, int nvars, struct fire_state *fs)
+{
+	char buf[FIRE_SPEC_MAX], *tok, *save = NULL;
 
-	strcpy(spec, argv[1]);
-	for (tok = strtok_r(spec, ",", &save); tok;
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		char *colon = strchr(tok, ':');
 		long n = colon ? strtol(colon + 1, NULL, 10) : 1;
@@ -616,40 +447,84 @@ static int cmd_fire(int argc, char **argv)
 		if (n < 0 || n > 1000000)
 			err = fail(ERANGE, "fire: count of %s", tok);
 		else if (!strcmp(tok, "wait"))
-			err = fire_wait(&g, colon + 1, argv + 2, before, nvars);
+			err = fire_wait(g, colon + 1, vars, before, nvars);
 		else
-			err = fire_one(tok, n, &errors, &first_err);
-		if (err) {
-			if (pid)
-				*(volatile int *)pid = 0;
-			goto out_perf;
-		}
+			err = fire_one(tok, n, &fs->errors, &fs->first_err);
+		if (err)
+			return 1;
 	}
+	return 0;
+}
 
-	for (i = 0; i < nperf; i++)
-		ioctl(att[i].perf_fd, PERF_EVENT_IOC_DISABLE, 0);
-	if (pid)
-		*(volatile int *)pid = 0;
+/* "var=delta ... errors=<n> [waited_ms=<ms>] [errno=<first>]" */
+static int fire_print(struct datasec *g, char **vars, const __u64 *before,
+		      int nvars, const struct fire_state *fs)
+{
+	__u64 after;
+	int i;
 
 	for (i = 0; i < nvars; i++) {
-		if (globals_read(&g, argv[2 + i], &after))
-			goto out_perf;
-		printf("%s=%lld ", argv[2 + i], (long long)(after - before[i]));
+		if (globals_read(g, vars[i], &after))
+			return 1;
+		printf("%s=%lld ", vars[i], (long long)(after - before[i]));
 	}
-	printf("errors=%d", errors);
+	printf("errors=%d", fs->errors);
 	if (fire_waited_ms)
 		printf(" waited_ms=%ld", fire_waited_ms);
-	if (first_err)
-		printf(" errno=%s", errname(first_err));
+	if (fs->first_err)
+		printf(" errno=%s", errname(fs->first_err));
 	printf("\n");
-	ret = 0;
-out_perf:
-	for (i = 0; i < nperf; i++) {
-		close(att[i].perf_fd);
-		close(att[i].prog_fd);
+	return 0;
+}
+
+static void set_pid(int *pid, int val)
+{
+	if (pid)
+		__atomic_store_n(pid, val, __ATOMIC_RELAXED);
+}
+
+static int cmd_fire(int argc, char **argv)
+{
+	struct fire_state fs = { .nperf = 0 };
+	int nvars = argc - 2, i, ret = 1;
+	__u64 before[MAX_VARS];
+	struct datasec g;
+	__u32 pid_size = 0;
+	int *pid = NULL;
+
+	if (argc < 2 || nvars > MAX_VARS)
+		return usage_error(trace_usage);
+	if (strlen(argv[1]) >= FIRE_SPEC_MAX)
+		return fail(E2BIG, "fire: spec %s", argv[1]);
+	if (globals_open(&g, argv[0], 1))
+		goto out;
+	for (i = 0; i < nvars; i++)
+		if (globals_read(&g, argv[2 + i], &before[i]))
+			goto out;
+	pid = datasec_var(&g, "monitored_pid", &pid_size);
+	if (pid && pid_size != sizeof(*pid))
+		pid = NULL;
+	if (strstr(argv[1], "pagefault") && fire_perf(argv[0], &fs))
+		goto out;
+
+	set_pid(pid, getpid());
+	for (i = 0; i < fs.nperf; i++)
+		ioctl(fs.att[i].perf_fd, PERF_EVENT_IOC_ENABLE, 0);
+	if (fire_events(&g, argv[1], argv + 2, before, nvars, &fs)) {
+		set_pid(pid, 0);
+		goto out;
 	}
+	for (i = 0; i < fs.nperf; i++)
+		ioctl(fs.att[i].perf_fd, PERF_EVENT_IOC_DISABLE, 0);
+	set_pid(pid, 0);
+	if (!fire_print(&g, argv + 2, before, nvars, &fs))
+		ret = 0;
 out:
-	globals_close(&g);
+	for (i = 0; i < fs.nperf; i++) {
+		close(fs.att[i].perf_fd);
+		close(fs.att[i].prog_fd);
+	}
+	datasec_close(&g, true);
 	return ret;
 }
 
@@ -663,10 +538,10 @@ static int cmd_slot(int argc, char **argv)
 	__u32 k, val;
 
 	if (argc < 3)
-		return usage();
+		return usage_error(trace_usage);
 	key = strtoul(argv[1], &end, 10);
 	if (*end || key > UINT_MAX)
-		return usage();
+		return usage_error(trace_usage);
 	k = key;
 	map_fd = bpf_obj_get(argv[0]);
 	if (map_fd < 0)
@@ -693,7 +568,7 @@ static int cmd_slot(int argc, char **argv)
 		close(prog_fd);
 	} else {
 		close(map_fd);
-		return usage();
+		return usage_error(trace_usage);
 	}
 	close(map_fd);
 	return 0;
@@ -723,7 +598,7 @@ static int cmd_jited(int argc, char **argv)
 	int fd, ret = 1;
 
 	if (argc != 2)
-		return usage();
+		return usage_error(trace_usage);
 	fd = bpf_obj_get(argv[0]);
 	if (fd < 0)
 		return fail(err_of(fd), "bpf_obj_get %s", argv[0]);
@@ -778,7 +653,7 @@ static int cmd_info(int argc, char **argv)
 	int fd;
 
 	if (argc != 1)
-		return usage();
+		return usage_error(trace_usage);
 	fd = bpf_obj_get(argv[0]);
 	if (fd < 0)
 		return fail(err_of(fd), "bpf_obj_get %s", argv[0]);
@@ -833,13 +708,13 @@ static int cmd_write(int argc, char **argv)
 	int fd;
 
 	if (argc != 2 && argc != 3)
-		return usage();
+		return usage_error(trace_usage);
 	if (argc == 3) {
 		char *end;
 
 		repeat = strtoul(argv[2], &end, 10);
 		if (*end || repeat == 0 || repeat > 1000000)
-			return usage();
+			return usage_error(trace_usage);
 	}
 	len = unescape(argv[1]);
 	buf = malloc(len * repeat + 1);
@@ -867,10 +742,7 @@ static int cmd_write(int argc, char **argv)
 
 int cmd_trace(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int argc, char **argv);
-	} subs[] = {
+	static const struct cmd subs[] = {
 		{ "up", cmd_up },
 		{ "get", cmd_get },
 		{ "set", cmd_set },
@@ -880,13 +752,14 @@ int cmd_trace(int argc, char **argv)
 		{ "info", cmd_info },
 		{ "write", cmd_write },
 	};
-	size_t i;
+	const struct cmd *sub;
 
+	report_as(PROG, errname);
 	if (argc < 1)
-		return usage();
-	for (i = 0; i < ARRAY_SIZE(subs); i++)
-		if (!strcmp(argv[0], subs[i].name))
-			return subs[i].fn(argc - 1, argv + 1);
+		return usage_error(trace_usage);
+	sub = find_cmd(subs, ARRAY_SIZE(subs), argv[0]);
+	if (sub)
+		return sub->fn(argc - 1, argv + 1);
 	fprintf(stderr, PROG ": unknown subcommand %s\n", argv[0]);
-	return usage();
+	return usage_error(trace_usage);
 }

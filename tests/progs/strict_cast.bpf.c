@@ -9,11 +9,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+#include "kfuncs.h"
+
 struct task_struct {
 	int pid;
 } __attribute__((preserve_access_index));
-
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 __u64 cast_pid;
 

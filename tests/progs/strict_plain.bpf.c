@@ -35,7 +35,7 @@ static __always_inline int monitored(void)
 SEC("fexit/__x64_sys_getpriority")
 int BPF_PROG(pl_fexit, void *regs, long ret)
 {
-	volatile __u64 stack[4];
+	__u64 stack[4];
 	__u32 key = 1;
 	__u64 *v, one = 1;
 
@@ -43,6 +43,8 @@ int BPF_PROG(pl_fexit, void *regs, long ret)
 		return 0;
 	stack[0] = ret;
 	stack[1] = pl_runs;
+	/* The compiler must store both and load them again afterwards. */
+	asm volatile("" : "+m"(stack));
 	v = bpf_map_lookup_elem(&sx_hash, &key);
 	if (v)
 		__sync_fetch_and_add(v, *v + 1);

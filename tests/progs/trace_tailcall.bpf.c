@@ -43,7 +43,7 @@ int tc_var(void *ctx)
 	if (!monitored())
 		return 0;
 	__sync_fetch_and_add(&var_calls, 1);
-	bpf_tail_call(ctx, &jmp_table, *(volatile __u32 *)&var_key);
+	bpf_tail_call(ctx, &jmp_table, var_key);
 	__sync_fetch_and_add(&var_fall, 1);
 	return 0;
 }

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel functions (kfuncs) that test programs call, resolved by
+ * libbpf against the running kernel's BTF at load time.
+ */
+#ifndef LSMREVOKE_TEST_KFUNCS_H
+#define LSMREVOKE_TEST_KFUNCS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* 6.2+: @obj as a read-only pointer to the kernel BTF type @btf_id. */
+void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+#endif /* LSMREVOKE_TEST_KFUNCS_H */
