@@ -43,7 +43,10 @@ static int bpf_btf_get_info_by_fd(int fd, struct bpf_btf_info *info,
 }
 #endif
 
-/* struct bpf_link_info of Linux 6.12, the members lsmrevoke reads. */
+/*
+ * struct bpf_link_info of Linux 6.12, the members lsmrevoke reads; as in
+ * the UAPI, its 64-bit members (and so the whole) are 8-byte aligned.
+ */
 struct link_info {
 	__u32 type;
 	__u32 id;
@@ -51,7 +54,7 @@ struct link_info {
 	__u32 pad;
 	union {
 		struct {
-			__u64 tp_name;
+			__aligned_u64 tp_name;
 			__u32 tp_name_len;
 		} raw_tracepoint;
 		struct {
@@ -60,11 +63,11 @@ struct link_info {
 			__u32 target_btf_id;
 		} tracing;
 		struct {
-			__u64 cgroup_id;
+			__aligned_u64 cgroup_id;
 			__u32 attach_type;
 		} cgroup;
 		struct {
-			__u64 target_name;
+			__aligned_u64 target_name;
 			__u32 target_name_len;
 			__u32 map_id;
 		} iter;
@@ -85,26 +88,26 @@ struct link_info {
 			__u32 flags;
 		} netfilter;
 		struct {
-			__u64 addrs;
+			__aligned_u64 addrs;
 			__u32 count;
 		} kprobe_multi;
 		struct {
-			__u64 path;
-			__u64 offsets;
-			__u64 ref_ctr_offsets;
-			__u64 cookies;
+			__aligned_u64 path;
+			__aligned_u64 offsets;
+			__aligned_u64 ref_ctr_offsets;
+			__aligned_u64 cookies;
 			__u32 path_size;
 			__u32 count;
 		} uprobe_multi;
 		struct {
 			__u32 type;
 			__u32 pad;
-			__u64 name;	/* file_name, func_name or tp_name */
+			__aligned_u64 name;	/* file_name, func_name or tp_name */
 			__u32 name_len;
 			__u32 offset;
-			__u64 addr;
-			__u64 missed;
-			__u64 cookie;
+			__aligned_u64 addr;
+			__aligned_u64 missed;
+			__aligned_u64 cookie;
 		} perf_event;
 		struct {
 			__u32 ifindex;
@@ -115,7 +118,7 @@ struct link_info {
 			__u32 attach_type;
 		} sockmap;
 	};
-} __aligned(8);
+};
 
 /* Link types newer than the UAPI headers this may be built against. */
 enum {
@@ -307,10 +310,126 @@ static void link_names(int fd, struct link_info *info, char *name,
 		info->perf_event.offset = again.perf_event.offset;
 }
 
+static void describe_tracing(const struct link_info *info, struct attach *a)
+{
+	const char *fn;
+
+	attach_type_name(info->tracing.attach_type, a->attach_type,
+			 sizeof(a->attach_type));
+	if (!attaches_to_kernel(info->prog_id)) {
+		snprintf(a->target, sizeof(a->target), "prog#%u",
+			 info->tracing.target_obj_id);
+		return;
+	}
+	fn = btf_func_name(info->tracing.target_obj_id,
+			   info->tracing.target_btf_id);
+	if (fn)
+		snprintf(a->target, sizeof(a->target), "%s", fn);
+}
+
+/* A perf_event link: the kind of event for attach type, @name its target. */
+static void describe_perf_event(const struct link_info *info,
+				const char *name, struct attach *a)
+{
+	__u32 type = info->perf_event.type, off = info->perf_event.offset;
+	char *t = a->target;
+	size_t len = sizeof(a->target);
+
+	switch (type) {
+	case PERF_KPROBE:
+	case PERF_KRETPROBE:
+		snprintf(a->attach_type, sizeof(a->attach_type), "%s",
+			 type == PERF_KPROBE ? "kprobe" : "kretprobe");
+		if (off)
+			snprintf(t, len, "%s+%u", name, off);
+		else
+			snprintf(t, len, "%s", name);
+		break;
+	case PERF_UPROBE:
+	case PERF_URETPROBE:
+		snprintf(a->attach_type, sizeof(a->attach_type), "%s",
+			 type == PERF_UPROBE ? "uprobe" : "uretprobe");
+		snprintf(t, len, "%s+0x%x", name, off);
+		break;
+	case PERF_TRACEPOINT:
+		snprintf(a->attach_type, sizeof(a->attach_type), "tracepoint");
+		snprintf(t, len, "%s", name);
+		break;
+	case PERF_EVENT:
+		snprintf(a->attach_type, sizeof(a->attach_type), "event");
+		break;
+	}
+}
+
+/* The links that tell an attach type: cgroup, netns, tcx, netkit, sockmap. */
+static void describe_typed(const struct link_info *info, struct attach *a)
+{
+	char *t = a->target;
+	size_t len = sizeof(a->target);
+	__u32 type;
+
+	switch (info->type) {
+	case BPF_LINK_TYPE_CGROUP:
+		type = info->cgroup.attach_type;
+		snprintf(t, len, "cgroup#%llu",
+			 (unsigned long long)info->cgroup.cgroup_id);
+		break;
+	case BPF_LINK_TYPE_NETNS:
+		type = info->netns.attach_type;
+		snprintf(t, len, "netns#%u", info->netns.netns_ino);
+		break;
+	case LINK_SOCKMAP:
+		type = info->sockmap.attach_type;
+		snprintf(t, len, "map#%u", info->sockmap.map_id);
+		break;
+	default:	/* tcx and netkit */
+		type = info->tcx.attach_type;
+		ifname(info->tcx.ifindex, t, len);
+		break;
+	}
+	attach_type_name(type, a->attach_type, sizeof(a->attach_type));
+}
+
+/* The other links: their target alone says where they are. */
+static void describe_target(const struct link_info *info, const char *name,
+			    struct attach *a)
+{
+	char *t = a->target;
+	size_t len = sizeof(a->target);
+
+	switch (info->type) {
+	case BPF_LINK_TYPE_RAW_TRACEPOINT:
+		snprintf(t, len, "%s", name);
+		break;
+	case BPF_LINK_TYPE_ITER:
+		if (info->iter.map_id)
+			snprintf(t, len, "%s/map#%u", name, info->iter.map_id);
+		else
+			snprintf(t, len, "%s", name);
+		break;
+	case BPF_LINK_TYPE_XDP:
+		ifname(info->xdp.ifindex, t, len);
+		break;
+	case BPF_LINK_TYPE_KPROBE_MULTI:
+		snprintf(t, len, "%u_functions", info->kprobe_multi.count);
+		break;
+	case BPF_LINK_TYPE_STRUCT_OPS:
+		snprintf(t, len, "map#%u", info->struct_ops.map_id);
+		break;
+	case LINK_NETFILTER:
+		snprintf(t, len, "pf%u/hook%u/prio%d", info->netfilter.pf,
+			 info->netfilter.hooknum, info->netfilter.priority);
+		break;
+	case LINK_UPROBE_MULTI:
+		snprintf(t, len, "%s/%u_offsets", name,
+			 info->uprobe_multi.count);
+		break;
+	}
+}
+
 static void describe(int fd, struct link_info *info, struct attach *a)
 {
-	char name[PATH_MAX], dev[IF_NAMESIZE + 16];
-	const char *fn;
+	char name[PATH_MAX];
 
 	memset(a, 0, sizeof(*a));
 	a->link_id = info->id;
@@ -323,107 +442,21 @@ static void describe(int fd, struct link_info *info, struct attach *a)
 	link_names(fd, info, name, sizeof(name));
 
 	switch (info->type) {
-	case BPF_LINK_TYPE_RAW_TRACEPOINT:
-		snprintf(a->target, sizeof(a->target), "%s", name);
-		break;
 	case BPF_LINK_TYPE_TRACING:
-		attach_type_name(info->tracing.attach_type, a->attach_type,
-				 sizeof(a->attach_type));
-		if (!attaches_to_kernel(info->prog_id)) {
-			snprintf(a->target, sizeof(a->target), "prog#%u",
-				 info->tracing.target_obj_id);
-			break;
-		}
-		fn = btf_func_name(info->tracing.target_obj_id,
-				   info->tracing.target_btf_id);
-		if (fn)
-			snprintf(a->target, sizeof(a->target), "%s", fn);
-		break;
-	case BPF_LINK_TYPE_CGROUP:
-		attach_type_name(info->cgroup.attach_type, a->attach_type,
-				 sizeof(a->attach_type));
-		snprintf(a->target, sizeof(a->target), "cgroup#%llu",
-			 (unsigned long long)info->cgroup.cgroup_id);
-		break;
-	case BPF_LINK_TYPE_ITER:
-		if (info->iter.map_id)
-			snprintf(a->target, sizeof(a->target), "%s/map#%u",
-				 name, info->iter.map_id);
-		else
-			snprintf(a->target, sizeof(a->target), "%s", name);
-		break;
-	case BPF_LINK_TYPE_NETNS:
-		attach_type_name(info->netns.attach_type, a->attach_type,
-				 sizeof(a->attach_type));
-		snprintf(a->target, sizeof(a->target), "netns#%u",
-			 info->netns.netns_ino);
-		break;
-	case BPF_LINK_TYPE_XDP:
-		ifname(info->xdp.ifindex, a->target, sizeof(a->target));
+		describe_tracing(info, a);
 		break;
 	case BPF_LINK_TYPE_PERF_EVENT:
-		switch (info->perf_event.type) {
-		case PERF_KPROBE:
-		case PERF_KRETPROBE:
-			snprintf(a->attach_type, sizeof(a->attach_type), "%s",
-				 info->perf_event.type == PERF_KPROBE ?
-				 "kprobe" : "kretprobe");
-			if (info->perf_event.offset)
-				snprintf(a->target, sizeof(a->target),
-					 "%s+%u", name,
-					 info->perf_event.offset);
-			else
-				snprintf(a->target, sizeof(a->target), "%s",
-					 name);
-			break;
-		case PERF_UPROBE:
-		case PERF_URETPROBE:
-			snprintf(a->attach_type, sizeof(a->attach_type), "%s",
-				 info->perf_event.type == PERF_UPROBE ?
-				 "uprobe" : "uretprobe");
-			snprintf(a->target, sizeof(a->target), "%s+0x%x",
-				 name, info->perf_event.offset);
-			break;
-		case PERF_TRACEPOINT:
-			snprintf(a->attach_type, sizeof(a->attach_type),
-				 "tracepoint");
-			snprintf(a->target, sizeof(a->target), "%s", name);
-			break;
-		case PERF_EVENT:
-			snprintf(a->attach_type, sizeof(a->attach_type),
-				 "event");
-			break;
-		}
+		describe_perf_event(info, name, a);
 		break;
-	case BPF_LINK_TYPE_KPROBE_MULTI:
-		snprintf(a->target, sizeof(a->target), "%u_functions",
-			 info->kprobe_multi.count);
-		break;
-	case BPF_LINK_TYPE_STRUCT_OPS:
-		snprintf(a->target, sizeof(a->target), "map#%u",
-			 info->struct_ops.map_id);
-		break;
-	case LINK_NETFILTER:
-		snprintf(a->target, sizeof(a->target), "pf%u/hook%u/prio%d",
-			 info->netfilter.pf, info->netfilter.hooknum,
-			 info->netfilter.priority);
-		break;
+	case BPF_LINK_TYPE_CGROUP:
+	case BPF_LINK_TYPE_NETNS:
 	case LINK_TCX:
 	case LINK_NETKIT:
-		attach_type_name(info->tcx.attach_type, a->attach_type,
-				 sizeof(a->attach_type));
-		ifname(info->tcx.ifindex, dev, sizeof(dev));
-		snprintf(a->target, sizeof(a->target), "%s", dev);
-		break;
-	case LINK_UPROBE_MULTI:
-		snprintf(a->target, sizeof(a->target), "%s/%u_offsets", name,
-			 info->uprobe_multi.count);
-		break;
 	case LINK_SOCKMAP:
-		attach_type_name(info->sockmap.attach_type, a->attach_type,
-				 sizeof(a->attach_type));
-		snprintf(a->target, sizeof(a->target), "map#%u",
-			 info->sockmap.map_id);
+		describe_typed(info, a);
+		break;
+	default:
+		describe_target(info, name, a);
 		break;
 	}
 }

@@ -38,7 +38,8 @@ static const struct stub stubs[] = {
 	{ "raw_tracepoint", "0", "0", "the return value is ignored" },
 	{ "raw_tracepoint_writable", "0", "0", "the return value is ignored" },
 	{ "tracing", "0", "0",
-	  "fentry, fexit and tp_btf ignore it; fmod_ret 0 keeps the original function's result; an iterator prints nothing" },
+	  "fentry, fexit and tp_btf ignore it; fmod_ret 0 keeps the original function's result; an iterator prints nothing",
+	},
 	{ "lsm", "0", "-EPERM",
 	  "0 is no objection, as with no BPF-LSM program (lsm_cgroup: 1 allows / 0 denies)" },
 	{ "xdp", "XDP_PASS (2)", "XDP_DROP (1)",
@@ -50,7 +51,8 @@ static const struct stub stubs[] = {
 	{ "cgroup_skb", "1", "0", "1 allows the packet" },
 	{ "cgroup_sock", "1", "0", "1 allows the operation" },
 	{ "cgroup_sock_addr", "1", "0",
-	  "1 allows the operation with the address untouched (recvmsg, getpeername and getsockname hooks: 1 in both modes)" },
+	  "1 allows the operation with the address untouched (recvmsg, getpeername and getsockname hooks: 1 in both modes)",
+	},
 	{ "cgroup_device", "1", "0", "1 allows the access" },
 	{ "cgroup_sysctl", "1", "0", "1 allows the read or write" },
 	{ "cgroup_sockopt", "1", "0", "1 lets the kernel handle the option" },
@@ -81,13 +83,17 @@ static const struct {
 	const char *why;
 	const char *text;
 } whys[] = {
-	{ "interpreted", "it runs in the interpreter (bpf_jit_enable=0): there is no JIT image to patch" },
-	{ "entry_in_use", "an fentry, fexit or freplace program is attached to it: its entry is taken" },
+	{ "interpreted",
+	  "it runs in the interpreter (bpf_jit_enable=0): there is no JIT image to patch" },
+	{ "entry_in_use",
+	  "an fentry, fexit or freplace program is attached to it: its entry is taken" },
 	{ "no_ksym", "the kernel has no symbol for its image" },
-	{ "struct_ops", "struct_ops programs implement kernel operations: there is no neutral value to return" },
+	{ "struct_ops",
+	  "struct_ops programs implement kernel operations: there is no neutral value to return" },
 	{ "ext", "a stub cannot run the code an freplace program replaces" },
 	{ "unknown_type", "lsmrevoke knows no stub value for its program type" },
-	{ "out_of_range", "its image is out of reach of a jump to the module's stubs" },
+	{ "out_of_range",
+	  "its image is out of reach of a jump to the module's stubs" },
 	{ "poke_failed", "patching its entry failed" },
 	{ "nomem", "there was no memory for the revocation" },
 	{ "unknown_layout", "its JIT image does not start as lsmrevoke expects" },
@@ -153,124 +159,246 @@ static void print_return(const struct prog_entry *e,
 	printf("  its subprograms and callbacks return 0; it stays loaded, attached and pinned\n");
 }
 
-/* What lockdown at @level answers for requirement @r: 1 denies, 0 not. */
-static int lockdown_denies(int r, int level)
+/* What explain shows besides the program: the policy in force. */
+struct policy {
+	char mode[16], strict[8], on_revoke[16], level_name[24];
+	int level;		/* the lockdown level, or -1 without lockdown */
+	size_t nr_lsm;		/* BPF-LSM programs on locked_down */
+};
+
+static bool is_strict(const struct policy *pol)
 {
-	return reqs[r].reason_nr >= 0 && level >= reqs[r].level;
+	return !strcmp(pol->strict, "1");
 }
 
-static void print_requirements(const struct prog_entry *e, int level,
-			       const char *level_name, bool strict)
+/* Does lockdown at the level in force deny @req? */
+static bool lockdown_denies(const struct req_info *req,
+			    const struct policy *pol)
 {
-	static const char * const levels[] = {
-		"none", "integrity", "confidentiality",
-	};
+	return req_gated(req) && pol->level >= req->level;
+}
+
+/*
+ * The requirements in whose strict_adds @r is, that is, what strict mode
+ * counts as @r: those @e has, or all when it has none of them.
+ */
+static __u32 strict_sources(const struct req_table *rt,
+			    const struct prog_entry *e, unsigned int r)
+{
+	__u32 from = 0;
+	unsigned int s;
+
+	for (s = 0; s < rt->n; s++)
+		if (s != r && (rt->v[s].strict_adds & REQ_BIT(r)))
+			from |= REQ_BIT(s);
+	return from & e->requires ? from & e->requires : from;
+}
+
+static void print_site(const struct prog_entry *e, unsigned int r)
+{
 	char insn[160];
-	int r;
+
+	if (e->site[r] == NO_SITE)
+		printf("    first site: not reported by the module\n");
+	else if (prog_insn(e->id, e->site[r], insn, sizeof(insn)))
+		printf("    first site: instruction %ld\n", e->site[r]);
+	else
+		printf("    first site: instruction %ld: %s\n", e->site[r],
+		       insn);
+}
+
+/* What needs requirement @r in @e: its own instruction, or strict mode. */
+static void print_needed_by(const struct req_table *rt,
+			    const struct prog_entry *e, unsigned int r,
+			    const struct policy *pol)
+{
+	__u32 from = strict_sources(rt, e, r);
+	char names[MAX_REQ * 32];
+
+	if (e->site[r] == NO_SITE && is_strict(pol) && from) {
+		req_names(rt, from, " and ", names, sizeof(names));
+		printf("    because strict mode counts %s as %s\n", names,
+		       rt->v[r].name);
+		return;
+	}
+	printf("    needed by %s\n", rt->v[r].what);
+	print_site(e, r);
+}
+
+static void print_lockdown_answer(const struct req_info *req,
+				  const struct policy *pol)
+{
+	if (!req_gated(req))
+		return;
+	if (pol->level < 0)
+		printf("    lockdown: not active, allows it\n");
+	else if (lockdown_denies(req, pol))
+		printf("    lockdown (%s): denies it\n", pol->level_name);
+	else
+		printf("    lockdown (%s): allows it (denied from %s on)\n",
+		       pol->level_name, level_names[req->level]);
+}
+
+static void print_requirements(const struct req_table *rt,
+			       const struct prog_entry *e,
+			       const struct policy *pol)
+{
+	unsigned int r;
 
 	printf("\nrequires:\n");
 	if (!e->requires)
 		printf("  nothing lockdown can deny\n");
-	for (r = 0; r < NR_REQ; r++) {
-		if (!(e->requires & (1U << r)))
+	for (r = 0; r < rt->n; r++) {
+		const struct req_info *req = &rt->v[r];
+
+		if (!(e->requires & REQ_BIT(r)))
 			continue;
-		if (reqs[r].reason)
-			printf("  %s: lockdown reason %s (%d)\n", reqs[r].name,
-			       reqs[r].reason, reqs[r].reason_nr);
+		if (req->reason[0])
+			printf("  %s: lockdown reason %s (%d)\n", req->name,
+			       req->reason, req->reason_nr);
 		else
 			printf("  %s: no lockdown reason (informational)\n",
-			       reqs[r].name);
-		if (r == REQ_READ_KERNEL && e->site[r] == NO_SITE && strict) {
-			printf("    because strict mode counts btf_read as bpf_read_kernel\n");
-		} else {
-			printf("    needed by %s\n", reqs[r].what);
-			if (e->site[r] == NO_SITE)
-				printf("    first site: not reported by the module\n");
-			else if (prog_insn(e->id, e->site[r], insn,
-					   sizeof(insn)))
-				printf("    first site: instruction %ld\n",
-				       e->site[r]);
-			else
-				printf("    first site: instruction %ld: %s\n",
-				       e->site[r], insn);
-		}
-		if (reqs[r].reason_nr < 0)
-			continue;
-		if (level < 0)
-			printf("    lockdown: not active, allows it\n");
-		else if (lockdown_denies(r, level))
-			printf("    lockdown (%s): denies it\n", level_name);
-		else
-			printf("    lockdown (%s): allows it (denied from %s on)\n",
-			       level_name, levels[reqs[r].level]);
+			       req->name);
+		print_needed_by(rt, e, r, pol);
+		print_lockdown_answer(req, pol);
 	}
 }
 
-static void print_policy(const struct prog_table *t,
-			 const struct link_table *lt, const char *level_name,
-			 const char *mode, bool strict, size_t *nr_lsm)
+/* "; strict: btf_read counts as bpf_read_kernel", from the strict_adds. */
+static void print_strict_adds(const struct req_table *rt)
+{
+	char names[MAX_REQ * 32];
+	unsigned int r, n = 0;
+
+	printf("; strict");
+	for (r = 0; r < rt->n; r++) {
+		if (!req_names(rt, rt->v[r].strict_adds, " and ", names,
+			       sizeof(names)))
+			continue;
+		printf("%s%s counts as %s", n++ ? ", " : ": ", rt->v[r].name,
+		       names);
+	}
+}
+
+static void print_lsm_progs(const struct prog_table *t,
+			    const struct link_table *lt, struct policy *pol)
 {
 	__u32 ids[16];
 	size_t i, n;
 
-	printf("\npolicy:\n");
-	if (level_name[0])
-		printf("  lockdown: %s (" LOCKDOWN_FILE ")\n", level_name);
-	else
-		printf("  lockdown: not active (no " LOCKDOWN_FILE ")\n");
 	n = links_find(lt, "lsm_mac", "bpf_lsm_locked_down", ids,
 		       ARRAY_SIZE(ids));
-	*nr_lsm = n;
+	pol->nr_lsm = n;
 	for (i = 0; i < n; i++) {
 		const struct prog_entry *d = sfs_find(t, ids[i]);
 
-		printf("  BPF-LSM on locked_down: prog %u%s%s: may deny any reason; lsmrevoke(8) cannot evaluate it, the module's verdict includes it\n",
-		       ids[i], d && d->name[0] ? " " : "",
-		       d && d->name[0] ? d->name : "");
+		printf("  BPF-LSM on locked_down: prog %u%s%s: %s\n", ids[i],
+		       d && d->name[0] ? " " : "",
+		       d && d->name[0] ? d->name : "",
+		       "may deny any reason; lsmrevoke(8) cannot evaluate it, the module's verdict includes it");
 	}
 	if (!n)
-		printf("  BPF-LSM on locked_down: none attached through a link (another LSM may still deny)\n");
-	printf("  mode: %s%s\n", mode,
-	       strict ? "; strict: btf_read counts as bpf_read_kernel" : "");
+		printf("  BPF-LSM on locked_down: %s\n",
+		       "none attached through a link (another LSM may still deny)");
 }
 
-static void print_verdict(const struct prog_entry *e, int level,
-			  const char *mode, size_t nr_lsm)
+static void print_policy(const struct prog_table *t,
+			 const struct link_table *lt, struct policy *pol)
+{
+	printf("\npolicy:\n");
+	if (pol->level_name[0])
+		printf("  lockdown: %s (" LOCKDOWN_FILE ")\n", pol->level_name);
+	else
+		printf("  lockdown: not active (no " LOCKDOWN_FILE ")\n");
+	print_lsm_progs(t, lt, pol);
+	printf("  mode: %s", pol->mode);
+	if (is_strict(pol))
+		print_strict_adds(&t->req);
+	printf("\n");
+}
+
+static void print_revoked(bool by_lockdown, const struct policy *pol)
+{
+	if (by_lockdown) {
+		printf("  policy denies what it requires: lockdown does\n");
+		return;
+	}
+	printf("  %s: the denial comes from %s\n",
+	       "policy denies what it requires, though lockdown alone allows it",
+	       pol->nr_lsm ? "the BPF-LSM program(s) on locked_down above" :
+	       "another LSM's locked_down hook");
+}
+
+static void print_active(bool gated, bool by_lockdown,
+			 const struct policy *pol)
+{
+	if (!gated)
+		printf("  it needs nothing policy can deny\n");
+	else if (!strcmp(pol->mode, "audit"))
+		printf("  audit mode: denials are logged, nothing is revoked\n");
+	else if (by_lockdown)
+		printf("  lockdown denies it now but %s\n",
+		       "the module has not judged it yet (lsmrevoke revalidate)");
+	else
+		printf("  policy allows every requirement for its loader\n");
+}
+
+static void print_verdict(const struct req_table *rt,
+			  const struct prog_entry *e,
+			  const struct policy *pol)
 {
 	bool gated = false, by_lockdown = false;
-	int r;
+	unsigned int r;
 
-	for (r = 0; r < NR_REQ; r++) {
-		if (!(e->requires & (1U << r)) || reqs[r].reason_nr < 0)
+	for (r = 0; r < rt->n; r++) {
+		if (!(e->requires & REQ_BIT(r)) || !req_gated(&rt->v[r]))
 			continue;
 		gated = true;
-		if (level >= 0 && lockdown_denies(r, level))
+		if (pol->level >= 0 && lockdown_denies(&rt->v[r], pol))
 			by_lockdown = true;
 	}
 	printf("\nverdict (the module's): %s%s%s\n", e->state,
 	       e->why[0] ? ":" : "", e->why);
-	if (!strcmp(e->state, "revoked")) {
-		if (by_lockdown)
-			printf("  policy denies what it requires: lockdown does\n");
-		else
-			printf("  policy denies what it requires, though lockdown alone allows it: the denial comes from %s\n",
-			       nr_lsm ? "the BPF-LSM program(s) on locked_down above" :
-			       "another LSM's locked_down hook");
-	} else if (!strcmp(e->state, "unrevocable")) {
-		printf("  policy denies what it requires, but it cannot be revoked: %s; it keeps running (retried on every pass)\n",
-		       why_text(e->why));
-	} else if (!strcmp(e->state, "active")) {
-		if (!gated)
-			printf("  it needs nothing policy can deny\n");
-		else if (!strcmp(mode, "audit"))
-			printf("  audit mode: denials are logged, nothing is revoked\n");
-		else if (by_lockdown)
-			printf("  lockdown denies it now but the module has not judged it yet (lsmrevoke revalidate)\n");
-		else
-			printf("  policy allows every requirement for its loader\n");
-	} else {
+	if (!strcmp(e->state, "revoked"))
+		print_revoked(by_lockdown, pol);
+	else if (!strcmp(e->state, "unrevocable"))
+		printf("  policy denies what it requires, but it cannot be revoked: %s; %s\n",
+		       why_text(e->why),
+		       "it keeps running (retried on every pass)");
+	else if (!strcmp(e->state, "active"))
+		print_active(gated, by_lockdown, pol);
+	else
 		printf("  its state is changing right now\n");
+}
+
+/* The program's identity, history and links. */
+static void print_program(const struct prog_entry *e,
+			  const struct prog_kinfo *ki)
+{
+	char loaded[40], a[200];
+	unsigned int i;
+
+	printf("prog %u: %s (%s), %s%s%s\n", e->id,
+	       e->name[0] ? e->name : "-", e->type, e->state,
+	       e->why[0] ? ":" : "", e->why);
+	if (ki->found) {
+		format_time(boot_to_unix(ki->load_time), loaded,
+			    sizeof(loaded));
+		printf("  loaded by uid %u at %s", ki->uid, loaded);
+	} else {
+		printf("  freed by the kernel since the module listed it");
 	}
+	printf("; %s\n", !strcmp(e->src, "walk") ?
+	       "found when the module was loaded" :
+	       "tracked since its load");
+	for (i = 0; i < ki->nr_attach; i++) {
+		attach_str(&ki->attach[i], a, sizeof(a));
+		printf("  attached: %s link %u (%s)\n", ki->attach[i].link_type,
+		       ki->attach[i].link_id, a);
+	}
+	if (!ki->nr_attach)
+		printf("  attached: through no link (%s)\n",
+		       "attachments without a link are not visible");
 }
 
 static int parse_id(const char *s, __u32 *id)
@@ -287,18 +415,10 @@ static int parse_id(const char *s, __u32 *id)
 	return 0;
 }
 
-int cmd_explain(int argc, char **argv)
+/* The program ID operand; returns -1 to go on, else an exit status. */
+static int parse_explain(int argc, char **argv, __u32 *id)
 {
-	char mode[16] = "", strict[8] = "", on_revoke[16] = "detach";
-	char level_name[24] = "", loaded[40];
-	const struct prog_entry *e;
-	struct prog_table t;
-	struct link_table *lt;
-	struct prog_kinfo ki;
-	size_t nr_lsm;
-	unsigned int i;
-	int ret, first, level;
-	__u32 id;
+	int ret, first;
 
 	ret = parse_opts(argc, argv, "explain", NULL, &first);
 	if (ret >= 0)
@@ -308,62 +428,77 @@ int cmd_explain(int argc, char **argv)
 	if (first + 1 < argc)
 		return usage_error("explain", "explain: unexpected argument %s",
 				   argv[first + 1]);
-	if (parse_id(argv[first], &id))
+	if (parse_id(argv[first], id))
 		return usage_error("explain", "explain: %s is not a program ID",
 				   argv[first]);
-	if (sfs_programs(&t) || sfs_word("mode", mode, sizeof(mode)) ||
-	    sfs_word("strict", strict, sizeof(strict)))
-		return EXIT_FAIL;
-	e = sfs_find(&t, id);
-	if (!e) {
-		int fd = bpf_prog_get_fd_by_id(id);
+	return -1;
+}
 
-		warn_errno(ENOENT, "prog %u", id);
-		if (fd >= 0) {
-			warn_msg("prog %u exists but lsmrevoke does not track it (yet): try again",
-				 id);
-			close(fd);
-		}
-		free(t.v);
+/* For a program the module does not list: does the kernel have it? */
+static void report_untracked(__u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	warn_errno(ENOENT, "prog %u", id);
+	if (fd < 0)
+		return;
+	warn_msg("prog %u exists but lsmrevoke does not track it (yet): try again",
+		 id);
+	close(fd);
+}
+
+/* The rest of the policy, once the program is known to be listed. */
+static void read_policy(struct policy *pol)
+{
+	read_word(PARAM_DIR "/on_revoke", pol->on_revoke,
+		  sizeof(pol->on_revoke));
+	pol->level = lockdown_level(pol->level_name, sizeof(pol->level_name));
+	if (pol->level < 0)
+		pol->level_name[0] = '\0';
+}
+
+/* Explains program @id, when the module lists it. */
+static int explain(const struct prog_table *t, __u32 id, struct policy *pol)
+{
+	const struct prog_entry *e = sfs_find(t, id);
+	struct link_table *lt;
+	struct prog_kinfo ki;
+	int ret;
+
+	if (!e) {
+		report_untracked(id);
 		return EXIT_FAIL;
 	}
-	read_word(PARAM_DIR "/on_revoke", on_revoke, sizeof(on_revoke));
-	level = lockdown_level(level_name, sizeof(level_name));
-	if (level < 0)
-		level_name[0] = '\0';
+	read_policy(pol);
 	lt = links_load();
 	ret = prog_kinfo(id, lt, &ki);
 	if (ret)
 		warn_errno(-ret, "prog %u: bpf_prog_get_info_by_fd", id);
-
-	printf("prog %u: %s (%s), %s%s%s\n", e->id,
-	       e->name[0] ? e->name : "-", e->type, e->state,
-	       e->why[0] ? ":" : "", e->why);
-	if (ki.found) {
-		format_time(boot_to_unix(ki.load_time), loaded, sizeof(loaded));
-		printf("  loaded by uid %u at %s", ki.uid, loaded);
-	} else {
-		printf("  freed by the kernel since the module listed it");
-	}
-	printf("; %s\n", !strcmp(e->src, "walk") ?
-	       "found when the module was loaded" :
-	       "tracked since its load");
-	for (i = 0; i < ki.nr_attach; i++) {
-		char a[200];
-
-		attach_str(&ki.attach[i], a, sizeof(a));
-		printf("  attached: %s link %u (%s)\n", ki.attach[i].link_type,
-		       ki.attach[i].link_id, a);
-	}
-	if (!ki.nr_attach)
-		printf("  attached: through no link (attachments without a link are not visible)\n");
-
-	print_requirements(e, level, level_name, !strcmp(strict, "1"));
-	print_policy(&t, lt, level_name, mode, !strcmp(strict, "1"), &nr_lsm);
-	print_verdict(e, level, mode, nr_lsm);
-	print_return(e, &ki, on_revoke);
-
+	print_program(e, &ki);
+	print_requirements(&t->req, e, pol);
+	print_policy(t, lt, pol);
+	print_verdict(&t->req, e, pol);
+	print_return(e, &ki, pol->on_revoke);
 	links_free(lt);
-	free(t.v);
 	return EXIT_OK;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct policy pol = { .on_revoke = "detach" };
+	struct prog_table t;
+	int ret;
+	__u32 id = 0;
+
+	ret = parse_explain(argc, argv, &id);
+	if (ret >= 0)
+		return ret;
+	if (sfs_programs(&t))
+		return EXIT_FAIL;
+	ret = EXIT_FAIL;
+	if (!sfs_word("mode", pol.mode, sizeof(pol.mode)) &&
+	    !sfs_word("strict", pol.strict, sizeof(pol.strict)))
+		ret = explain(&t, id, &pol);
+	free(t.v);
+	return ret;
 }

@@ -72,6 +72,14 @@ static int kernel_ids(struct ids *s)
 	return 0;
 }
 
+static int next_id_failed(int err)
+{
+	warn_errno(-err, "BPF_PROG_GET_NEXT_ID");
+	if (err == -EPERM)
+		warn_msg("permission denied: run lsmrevoke as root (CAP_SYS_ADMIN)");
+	return err;
+}
+
 static int user_ids(struct ids *s)
 {
 	__u32 id = 0;
@@ -81,12 +89,8 @@ static int user_ids(struct ids *s)
 		err = bpf_prog_get_next_id(id, &id);
 		if (err == -ENOENT)
 			return 0;
-		if (err) {
-			warn_errno(-err, "BPF_PROG_GET_NEXT_ID");
-			if (err == -EPERM)
-				warn_msg("permission denied: run lsmrevoke as root (CAP_SYS_ADMIN)");
-			return err;
-		}
+		if (err)
+			return next_id_failed(err);
 		if (ids_add(s, id)) {
 			warn_errno(ENOMEM, "BPF_PROG_GET_NEXT_ID");
 			return -ENOMEM;
@@ -126,59 +130,67 @@ static void identify(const struct prog_table *t, __u32 id, char *type,
 	close(fd);
 }
 
-int cmd_hidden(int argc, char **argv)
+/* The programs in both kernel lists (@k1, @k2) but not in @user. */
+static int find_hidden(const struct ids *k1, const struct ids *k2,
+		       const struct ids *user, struct ids *hidden)
 {
-	struct ids k1 = {}, k2 = {}, user = {}, hidden = {};
-	struct prog_table t = {};
-	struct json j;
-	bool json = false;
-	int ret, first;
 	size_t i;
 
-	ret = parse_opts(argc, argv, "hidden", &json, &first);
-	if (ret >= 0)
-		return ret;
-	if (first < argc)
-		return usage_error("hidden", "hidden: unexpected argument %s",
-				   argv[first]);
-	ret = EXIT_FAIL;
-	if (kernel_ids(&k1) || user_ids(&user) || kernel_ids(&k2) ||
-	    sfs_programs(&t))
-		goto out;
-	for (i = 0; i < k1.n; i++) {
-		if (ids_has(&user, k1.v[i]) || !ids_has(&k2, k1.v[i]))
+	for (i = 0; i < k1->n; i++) {
+		if (ids_has(user, k1->v[i]) || !ids_has(k2, k1->v[i]))
 			continue;
-		if (ids_add(&hidden, k1.v[i])) {
+		if (ids_add(hidden, k1->v[i])) {
 			warn_errno(ENOMEM, "hidden");
-			goto out;
+			return -ENOMEM;
 		}
 	}
+	return 0;
+}
 
-	if (json) {
-		json_init(&j, stdout);
-		json_obj(&j);
-		json_key(&j, "kernel");
-		json_int(&j, k2.n);
-		json_key(&j, "visible");
-		json_int(&j, user.n);
-		json_key(&j, "hidden");
-		json_arr(&j);
-	}
-	for (i = 0; i < hidden.n; i++) {
-		char type[32], name[32];
-		const char *state;
+static void print_hidden(const struct prog_table *t, __u32 id)
+{
+	char type[32], name[32];
+	const char *state;
 
-		identify(&t, hidden.v[i], type, sizeof(type), name,
+	identify(t, id, type, sizeof(type), name, sizeof(name), &state);
+	printf("prog %u %s %s: in the kernel's list, hidden from BPF_PROG_GET_NEXT_ID%s%s\n",
+	       id, type, name[0] ? name : "-", state ? "; state " : "",
+	       state ? state : "");
+}
+
+static void print_text(const struct prog_table *t, const struct ids *k2,
+		       const struct ids *user, const struct ids *hidden)
+{
+	size_t i;
+
+	for (i = 0; i < hidden->n; i++)
+		print_hidden(t, hidden->v[i]);
+	printf("%zu programs in the kernel, %zu visible to user space, %zu hidden\n",
+	       k2->n, user->n, hidden->n);
+}
+
+static void print_json(const struct prog_table *t, const struct ids *k2,
+		       const struct ids *user, const struct ids *hidden)
+{
+	char type[32], name[32];
+	const char *state;
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_obj(&j);
+	json_key(&j, "kernel");
+	json_int(&j, k2->n);
+	json_key(&j, "visible");
+	json_int(&j, user->n);
+	json_key(&j, "hidden");
+	json_arr(&j);
+	for (i = 0; i < hidden->n; i++) {
+		identify(t, hidden->v[i], type, sizeof(type), name,
 			 sizeof(name), &state);
-		if (!json) {
-			printf("prog %u %s %s: in the kernel's list, hidden from BPF_PROG_GET_NEXT_ID%s%s\n",
-			       hidden.v[i], type, name[0] ? name : "-",
-			       state ? "; state " : "", state ? state : "");
-			continue;
-		}
 		json_obj(&j);
 		json_key(&j, "id");
-		json_int(&j, hidden.v[i]);
+		json_int(&j, hidden->v[i]);
 		json_key(&j, "type");
 		json_str(&j, type);
 		json_key(&j, "name");
@@ -193,13 +205,31 @@ int cmd_hidden(int argc, char **argv)
 			json_null(&j);
 		json_obj_end(&j);
 	}
-	if (json) {
-		json_arr_end(&j);
-		json_obj_end(&j);
-	} else {
-		printf("%zu programs in the kernel, %zu visible to user space, %zu hidden\n",
-		       k2.n, user.n, hidden.n);
-	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+}
+
+int cmd_hidden(int argc, char **argv)
+{
+	struct ids k1 = {}, k2 = {}, user = {}, hidden = {};
+	struct prog_table t = {};
+	bool json = false;
+	int ret, first;
+
+	ret = parse_opts(argc, argv, "hidden", &json, &first);
+	if (ret >= 0)
+		return ret;
+	if (first < argc)
+		return usage_error("hidden", "hidden: unexpected argument %s",
+				   argv[first]);
+	ret = EXIT_FAIL;
+	if (kernel_ids(&k1) || user_ids(&user) || kernel_ids(&k2) ||
+	    sfs_programs(&t) || find_hidden(&k1, &k2, &user, &hidden))
+		goto out;
+	if (json)
+		print_json(&t, &k2, &user, &hidden);
+	else
+		print_text(&t, &k2, &user, &hidden);
 	ret = hidden.n ? EXIT_FAIL : EXIT_OK;
 out:
 	free(k1.v);

@@ -3,10 +3,12 @@
  * lsmrevoke(8): the command-line side of the lsmrevoke module.
  *
  * Everything it knows comes from two places: the module's securityfs
- * directory (programs, stats, events, ...; sfs.c) and the kernel's own BPF
- * syscall (program and link information; bpfinfo.c). Each subcommand lives
- * in a file of its own and returns an exit status: 0, 1 (an error, or for
- * "hidden" a hidden program) or 2 (a usage error).
+ * directory (programs, requirements, stats, events, ...; sfs.c and
+ * requirements.c) and the kernel's own BPF syscall (program and link
+ * information; bpfinfo.c). It names no requirement itself: the module's
+ * requirements file lists them. Each subcommand lives in a file of its
+ * own and returns an exit status: 0, 1 (an error, or for "hidden" a
+ * hidden program) or 2 (a usage error).
  */
 #ifndef LSMREVOKE_TOOL_H
 #define LSMREVOKE_TOOL_H
@@ -19,8 +21,6 @@
 #define PROG_NAME	"lsmrevoke"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#define __aligned(x)	__attribute__((__aligned__(x)))
 
 #define EXIT_OK		0
 #define EXIT_FAIL	1
@@ -45,49 +45,84 @@ struct subcmd {
 	const char *help;
 };
 
-__printf(2, 3) void warn_errno(int err, const char *fmt, ...);
-__printf(1, 2) void warn_msg(const char *fmt, ...);
-__printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...);
+void do_warn_errno(int err, const char *fmt, ...);
+void do_warn_msg(const char *fmt, ...);
+int do_usage_error(const char *cmd, const char *fmt, ...);
+
+/*
+ * The formats of the three are checked as printf()'s: user space has no
+ * __printf(), so each is a macro that also hands its arguments to a
+ * printf() that is never called, as the kernel's no_printk() does.
+ */
+#define check_format(...)	((void)(0 && printf(__VA_ARGS__)))
+#define warn_errno(err, ...) \
+	(check_format(__VA_ARGS__), do_warn_errno(err, __VA_ARGS__))
+#define warn_msg(...) \
+	(check_format(__VA_ARGS__), do_warn_msg(__VA_ARGS__))
+#define usage_error(cmd, ...) \
+	(check_format(__VA_ARGS__), do_usage_error(cmd, __VA_ARGS__))
+
 int parse_opts(int argc, char **argv, const char *cmd, bool *json,
 	       int *optind_out);
 bool is_help(const char *arg);
 void print_usage(FILE *f, const char *cmd);
 
-/* sfs.c: the module's files */
-enum req {
-	REQ_READ_KERNEL,
-	REQ_WRITE_USER,
-	REQ_BTF_READ,
-	NR_REQ,
-};
+/* requirements.c: the module's requirements table */
 
+/* Lockdown levels as the kernel orders them: none < integrity < conf. */
+#define LEVEL_NONE		0
+#define LEVEL_INTEGRITY		1
+#define LEVEL_CONFIDENTIALITY	2
+#define NR_LEVELS		3
+
+extern const char * const level_names[NR_LEVELS];
+
+/* The module's requirement flags are a u32: bit k is row k of the table. */
+#define MAX_REQ		32
+
+/* One row of the module's requirements file. */
 struct req_info {
-	const char *name;	/* as in programs: bpf_read_kernel, ... */
-	const char *reason;	/* the lockdown reason, or NULL */
-	int reason_nr;		/* enum lockdown_reason, or -1 */
-	int level;		/* lowest lockdown level that denies it */
-	const char *what;	/* the instructions that need it */
+	char name[32];		/* as in programs: bpf_read_kernel, ... */
+	char reason[48];	/* the lockdown reason, "" when none */
+	int reason_nr;		/* in this kernel's enum lockdown_reason, or -1 */
+	int level;		/* lowest lockdown level that denies it, or 0 */
+	__u32 strict_adds;	/* the requirements strict mode adds to it */
+	char what[256];		/* what needs it: "needed by <what>" */
 };
 
-extern const struct req_info reqs[NR_REQ];
+struct req_table {
+	struct req_info v[MAX_REQ];
+	unsigned int n;
+};
 
+#define REQ_BIT(r)	(1U << (r))
+
+int sfs_requirements(struct req_table *rt);
+int req_by_name(const struct req_table *rt, const char *name);
+bool req_gated(const struct req_info *req);
+size_t req_names(const struct req_table *rt, __u32 flags, const char *sep,
+		 char *buf, size_t len);
+
+/* sfs.c: the module's files */
 #define NO_SITE		(-1L)
 
 struct prog_entry {
 	__u32 id;
 	char type[32];
 	char name[32];		/* "" when the program has none */
-	unsigned int requires;	/* bit per enum req */
+	__u32 requires;		/* REQ_BIT() of its requirements */
 	char state[24];		/* active, revoked, unrevocable, ... */
 	char why[32];		/* for unrevocable, else "" */
 	long uid;		/* the module's uid= (euid), -1 for "-" */
 	char src[8];		/* load or walk */
-	long site[NR_REQ];	/* first instruction, or NO_SITE */
+	long site[MAX_REQ];	/* first instruction, or NO_SITE */
 };
 
+/* The programs file and the requirements its flags and names refer to. */
 struct prog_table {
 	struct prog_entry *v;
 	size_t n;
+	struct req_table req;
 };
 
 struct kv {
@@ -111,7 +146,6 @@ long long kv_get(const struct kv_list *kv, const char *key);
 int sfs_word(const char *file, char *buf, size_t len);
 int read_word(const char *path, char *buf, size_t len);
 int lockdown_level(char *name, size_t len);
-int req_by_name(const char *name);
 
 /* bpfinfo.c: what the kernel tells through bpf(2) */
 #define MAX_ATTACH	8

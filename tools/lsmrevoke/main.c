@@ -55,7 +55,7 @@ static const struct subcmd subcmds[] = {
 
 #define NR_SUBCMDS ARRAY_SIZE(subcmds)
 
-void warn_errno(int err, const char *fmt, ...)
+void do_warn_errno(int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +67,7 @@ void warn_errno(int err, const char *fmt, ...)
 	fprintf(stderr, ": %s\n", strerror(err));
 }
 
-void warn_msg(const char *fmt, ...)
+void do_warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,7 +109,7 @@ void print_usage(FILE *f, const char *cmd)
 		"\nSee lsmrevoke(8).\n");
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+int do_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -16,36 +16,6 @@
 
 #include "lsmrevoke.h"
 
-/* Lockdown levels as the kernel orders them: none < integrity < conf. */
-#define LEVEL_INTEGRITY		1
-#define LEVEL_CONFIDENTIALITY	2
-
-const struct req_info reqs[NR_REQ] = {
-	[REQ_READ_KERNEL] = {
-		"bpf_read_kernel", "LOCKDOWN_BPF_READ_KERNEL", 24,
-		LEVEL_CONFIDENTIALITY,
-		"bpf_probe_read_kernel{,_str} or bpf_probe_read{,_str}",
-	},
-	[REQ_WRITE_USER] = {
-		"bpf_write_user", "LOCKDOWN_BPF_WRITE_USER", 17,
-		LEVEL_INTEGRITY, "bpf_probe_write_user",
-	},
-	[REQ_BTF_READ] = {
-		"btf_read", NULL, -1, 0,
-		"a load through a BTF pointer (BPF_PROBE_MEM), no helper",
-	},
-};
-
-int req_by_name(const char *name)
-{
-	int i;
-
-	for (i = 0; i < NR_REQ; i++)
-		if (!strcmp(reqs[i].name, name))
-			return i;
-	return -1;
-}
-
 /* Says why the directory is missing; returns -ENOENT. */
 static int explain_missing(void)
 {
@@ -55,7 +25,8 @@ static int explain_missing(void)
 	if (stat("/sys/module/lsmrevoke", &st))
 		warn_msg("the lsmrevoke module is not loaded (modprobe lsmrevoke)");
 	else
-		warn_msg("securityfs is not mounted at /sys/kernel/security (mount -t securityfs none /sys/kernel/security)");
+		warn_msg("securityfs is not mounted at /sys/kernel/security (%s)",
+			 "mount -t securityfs none /sys/kernel/security");
 	return -ENOENT;
 }
 
@@ -84,10 +55,11 @@ int sfs_open(const char *file, int flags)
 		return explain_missing();
 	warn_errno(err, "%s", path);
 	if (err == EACCES || err == EPERM)
-		warn_msg("permission denied: run lsmrevoke as root (the module's files need CAP_SYS_ADMIN)");
+		warn_msg("permission denied: run lsmrevoke as root (%s)",
+			 "the module's files need CAP_SYS_ADMIN");
 	else if (err == ENOENT)
-		warn_msg("the loaded lsmrevoke module has no %s file: it is older than this command",
-			 file);
+		warn_msg("the loaded lsmrevoke module has no %s file: %s", file,
+			 "it is older than this command");
 	return -err;
 }
 
@@ -209,9 +181,6 @@ int sfs_word(const char *file, char *buf, size_t len)
  */
 int lockdown_level(char *name, size_t len)
 {
-	static const char * const levels[] = {
-		"none", "integrity", "confidentiality",
-	};
 	char buf[128], *open_b, *close_b;
 	ssize_t n;
 	int fd, i;
@@ -229,9 +198,9 @@ int lockdown_level(char *name, size_t len)
 	if (!close_b)
 		return -EINVAL;
 	*close_b = '\0';
-	for (i = 0; i < 3; i++) {
-		if (!strcmp(open_b + 1, levels[i])) {
-			snprintf(name, len, "%s", levels[i]);
+	for (i = 0; i < NR_LEVELS; i++) {
+		if (!strcmp(open_b + 1, level_names[i])) {
+			snprintf(name, len, "%s", level_names[i]);
 			return i;
 		}
 	}
@@ -243,25 +212,27 @@ static void copy_field(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src);
 }
 
-static unsigned int parse_requires(char *s)
+/* requires: names of requirements, comma-separated, or "-" */
+static __u32 parse_requires(const struct req_table *rt, char *s)
 {
-	unsigned int flags = 0;
 	char *tok, *save;
+	__u32 flags = 0;
 	int r;
 
 	if (!strcmp(s, "-"))
 		return 0;
 	for (tok = strtok_r(s, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		r = req_by_name(tok);
+		r = req_by_name(rt, tok);
 		if (r >= 0)
-			flags |= 1U << r;
+			flags |= REQ_BIT(r);
 	}
 	return flags;
 }
 
 /* sites=<req>@<insn>,... or "-" */
-static void parse_sites(struct prog_entry *e, char *s)
+static void parse_sites(const struct req_table *rt, struct prog_entry *e,
+			char *s)
 {
 	char *tok, *save, *at;
 	int r;
@@ -274,38 +245,19 @@ static void parse_sites(struct prog_entry *e, char *s)
 		if (!at)
 			continue;
 		*at = '\0';
-		r = req_by_name(tok);
+		r = req_by_name(rt, tok);
 		if (r >= 0)
 			e->site[r] = strtol(at + 1, NULL, 10);
 	}
 }
 
-/* One programs line; unknown key=value fields are ignored. */
-static int parse_prog_line(char *line, struct prog_entry *e)
+/* The key=value fields after the state; unknown ones are ignored. */
+static void parse_prog_options(const struct req_table *rt,
+			       struct prog_entry *e, char **save)
 {
-	char *f[5], *tok, *save, *colon, *eq;
-	int i;
+	char *tok, *eq;
 
-	memset(e, 0, sizeof(*e));
-	e->uid = -1;
-	for (i = 0; i < NR_REQ; i++)
-		e->site[i] = NO_SITE;
-	for (i = 0; i < 5; i++) {
-		f[i] = strtok_r(i ? NULL : line, " ", &save);
-		if (!f[i])
-			return -EINVAL;
-	}
-	e->id = strtoul(f[0], NULL, 10);
-	copy_field(e->type, sizeof(e->type), f[1]);
-	copy_field(e->name, sizeof(e->name), strcmp(f[2], "-") ? f[2] : "");
-	e->requires = parse_requires(f[3]);
-	colon = strchr(f[4], ':');
-	if (colon) {
-		*colon = '\0';
-		copy_field(e->why, sizeof(e->why), colon + 1);
-	}
-	copy_field(e->state, sizeof(e->state), f[4]);
-	while ((tok = strtok_r(NULL, " ", &save))) {
+	while ((tok = strtok_r(NULL, " ", save))) {
 		eq = strchr(tok, '=');
 		if (!eq)
 			continue;
@@ -315,8 +267,37 @@ static int parse_prog_line(char *line, struct prog_entry *e)
 		else if (!strcmp(tok, "src"))
 			copy_field(e->src, sizeof(e->src), eq);
 		else if (!strcmp(tok, "sites"))
-			parse_sites(e, eq);
+			parse_sites(rt, e, eq);
 	}
+}
+
+/* One programs line, its requirements named in @rt. */
+static int parse_prog_line(const struct req_table *rt, char *line,
+			   struct prog_entry *e)
+{
+	char *f[5], *save, *colon;
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->uid = -1;
+	for (i = 0; i < MAX_REQ; i++)
+		e->site[i] = NO_SITE;
+	for (i = 0; i < 5; i++) {
+		f[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (!f[i])
+			return -EINVAL;
+	}
+	e->id = strtoul(f[0], NULL, 10);
+	copy_field(e->type, sizeof(e->type), f[1]);
+	copy_field(e->name, sizeof(e->name), strcmp(f[2], "-") ? f[2] : "");
+	e->requires = parse_requires(rt, f[3]);
+	colon = strchr(f[4], ':');
+	if (colon) {
+		*colon = '\0';
+		copy_field(e->why, sizeof(e->why), colon + 1);
+	}
+	copy_field(e->state, sizeof(e->state), f[4]);
+	parse_prog_options(rt, e, &save);
 	return 0;
 }
 
@@ -327,7 +308,10 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The programs file, parsed and sorted by ID. */
+/*
+ * The programs file, parsed and sorted by ID, with the requirements table
+ * its requires and sites name.
+ */
 int sfs_programs(struct prog_table *t)
 {
 	char *buf, *line, *save;
@@ -336,6 +320,9 @@ int sfs_programs(struct prog_table *t)
 
 	t->v = NULL;
 	t->n = 0;
+	ret = sfs_requirements(&t->req);
+	if (ret)
+		return ret;
 	ret = sfs_read("programs", &buf);
 	if (ret)
 		return ret;
@@ -357,7 +344,7 @@ int sfs_programs(struct prog_table *t)
 			}
 			t->v = v;
 		}
-		if (!parse_prog_line(line, &t->v[t->n]))
+		if (!parse_prog_line(&t->req, line, &t->v[t->n]))
 			t->n++;
 	}
 	free(buf);

@@ -20,7 +20,7 @@
 struct row {
 	const struct prog_entry *e;
 	struct prog_kinfo ki;
-	char requires[64];
+	char requires[MAX_REQ * 32];
 	char state[64];
 	char uid[16];
 	char loaded[40];
@@ -31,39 +31,21 @@ struct counts {
 	unsigned long active, revoked, unrevocable, other;
 };
 
-static void requires_str(unsigned int flags, char *buf, size_t len)
-{
-	size_t off = 0;
-	int r;
+/* What status shows: the module's files, and the kernel's per program. */
+struct status {
+	char mode[16], strict[8], on_revoke[16], level[24];
+	struct prog_table t;
+	struct kv_list kv;
+	struct counts c;
+	struct row *rows;
+	struct link_table *lt;
+};
 
-	buf[0] = '\0';
-	for (r = 0; r < NR_REQ; r++)
-		if (flags & (1U << r))
-			off += snprintf(buf + off, len - off, "%s%s",
-					off ? "," : "", reqs[r].name);
-	if (!off)
-		snprintf(buf, len, "-");
-}
-
-static void fill_row(struct row *r)
+static void fill_attached(struct row *r)
 {
-	const struct prog_entry *e = r->e;
 	size_t off = 0;
 	unsigned int i;
 
-	requires_str(e->requires, r->requires, sizeof(r->requires));
-	if (e->why[0])
-		snprintf(r->state, sizeof(r->state), "%s:%s", e->state, e->why);
-	else
-		snprintf(r->state, sizeof(r->state), "%s", e->state);
-	if (r->ki.found) {
-		snprintf(r->uid, sizeof(r->uid), "%u", r->ki.uid);
-		format_time(boot_to_unix(r->ki.load_time), r->loaded,
-			    sizeof(r->loaded));
-	} else {
-		snprintf(r->uid, sizeof(r->uid), "-");
-		snprintf(r->loaded, sizeof(r->loaded), "-");
-	}
 	r->attached[0] = '\0';
 	for (i = 0; i < r->ki.nr_attach; i++) {
 		char a[200];
@@ -76,6 +58,27 @@ static void fill_row(struct row *r)
 	}
 	if (!r->ki.nr_attach)
 		snprintf(r->attached, sizeof(r->attached), "-");
+}
+
+static void fill_row(struct row *r, const struct req_table *rt)
+{
+	const struct prog_entry *e = r->e;
+
+	if (!req_names(rt, e->requires, ",", r->requires, sizeof(r->requires)))
+		snprintf(r->requires, sizeof(r->requires), "-");
+	if (e->why[0])
+		snprintf(r->state, sizeof(r->state), "%s:%s", e->state, e->why);
+	else
+		snprintf(r->state, sizeof(r->state), "%s", e->state);
+	if (r->ki.found) {
+		snprintf(r->uid, sizeof(r->uid), "%u", r->ki.uid);
+		format_time(boot_to_unix(r->ki.load_time), r->loaded,
+			    sizeof(r->loaded));
+	} else {
+		snprintf(r->uid, sizeof(r->uid), "-");
+		snprintf(r->loaded, sizeof(r->loaded), "-");
+	}
+	fill_attached(r);
 }
 
 static void count(struct counts *c, const char *state)
@@ -141,90 +144,6 @@ static void print_table(struct row *rows, size_t n)
 	}
 }
 
-static void json_program(struct json *j, const struct row *r)
-{
-	const struct prog_entry *e = r->e;
-	unsigned int i;
-	int q;
-
-	json_obj(j);
-	json_key(j, "id");
-	json_int(j, e->id);
-	json_key(j, "type");
-	json_str(j, e->type);
-	json_key(j, "name");
-	if (e->name[0])
-		json_str(j, e->name);
-	else
-		json_null(j);
-	json_key(j, "requires");
-	json_arr(j);
-	for (q = 0; q < NR_REQ; q++)
-		if (e->requires & (1U << q))
-			json_str(j, reqs[q].name);
-	json_arr_end(j);
-	json_key(j, "sites");
-	json_obj(j);
-	for (q = 0; q < NR_REQ; q++) {
-		if (e->site[q] == NO_SITE)
-			continue;
-		json_key(j, reqs[q].name);
-		json_int(j, e->site[q]);
-	}
-	json_obj_end(j);
-	json_key(j, "state");
-	json_str(j, e->state);
-	json_key(j, "unrevocable_reason");
-	if (e->why[0])
-		json_str(j, e->why);
-	else
-		json_null(j);
-	json_key(j, "source");
-	if (e->src[0])
-		json_str(j, e->src);
-	else
-		json_null(j);
-	json_key(j, "tracked_uid");
-	if (e->uid >= 0)
-		json_int(j, e->uid);
-	else
-		json_null(j);
-	json_key(j, "loader_uid");
-	if (r->ki.found)
-		json_int(j, r->ki.uid);
-	else
-		json_null(j);
-	json_key(j, "loaded_at");
-	if (r->ki.found)
-		json_int(j, boot_to_unix(r->ki.load_time));
-	else
-		json_null(j);
-	json_key(j, "attached");
-	json_arr(j);
-	for (i = 0; i < r->ki.nr_attach; i++) {
-		const struct attach *a = &r->ki.attach[i];
-
-		json_obj(j);
-		json_key(j, "link_id");
-		json_int(j, a->link_id);
-		json_key(j, "link_type");
-		json_str(j, a->link_type);
-		json_key(j, "attach_type");
-		if (a->attach_type[0])
-			json_str(j, a->attach_type);
-		else
-			json_null(j);
-		json_key(j, "target");
-		if (a->target[0])
-			json_str(j, a->target);
-		else
-			json_null(j);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
-	json_obj_end(j);
-}
-
 static void json_str_or_null(struct json *j, const char *s)
 {
 	if (s && s[0])
@@ -233,29 +152,202 @@ static void json_str_or_null(struct json *j, const char *s)
 		json_null(j);
 }
 
+static void json_int_or_null(struct json *j, bool set, long long v)
+{
+	if (set)
+		json_int(j, v);
+	else
+		json_null(j);
+}
+
+/* "requires": [names], "sites": {name: insn} */
+static void json_requirements(struct json *j, const struct prog_entry *e,
+			      const struct req_table *rt)
+{
+	unsigned int r;
+
+	json_key(j, "requires");
+	json_arr(j);
+	for (r = 0; r < rt->n; r++)
+		if (e->requires & REQ_BIT(r))
+			json_str(j, rt->v[r].name);
+	json_arr_end(j);
+	json_key(j, "sites");
+	json_obj(j);
+	for (r = 0; r < rt->n; r++) {
+		if (e->site[r] == NO_SITE)
+			continue;
+		json_key(j, rt->v[r].name);
+		json_int(j, e->site[r]);
+	}
+	json_obj_end(j);
+}
+
+static void json_attached(struct json *j, const struct prog_kinfo *ki)
+{
+	unsigned int i;
+
+	json_key(j, "attached");
+	json_arr(j);
+	for (i = 0; i < ki->nr_attach; i++) {
+		const struct attach *a = &ki->attach[i];
+
+		json_obj(j);
+		json_key(j, "link_id");
+		json_int(j, a->link_id);
+		json_key(j, "link_type");
+		json_str(j, a->link_type);
+		json_key(j, "attach_type");
+		json_str_or_null(j, a->attach_type);
+		json_key(j, "target");
+		json_str_or_null(j, a->target);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void json_program(struct json *j, const struct row *r,
+			 const struct req_table *rt)
+{
+	const struct prog_entry *e = r->e;
+
+	json_obj(j);
+	json_key(j, "id");
+	json_int(j, e->id);
+	json_key(j, "type");
+	json_str(j, e->type);
+	json_key(j, "name");
+	json_str_or_null(j, e->name);
+	json_requirements(j, e, rt);
+	json_key(j, "state");
+	json_str(j, e->state);
+	json_key(j, "unrevocable_reason");
+	json_str_or_null(j, e->why);
+	json_key(j, "source");
+	json_str_or_null(j, e->src);
+	json_key(j, "tracked_uid");
+	json_int_or_null(j, e->uid >= 0, e->uid);
+	json_key(j, "loader_uid");
+	json_int_or_null(j, r->ki.found, r->ki.uid);
+	json_key(j, "loaded_at");
+	json_int_or_null(j, r->ki.found, boot_to_unix(r->ki.load_time));
+	json_attached(j, &r->ki);
+	json_obj_end(j);
+}
+
 static void json_counter(struct json *j, const struct kv_list *kv,
 			 const char *key)
 {
 	long long v = kv_get(kv, key);
 
 	json_key(j, key);
-	if (v >= 0)
-		json_int(j, v);
-	else
-		json_null(j);
+	json_int_or_null(j, v >= 0, v);
+}
+
+static void json_summary(struct json *j, const struct status *st)
+{
+	json_key(j, "summary");
+	json_obj(j);
+	json_key(j, "programs");
+	json_int(j, st->t.n);
+	json_key(j, "active");
+	json_int(j, st->c.active);
+	json_key(j, "revoked");
+	json_int(j, st->c.revoked);
+	json_key(j, "unrevocable");
+	json_int(j, st->c.unrevocable);
+	json_counter(j, &st->kv, "revocations");
+	json_counter(j, &st->kv, "restores");
+	json_counter(j, &st->kv, "passes");
+	json_obj_end(j);
+}
+
+static void print_json(const struct status *st)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_obj(&j);
+	json_key(&j, "version");
+	json_int(&j, JSON_VERSION);
+	json_key(&j, "mode");
+	json_str(&j, st->mode);
+	json_key(&j, "strict");
+	json_bool(&j, !strcmp(st->strict, "1"));
+	json_key(&j, "on_revoke");
+	json_str_or_null(&j, st->on_revoke);
+	json_key(&j, "lockdown");
+	json_str_or_null(&j, st->level);
+	json_key(&j, "programs");
+	json_arr(&j);
+	for (i = 0; i < st->t.n; i++)
+		json_program(&j, &st->rows[i], &st->t.req);
+	json_arr_end(&j);
+	json_summary(&j, st);
+	json_obj_end(&j);
+}
+
+static void print_text(const struct status *st)
+{
+	const struct counts *c = &st->c;
+
+	print_table(st->rows, st->t.n);
+	printf("%zu programs: %lu active, %lu revoked, %lu unrevocable",
+	       st->t.n, c->active, c->revoked, c->unrevocable);
+	if (c->other)
+		printf(", %lu changing", c->other);
+	printf("; mode %s%s; %lld revocations, %lld restores, %lld passes since load\n",
+	       st->mode, strcmp(st->strict, "1") ? "" : " (strict)",
+	       kv_get(&st->kv, "revocations"), kv_get(&st->kv, "restores"),
+	       kv_get(&st->kv, "passes"));
+}
+
+/* The module's files into @st; false after an error (reported). */
+static bool read_module(struct status *st)
+{
+	if (sfs_programs(&st->t) || sfs_stats(&st->kv) ||
+	    sfs_word("mode", st->mode, sizeof(st->mode)) ||
+	    sfs_word("strict", st->strict, sizeof(st->strict)))
+		return false;
+	read_word(PARAM_DIR "/on_revoke", st->on_revoke,
+		  sizeof(st->on_revoke));
+	if (lockdown_level(st->level, sizeof(st->level)) < 0)
+		st->level[0] = '\0';
+	return true;
+}
+
+/* One row per program, with what the kernel tells about it. */
+static bool read_kernel(struct status *st)
+{
+	size_t i;
+	int ret;
+
+	st->rows = calloc(st->t.n ? st->t.n : 1, sizeof(*st->rows));
+	st->lt = links_load();
+	if (!st->rows || !st->lt) {
+		warn_errno(ENOMEM, "status");
+		return false;
+	}
+	for (i = 0; i < st->t.n; i++) {
+		const struct prog_entry *e = &st->t.v[i];
+
+		st->rows[i].e = e;
+		ret = prog_kinfo(e->id, st->lt, &st->rows[i].ki);
+		if (ret)
+			warn_errno(-ret, "prog %u: bpf_prog_get_info_by_fd",
+				   e->id);
+		fill_row(&st->rows[i], &st->t.req);
+		count(&st->c, e->state);
+	}
+	return true;
 }
 
 int cmd_status(int argc, char **argv)
 {
-	char mode[16] = "", strict[8] = "", on_revoke[16] = "", level[24];
-	struct prog_table t;
-	struct link_table *lt;
-	struct counts c = {};
-	struct kv_list kv;
-	struct row *rows;
+	struct status st = {};
 	bool json = false;
 	int ret, first;
-	size_t i;
 
 	ret = parse_opts(argc, argv, "status", &json, &first);
 	if (ret >= 0)
@@ -263,83 +355,18 @@ int cmd_status(int argc, char **argv)
 	if (first < argc)
 		return usage_error("status", "status: unexpected argument %s",
 				   argv[first]);
-	if (sfs_programs(&t) || sfs_stats(&kv) ||
-	    sfs_word("mode", mode, sizeof(mode)) ||
-	    sfs_word("strict", strict, sizeof(strict)))
-		return EXIT_FAIL;
-	read_word(PARAM_DIR "/on_revoke", on_revoke, sizeof(on_revoke));
-	if (lockdown_level(level, sizeof(level)) < 0)
-		level[0] = '\0';
-
-	rows = calloc(t.n ? t.n : 1, sizeof(*rows));
-	lt = links_load();
-	if (!rows || !lt) {
-		warn_errno(ENOMEM, "status");
-		free(rows);
-		links_free(lt);
-		free(t.v);
-		return EXIT_FAIL;
+	ret = EXIT_FAIL;
+	if (read_module(&st) && read_kernel(&st)) {
+		if (json)
+			print_json(&st);
+		else
+			print_text(&st);
+		ret = EXIT_OK;
 	}
-	for (i = 0; i < t.n; i++) {
-		rows[i].e = &t.v[i];
-		ret = prog_kinfo(t.v[i].id, lt, &rows[i].ki);
-		if (ret)
-			warn_errno(-ret, "prog %u: bpf_prog_get_info_by_fd",
-				   t.v[i].id);
-		fill_row(&rows[i]);
-		count(&c, t.v[i].state);
-	}
-
-	if (json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_obj(&j);
-		json_key(&j, "version");
-		json_int(&j, JSON_VERSION);
-		json_key(&j, "mode");
-		json_str(&j, mode);
-		json_key(&j, "strict");
-		json_bool(&j, !strcmp(strict, "1"));
-		json_key(&j, "on_revoke");
-		json_str_or_null(&j, on_revoke);
-		json_key(&j, "lockdown");
-		json_str_or_null(&j, level);
-		json_key(&j, "programs");
-		json_arr(&j);
-		for (i = 0; i < t.n; i++)
-			json_program(&j, &rows[i]);
-		json_arr_end(&j);
-		json_key(&j, "summary");
-		json_obj(&j);
-		json_key(&j, "programs");
-		json_int(&j, t.n);
-		json_key(&j, "active");
-		json_int(&j, c.active);
-		json_key(&j, "revoked");
-		json_int(&j, c.revoked);
-		json_key(&j, "unrevocable");
-		json_int(&j, c.unrevocable);
-		json_counter(&j, &kv, "revocations");
-		json_counter(&j, &kv, "restores");
-		json_counter(&j, &kv, "passes");
-		json_obj_end(&j);
-		json_obj_end(&j);
-	} else {
-		print_table(rows, t.n);
-		printf("%zu programs: %lu active, %lu revoked, %lu unrevocable",
-		       t.n, c.active, c.revoked, c.unrevocable);
-		if (c.other)
-			printf(", %lu changing", c.other);
-		printf("; mode %s%s; %lld revocations, %lld restores, %lld passes since load\n",
-		       mode, strcmp(strict, "1") ? "" : " (strict)",
-		       kv_get(&kv, "revocations"), kv_get(&kv, "restores"),
-		       kv_get(&kv, "passes"));
-	}
-	links_free(lt);
-	free(rows);
-	free(t.v);
-	return EXIT_OK;
+	links_free(st.lt);
+	free(st.rows);
+	free(st.t.v);
+	return ret;
 }
 
 int cmd_stats(int argc, char **argv)

@@ -8,7 +8,7 @@
  * as it grows. A new reader starts at the oldest line the module still
  * holds; without --all the lines stamped before watch started are
  * skipped, so what is shown is what happened since. SIGINT and SIGTERM
- * end it with status 0.
+ * end it with status 0 (they are blocked and read from a signalfd).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,15 +27,10 @@ struct watch {
 	unsigned long count, seen;
 	long timeout;		/* seconds, or -1 */
 	long long start_ns;	/* CLOCK_MONOTONIC when watch started */
+	long long deadline;	/* CLOCK_MONOTONIC, or 0 without --timeout */
+	int fd;			/* the events file */
+	int sig_fd;		/* a signalfd for SIGINT and SIGTERM */
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static long long mono_ns(void)
 {
@@ -184,74 +180,107 @@ static int parse_watch(int argc, char **argv, struct watch *w)
 	return -1;
 }
 
+/* SIGINT and SIGTERM, blocked, as a signalfd to poll; -errno. */
+static int stop_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+static int timed_out(const struct watch *w)
+{
+	if (!w->count || w->seen >= w->count)
+		return EXIT_OK;
+	warn_errno(ETIMEDOUT, "watch: %lu of %lu decisions in %ld s", w->seen,
+		   w->count, w->timeout);
+	return EXIT_FAIL;
+}
+
+/* What the events file has now: -1 to go on, else the exit status. */
+static int read_events(struct watch *w, char *buf, size_t size)
+{
+	ssize_t n = read(w->fd, buf, size - 1);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	if (n < 0) {
+		warn_errno(errno, "read " SFS_DIR "/events");
+		return EXIT_FAIL;
+	}
+	if (!n) {
+		warn_msg("watch: the module's events file ended (module unloaded?)");
+		return EXIT_FAIL;
+	}
+	buf[n] = '\0';
+	return handle(w, buf) ? EXIT_OK : -1;
+}
+
+/*
+ * Waits for decisions, a signal or the deadline, and prints what came:
+ * -1 to go on, else the exit status (0 after a signal).
+ */
+static int watch_step(struct watch *w, char *buf, size_t size)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = w->fd, .events = POLLIN },
+		{ .fd = w->sig_fd, .events = POLLIN },
+	};
+	int n, ms = -1;
+
+	if (w->deadline) {
+		long long left = w->deadline - mono_ns();
+
+		if (left <= 0)
+			return timed_out(w);
+		ms = left / 1000000 + 1;
+	}
+	n = poll(pfd, ARRAY_SIZE(pfd), ms);
+	if (n < 0 && errno == EINTR)
+		return -1;
+	if (n < 0) {
+		warn_errno(errno, "poll " SFS_DIR "/events");
+		return EXIT_FAIL;
+	}
+	if (pfd[1].revents)
+		return EXIT_OK;
+	return n ? read_events(w, buf, size) : -1;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	struct watch w = { .timeout = -1 };
-	struct sigaction sa = { .sa_handler = on_signal };
-	long long deadline = 0;
 	char buf[8192];
-	int ret, fd;
+	int ret;
 
 	ret = parse_watch(argc, argv, &w);
 	if (ret >= 0)
 		return ret;
 	w.start_ns = mono_ns();
 	if (w.timeout > 0)
-		deadline = w.start_ns + w.timeout * 1000000000LL;
-	fd = sfs_open("events", O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
+		w.deadline = w.start_ns + w.timeout * 1000000000LL;
+	w.fd = sfs_open("events", O_RDONLY | O_NONBLOCK);
+	if (w.fd < 0)
 		return EXIT_FAIL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	ret = EXIT_OK;
-	while (!stop) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int ms = -1;
-		ssize_t n;
-
-		if (deadline) {
-			long long left = deadline - mono_ns();
-
-			if (left <= 0) {
-				if (w.count && w.seen < w.count) {
-					warn_errno(ETIMEDOUT, "watch: %lu of %lu decisions in %ld s",
-						   w.seen, w.count, w.timeout);
-					ret = EXIT_FAIL;
-				}
-				break;
-			}
-			ms = left / 1000000 + 1;
-		}
-		n = poll(&pfd, 1, ms);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			warn_errno(errno, "poll " SFS_DIR "/events");
-			ret = EXIT_FAIL;
-			break;
-		}
-		if (!n)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n < 0) {
-			warn_errno(errno, "read " SFS_DIR "/events");
-			ret = EXIT_FAIL;
-			break;
-		}
-		if (!n) {
-			warn_msg("watch: the module's events file ended (module unloaded?)");
-			ret = EXIT_FAIL;
-			break;
-		}
-		buf[n] = '\0';
-		if (handle(&w, buf))
-			break;
+	w.sig_fd = stop_signals();
+	if (w.sig_fd < 0) {
+		warn_errno(-w.sig_fd, "watch: signalfd");
+		close(w.fd);
+		return EXIT_FAIL;
 	}
-	close(fd);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = -1;
+	while (ret < 0)
+		ret = watch_step(&w, buf, sizeof(buf));
+	close(w.sig_fd);
+	close(w.fd);
 	if (fflush(stdout)) {
 		warn_errno(errno, "watch: stdout");
 		ret = EXIT_FAIL;

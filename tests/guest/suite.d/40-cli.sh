@@ -412,13 +412,20 @@ cli_site() {
 		sed -n "s/^\(sites=\)\{0,1\}$2@//p"
 }
 
+# The reason number of requirement $1 in this kernel, from the module.
+cli_reason_nr() {
+	awk -v n="$1" '$1 == n { print $3 }' "$SFS/requirements"
+}
+
 test_cli_explain() {
 	t_begin cli_explain
 	cli explain_rk 0 explain "$RK"
 	diag_file "$CW/explain_rk.out" "explain: "
 	cli_has explain_rk out "^prog $RK: read_kernel \(kprobe\), active$"
 	cli_has explain_rk out '^  loaded by uid 0 at [0-9-]+T[0-9:]+[+-][0-9]{4}; tracked since its load$'
-	cli_has explain_rk out '^  bpf_read_kernel: lockdown reason LOCKDOWN_BPF_READ_KERNEL \(24\)$'
+	cli_has explain_rk out "^  bpf_read_kernel: lockdown reason LOCKDOWN_BPF_READ_KERNEL \\($(cli_reason_nr bpf_read_kernel)\\)$"
+	# The words come from the module's requirements table.
+	cli_has explain_rk out '^    needed by a call of bpf_probe_read_kernel'
 	cli_has explain_rk out "^    first site: instruction $(cli_site "$RK" bpf_read_kernel): call bpf_probe_read_kernel$"
 	cli_has explain_rk out '^    lockdown \(none\): allows it \(denied from confidentiality on\)$'
 	cli_has explain_rk out '^  lockdown: none '
@@ -436,7 +443,8 @@ test_cli_explain() {
 	esac
 
 	cli explain_wu 0 explain "$WU"
-	cli_has explain_wu out '^  bpf_write_user: lockdown reason LOCKDOWN_BPF_WRITE_USER \(17\)$'
+	cli_has explain_wu out "^  bpf_write_user: lockdown reason LOCKDOWN_BPF_WRITE_USER \\($(cli_reason_nr bpf_write_user)\\)$"
+	cli_has explain_wu out '^    needed by a call of bpf_probe_write_user$'
 	cli_has explain_wu out "^    first site: instruction $(cli_site "$WU" bpf_write_user): call bpf_probe_write_user$"
 	cli_has explain_wu out '^    lockdown \(none\): allows it \(denied from integrity on\)$'
 	cli_has explain_wu out '^  returns 1: '
