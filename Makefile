@@ -10,7 +10,8 @@
 #                                         LSMREVOKE_STATIC=1 links it statically)
 #   make style | sparse                   checkpatch --strict | sparse (C=2)
 #   make check                            the QEMU test suite, 6.1 and 6.12, then
-#                                         a boot of each with the dkms-built module
+#                                         a boot of each with the dkms-built module,
+#                                         one for the missed-probe backstop
 #                                         and one under UEFI Secure Boot (OVMF)
 #   make demo                             a short demonstration in QEMU (6.1)
 #   make bench                            the benchmarks in QEMU, 6.1 and 6.12:
@@ -81,6 +82,7 @@ sparse:
 check:
 	bash tests/run-qemu.sh --kernel all
 	bash tests/run-qemu.sh --kernel all --module-from dkms --script tests/dkms-boot.sh
+	bash tests/run-qemu.sh --kernel all --script tests/backstop.sh
 	bash tests/secureboot.sh --kernel all
 
 bench:

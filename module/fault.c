@@ -12,6 +12,8 @@
  *   alloc:wq          a workqueue
  *   hook:<symbol>     the probe on that symbol
  *   notifier          the LSM notifier registration
+ *   guard:kprobes     kprobes are found disarmed at init
+ *   guard:ftrace      the permanent ftrace_ops cannot be registered
  *   fs:<file>         that securityfs file
  *   poke              patching a program's entry
  */

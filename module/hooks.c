@@ -13,6 +13,7 @@
 #include <linux/kprobes.h>
 
 #include "fault.h"
+#include "guard.h"
 #include "hooks.h"
 #include "sources.h"
 #include "tailcall.h"
@@ -80,6 +81,23 @@ static struct hook hooks[] = {
 		.entry = lsmrevoke_sources_tramp_entry,
 		.ret = lsmrevoke_sources_tramp_ret,
 		.data_size = sizeof(bool),
+		.required = true,
+	},
+	{
+		/* Unloading lsmrevoke, refused while a program is revoked. */
+		.symbol = "__x64_sys_delete_module",
+		.pre = lsmrevoke_guard_delete_module,
+		.required = true,
+	},
+	{
+		/* ... from 32-bit tasks; absent without IA32 emulation. */
+		.symbol = "__ia32_sys_delete_module",
+		.pre = lsmrevoke_guard_delete_module_ia32,
+	},
+	{
+		/* A write to debugfs kprobes/enabled, refused. */
+		.symbol = "write_enabled_file_bool",
+		.pre = lsmrevoke_guard_kprobes_enabled,
 		.required = true,
 	},
 };

@@ -22,6 +22,7 @@
 #include <linux/security.h>
 
 #include "judge.h"
+#include "ksyms.h"
 #include "params.h"
 #include "requirement.h"
 
@@ -99,6 +100,17 @@ u32 lsmrevoke_judge_denied(struct lsmrevoke_verdicts *vs,
 			denied |= BIT(r);
 	}
 	return denied;
+}
+
+/*
+ * The lockdown LSM's level: LOCKDOWN_NONE, LOCKDOWN_INTEGRITY_MAX or
+ * LOCKDOWN_CONFIDENTIALITY_MAX (NONE without that LSM). It only rises.
+ */
+enum lockdown_reason lsmrevoke_judge_lockdown(void)
+{
+	const enum lockdown_reason *level = lsmrevoke_ksyms.kernel_locked_down;
+
+	return level ? READ_ONCE(*level) : LOCKDOWN_NONE;
 }
 
 /* Drops the references @vs holds; it may be used again. */

@@ -3,6 +3,7 @@
 #define _LSMREVOKE_JUDGE_H
 
 #include <linux/cred.h>
+#include <linux/security.h>
 #include <linux/types.h>
 
 /* Answers already asked for in one pass, per (credentials, reason). */
@@ -24,5 +25,6 @@ bool lsmrevoke_judge_gated(u32 flags);
 u32 lsmrevoke_judge_denied(struct lsmrevoke_verdicts *vs,
 			   const struct cred *cred, u32 flags);
 void lsmrevoke_judge_done(struct lsmrevoke_verdicts *vs);
+enum lockdown_reason lsmrevoke_judge_lockdown(void);
 
 #endif /* _LSMREVOKE_JUDGE_H */

@@ -51,12 +51,18 @@ struct ksym {
 	const char *name;
 	unsigned long *addr;
 	enum ksym_kind kind;
+	bool optional;		/* absent is no error: the address stays 0 */
 	atomic_long_t *calls;	/* thunk call counter, KSYM_FUNC_THUNK only */
 };
 
 #define KSYM(_name, _field, _kind) \
 	{ .name = _name, .addr = (unsigned long *)&lsmrevoke_ksyms._field, \
 	  .kind = _kind }
+
+/* A variable that some kernels do not have. */
+#define KSYM_OPTIONAL(_name, _field) \
+	{ .name = _name, .addr = (unsigned long *)&lsmrevoke_ksyms._field, \
+	  .kind = KSYM_DATA, .optional = true }
 
 /* A function entered through its thunk in ksyms_thunk.S, which counts calls. */
 #define KSYM_THUNK(_fn) \
@@ -76,6 +82,8 @@ static const struct ksym ksyms[] = {
 	KSYM("map_idr", map_idr, KSYM_DATA),
 	KSYM("map_idr_lock", map_idr_lock, KSYM_DATA),
 	KSYM("bpf_lsm_locked_down", lsm_locked_down, KSYM_FUNC),
+	KSYM_OPTIONAL("kernel_locked_down", kernel_locked_down),
+	KSYM("kprobes_all_disarmed", kprobes_all_disarmed, KSYM_DATA),
 };
 
 /* Address of the symbol named by test_require_symbol, once resolved. */
@@ -169,6 +177,10 @@ int lsmrevoke_ksyms_init(void)
 	for (i = 0; i < ARRAY_SIZE(ksyms); i++) {
 		if (ksyms[i].addr == &lsmrevoke_thunk_target_kallsyms_lookup_name)
 			continue;
+		if (ksyms[i].optional) {
+			*ksyms[i].addr = lsmrevoke_thunk_kallsyms_lookup_name(ksyms[i].name);
+			continue;
+		}
 		ret = lsmrevoke_ksyms_resolve(ksyms[i].name, ksyms[i].addr);
 		if (ret)
 			return ret;
@@ -189,6 +201,8 @@ void lsmrevoke_ksyms_show(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(ksyms); i++) {
 		const struct ksym *s = &ksyms[i];
 
+		if (!*s->addr)
+			continue;	/* an optional symbol this kernel lacks */
 		seq_printf(m, "%s %016lx %s %s", s->name,
 			   show_addr ? *s->addr : 0UL,
 			   entry_kind(*s->addr, s->kind),

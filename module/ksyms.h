@@ -5,6 +5,7 @@
 #include <linux/bpf.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -16,6 +17,9 @@ struct lsmrevoke_ksyms {
 	struct idr *map_idr;
 	spinlock_t *map_idr_lock;	/* protects map_idr */
 	unsigned long lsm_locked_down;	/* the BPF LSM's locked_down hook */
+	/* The lockdown LSM's level; NULL without that LSM. */
+	const enum lockdown_reason *kernel_locked_down;
+	const bool *kprobes_all_disarmed;	/* debugfs kprobes/enabled is 0 */
 	struct mutex *text_mutex;	/* serializes every kernel text write */
 };
 

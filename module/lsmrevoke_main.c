@@ -8,6 +8,7 @@
 
 #include "defer.h"
 #include "fs.h"
+#include "guard.h"
 #include "hooks.h"
 #include "judge.h"
 #include "ksyms.h"
@@ -32,6 +33,7 @@ static void lsmrevoke_stop(void)
 	lsmrevoke_pass_exit();
 	lsmrevoke_judge_exit();
 	lsmrevoke_hooks_exit();
+	lsmrevoke_guard_exit();
 	lsmrevoke_stub_exit();
 	lsmrevoke_tailcall_exit();
 }
@@ -65,6 +67,10 @@ static int __init lsmrevoke_init(void)
 		goto err_unwind;
 
 	ret = lsmrevoke_defer_init();
+	if (ret)
+		goto err_unwind;
+
+	ret = lsmrevoke_guard_init();
 	if (ret)
 		goto err_unwind;
 

@@ -7,6 +7,8 @@
  *   strict=0|1           1: requirements count what the table's
  *                        strict_adds say (btf_read as bpf_read_kernel)
  *   on_revoke=detach|deny  what a revoked program returns
+ *   revalidate_interval=S  seconds between checks for a policy change
+ *                        the probes missed (0: none)
  *
  * mode and strict can be changed later through securityfs; pass.c applies
  * such a change (lsmrevoke_pass_set_mode/strict), between passes. Testing
@@ -14,6 +16,7 @@
  * layout.c, fault.c). Values are read locklessly (READ_ONCE).
  */
 #include <linux/moduleparam.h>
+#include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
@@ -138,4 +141,39 @@ MODULE_PARM_DESC(on_revoke,
 bool lsmrevoke_params_deny(void)
 {
 	return READ_ONCE(on_revoke_deny);
+}
+
+/*
+ * The backstop: every revalidate_interval seconds, a pass if lockdown
+ * changed since the last pass judged it (sources.c). A check that finds
+ * nothing changed costs a read of one variable.
+ */
+static unsigned int revalidate_interval = 5;
+
+static int interval_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v > 3600) {
+		pr_err("revalidate_interval: '%s' is not a number of seconds from 0 to 3600\n",
+		       val);
+		return -EINVAL;
+	}
+	revalidate_interval = v;
+	return 0;
+}
+
+static const struct kernel_param_ops interval_ops = {
+	.set = interval_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(revalidate_interval, &interval_ops, &revalidate_interval,
+		0444);
+MODULE_PARM_DESC(revalidate_interval,
+		 "seconds between checks for a lockdown change the probes missed; 0: never [5]");
+
+unsigned int lsmrevoke_params_interval(void)
+{
+	return READ_ONCE(revalidate_interval);
 }

@@ -14,5 +14,6 @@ int lsmrevoke_params_parse_strict(const char *val, bool *strict);
 void lsmrevoke_params_set_strict(bool strict);
 
 bool lsmrevoke_params_deny(void);
+unsigned int lsmrevoke_params_interval(void);
 
 #endif /* _LSMREVOKE_PARAMS_H */

@@ -41,6 +41,8 @@
 
 static DEFINE_MUTEX(revoke_mutex);
 static atomic_long_t nr_passes, nr_revocations, nr_restores;
+/* The lockdown level the last full pass judged under. */
+static enum lockdown_reason pass_lockdown;
 
 /* Entry changes decided by the pass in progress; revoke_mutex. */
 static struct lsmrevoke_batch batch;
@@ -88,6 +90,7 @@ static void settle(struct lsmrevoke_change *c)
 
 	if (!c->revoke) {
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+		lsmrevoke_track_hold_module(e, false);
 		atomic_long_inc(&nr_restores);
 		lsmrevoke_report("restore", e, "allowed", true);
 		return;
@@ -100,6 +103,7 @@ static void settle(struct lsmrevoke_change *c)
 	}
 	WRITE_ONCE(e->why, LSMREVOKE_WHY_NONE);
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKED);
+	lsmrevoke_track_hold_module(e, true);
 	atomic_long_inc(&nr_revocations);
 	lsmrevoke_report("revoke", e, first_name(c->data), true);
 }
@@ -213,6 +217,7 @@ int lsmrevoke_revalidate(void)
 	int ret;
 
 	mutex_lock(&revoke_mutex);
+	WRITE_ONCE(pass_lockdown, lsmrevoke_judge_lockdown());
 	ret = lsmrevoke_prog_walk(decide, &vs);
 	flush();
 	atomic_long_inc(&nr_passes);
@@ -239,30 +244,60 @@ void lsmrevoke_pass_one(u32 id, const void *ptr)
 	bpf_prog_put(prog);
 }
 
-/* Sets the mode from securityfs, between passes, and applies it at once. */
+/*
+ * The ratchet: while lockdown is above none, a setting only moves toward
+ * enforcement (mode=enforce, strict=1). Relaxing it would restore programs
+ * that the lockdown in force denies, which lockdown exists to prevent.
+ */
+static int ratchet(const char *what, bool relaxes)
+{
+	lockdep_assert_held(&revoke_mutex);
+	if (!relaxes || lsmrevoke_judge_lockdown() == LOCKDOWN_NONE)
+		return 0;
+	pr_notice_ratelimited("%s: refused: lockdown is on, settings only move toward enforcement\n",
+			      what);
+	return -EPERM;
+}
+
+/*
+ * Sets the mode from securityfs, between passes, and applies it at once.
+ * -EINVAL for a value that is not a mode, -EPERM from the ratchet.
+ */
 int lsmrevoke_pass_set_mode(const char *val)
 {
 	bool audit;
+	int ret;
 
 	if (lsmrevoke_params_parse_mode(val, &audit))
 		return -EINVAL;
 	mutex_lock(&revoke_mutex);
-	lsmrevoke_params_set_audit(audit);
+	ret = ratchet("mode=audit", audit && !lsmrevoke_params_audit());
+	if (!ret)
+		lsmrevoke_params_set_audit(audit);
 	mutex_unlock(&revoke_mutex);
-	return lsmrevoke_revalidate();
+	return ret ?: lsmrevoke_revalidate();
 }
 
-/* Sets strict mode from securityfs, between passes, and applies it. */
+/* The same for strict mode ("0" or "1"). */
 int lsmrevoke_pass_set_strict(const char *val)
 {
 	bool on;
+	int ret;
 
 	if (lsmrevoke_params_parse_strict(val, &on))
 		return -EINVAL;
 	mutex_lock(&revoke_mutex);
-	lsmrevoke_params_set_strict(on);
+	ret = ratchet("strict=0", !on && lsmrevoke_params_strict());
+	if (!ret)
+		lsmrevoke_params_set_strict(on);
 	mutex_unlock(&revoke_mutex);
-	return lsmrevoke_revalidate();
+	return ret ?: lsmrevoke_revalidate();
+}
+
+/* The lockdown level the last full pass judged under. */
+enum lockdown_reason lsmrevoke_pass_lockdown(void)
+{
+	return READ_ONCE(pass_lockdown);
 }
 
 void lsmrevoke_pass_stats(struct lsmrevoke_pass_stats *s)

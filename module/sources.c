@@ -18,6 +18,12 @@
  *
  * securityfs writes (fs.c) and module init are the other sources; they
  * call the pass directly.
+ *
+ * The backstop: every revalidate_interval seconds a worker compares the
+ * lockdown level with the one the last pass judged under, and runs a
+ * pass when they differ: a lockdown write whose probe missed (its
+ * kretprobe had no free instance, say) is caught within the interval.
+ * It also reports kprobes found disarmed, which guard.c refuses.
  */
 #include <linux/bpf.h>
 #include <linux/cred.h>
@@ -25,11 +31,13 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/security.h>
+#include <linux/workqueue.h>
 
 #include "defer.h"
 #include "fault.h"
 #include "judge.h"
 #include "ksyms.h"
+#include "params.h"
 #include "pass.h"
 #include "sources.h"
 #include "track.h"
@@ -129,6 +137,25 @@ static int policy_notify(struct notifier_block *nb, unsigned long event,
 	return NOTIFY_OK;
 }
 
+static void periodic_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(periodic, periodic_fn);
+static bool periodic_stopping;
+
+static void periodic_fn(struct work_struct *work)
+{
+	enum lockdown_reason level = lsmrevoke_judge_lockdown();
+	unsigned int interval = lsmrevoke_params_interval();
+
+	if (level != lsmrevoke_pass_lockdown()) {
+		pr_info("lockdown level changed since the last pass; revalidating\n");
+		lsmrevoke_revalidate();
+	}
+	if (READ_ONCE(*lsmrevoke_ksyms.kprobes_all_disarmed))
+		pr_err_ratelimited("kprobes are disarmed: lsmrevoke's probes are silent; write 1 to debugfs kprobes/enabled\n");
+	if (interval && !READ_ONCE(periodic_stopping))
+		schedule_delayed_work(&periodic, interval * HZ);
+}
+
 static struct notifier_block policy_nb = {
 	.notifier_call = policy_notify,
 };
@@ -152,12 +179,17 @@ int lsmrevoke_sources_init(void)
 		return ret;
 	}
 	notifier_registered = true;
+	if (lsmrevoke_params_interval())
+		schedule_delayed_work(&periodic,
+				      lsmrevoke_params_interval() * HZ);
 	return 0;
 }
 
-/* Stops listening to the notifier; safe after a partial init. */
+/* Stops listening and checking; safe after a partial init. */
 void lsmrevoke_sources_exit(void)
 {
+	WRITE_ONCE(periodic_stopping, true);
+	cancel_delayed_work_sync(&periodic);
 	if (notifier_registered)
 		unregister_blocking_lsm_notifier(&policy_nb);
 	notifier_registered = false;

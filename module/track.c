@@ -31,6 +31,7 @@
  * see a program loaded while the module initialises.
  */
 #include <linux/hashtable.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -68,9 +69,27 @@ static void free_entry_rcu(struct rcu_head *rcu)
 	kmem_cache_free(entry_cache, e);
 }
 
+/*
+ * A revoked program keeps lsmrevoke loaded: unloading would restore it
+ * while the policy still denies it (guard.c refuses the unloads that get
+ * past the reference). Caller holds the revocation mutex, or frees @e.
+ */
+void lsmrevoke_track_hold_module(struct lsmrevoke_entry *e, bool hold)
+{
+	if (e->holds_module == hold)
+		return;
+	e->holds_module = hold;
+	if (hold)
+		__module_get(THIS_MODULE);
+	else
+		module_put(THIS_MODULE);
+}
+
 static void remove_entry(struct lsmrevoke_entry *e, const char *why)
 {
 	lockdep_assert_held(&table_lock);
+	/* A revoked program's last reference went: it can run no more. */
+	lsmrevoke_track_hold_module(e, false);
 	hash_del_rcu(&e->node);
 	nr_entries--;
 	pr_debug("untrack prog %u (%s)\n", e->id, why);

@@ -32,6 +32,7 @@ struct lsmrevoke_entry {
 	u8 why;				/* enum lsmrevoke_why, when unrevocable */
 	u8 stub;			/* stub of the main image, when revoked */
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
+	bool holds_module;		/* revoked: a reference on lsmrevoke */
 	char name[BPF_OBJ_NAME_LEN];
 	u32 sites[LSMREVOKE_NR_REQ];	/* first instruction per requirement */
 };
@@ -47,6 +48,7 @@ struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog);
 struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog);
 unsigned int lsmrevoke_track_state(const struct bpf_prog *prog);
 bool lsmrevoke_track_revoked(const struct bpf_prog *prog);
+void lsmrevoke_track_hold_module(struct lsmrevoke_entry *e, bool hold);
 void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
 					 void *data),
 			      void *data);

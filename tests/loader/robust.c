@@ -21,6 +21,9 @@
  *        the concurrent stress described in docs/reliability.md; prints
  *        "check: ..." lines ("check ok ..." or "check FAIL expected X, saw Y")
  *        and a last "counts: ..." line; exit 0 only if every check passed.
+ *        The module refuses its unload while a program is revoked (its
+ *        ratchet): the reloader counts such refusals (reload_refused), and
+ *        the final rmmod comes after the policy is relaxed.
  *   audit-drain
  *        the kernel holds up to audit_backlog_limit audit records while no
  *        auditd is registered (audit=1 on the command line): register as
@@ -853,7 +856,8 @@ static struct {
 	size_t deny_cnt_off[3];		/* denials, fixup_allows, mark_failures */
 	int audit_only;			/* RB_MODE=audit */
 	long loaded, load_fail, attached, tail_links, tail_eperm, flips,
-	     attach_flips, reloads, reload_busy, reload_fail, mode_writes,
+	     attach_flips, reloads, reload_busy, reload_refused,
+	     reload_after_revoked, reload_fail, mode_writes,
 	     reads, read_errs, revalidates, revocations, restores,
 	     free_checks, free_rereads, untracked, violations;
 	char first_violation[512];
@@ -1011,23 +1015,44 @@ static void sfs_write(const char *file, const char *data)
 	close(fd);
 }
 
-/* The module's cumulative counters now (they restart at every load). */
-static void sample_stats(long *rev, long *res)
+/*
+ * The module's cumulative counters now (they restart at every load), and
+ * the programs revoked now (its "revoked" line); 0s if it is not loaded.
+ */
+static void sample_stats(long *rev, long *res, long *revoked)
 {
 	char path[512], *text;
 
-	*rev = *res = 0;
+	*rev = *res = *revoked = 0;
 	snprintf(path, sizeof(path), "%s/stats", S.sfs);
 	text = sfs_read(path);
 	if (!text)
 		return;
 	*rev = stat_of(text, "revocations");
 	*res = stat_of(text, "restores");
+	*revoked = stat_of(text, "revoked");
 	if (*rev < 0)
 		*rev = 0;
 	if (*res < 0)
 		*res = 0;
+	if (*revoked < 0)
+		*revoked = 0;
 	free(text);
+}
+
+/* The programs revoked now, per the stats file; -1 if it is unreadable. */
+static long revoked_now(void)
+{
+	char path[512], *text;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/stats", S.sfs);
+	text = sfs_read(path);
+	if (!text)
+		return -1;
+	n = stat_of(text, "revoked");
+	free(text);
+	return n;
 }
 
 static int module_loaded(void)
@@ -1038,30 +1063,56 @@ static int module_loaded(void)
 	return access(path, F_OK) == 0;
 }
 
-/* rmmod, retried while files are open; samples the counters first. */
+/* delete_module("lsmrevoke", @flags), kept apart from opens: 0 or -errno. */
+static int delete_lsmrevoke(unsigned int flags)
+{
+	int r, e;
+
+	if (!S.unload_race)
+		pthread_rwlock_wrlock(&S.open_lock);
+	r = syscall(SYS_delete_module, "lsmrevoke", flags);
+	e = errno;
+	if (!S.unload_race)
+		pthread_rwlock_unlock(&S.open_lock);
+	return r ? -e : 0;
+}
+
+/*
+ * rmmod, under the ratchet: while a program is revoked the module refuses
+ * its unload (EBUSY; EWOULDBLOCK: each revoked program holds a module
+ * reference). A refusal while the stats, read right after it, show a
+ * revoked program is the ratchet at work: counted in reload_refused, the
+ * attempt given up (-EBUSY), no failure. Any other refusal (open files
+ * hold references too) is retried, up to 2000 times, then a failure.
+ * The counters are sampled before every call; an unload that succeeds
+ * although that sample showed a revoked program is counted in
+ * reload_after_revoked: not a failure by itself (a pass or a free may
+ * restore or drop it between the sample and the call; stress_summary()
+ * checks what can be).
+ */
 static int module_unload(void)
 {
-	long rev = 0, res = 0;
+	long rev, res, revoked;
 	int i, r;
 
 	for (i = 0; i < 2000; i++) {
-		if (i % 50 == 0)
-			sample_stats(&rev, &res);
-
-		if (!S.unload_race)
-			pthread_rwlock_wrlock(&S.open_lock);
-		r = syscall(SYS_delete_module, "lsmrevoke", O_NONBLOCK);
-		if (!S.unload_race)
-			pthread_rwlock_unlock(&S.open_lock);
+		sample_stats(&rev, &res, &revoked);
+		r = delete_lsmrevoke(O_NONBLOCK);
 		if (!r) {
 			S.revocations += rev;
 			S.restores += res;
+			if (revoked > 0)
+				S.reload_after_revoked++;
 			return 0;
 		}
-		if (errno == ENOENT)
+		if (r == -ENOENT)
 			return 0;
-		if (errno != EWOULDBLOCK && errno != EBUSY && errno != EAGAIN)
+		if (r != -EWOULDBLOCK && r != -EBUSY && r != -EAGAIN)
 			break;
+		if (revoked_now() > 0) {
+			S.reload_refused++;
+			return -EBUSY;
+		}
 		S.reload_busy++;
 		usleep(2000);
 	}
@@ -1522,9 +1573,15 @@ static void *reader_fn(void *arg)
 	return NULL;
 }
 
+/*
+ * rmmod and modprobe every 3 s; an unload the ratchet refused is tried
+ * again after 0.5 s, so that the module still reloads while the flipper
+ * keeps programs revoked much of the time.
+ */
 static void *reloader_fn(void *arg)
 {
 	double next = now_s() + 2;
+	int r;
 
 	(void)arg;
 	while (!stopping()) {
@@ -1532,12 +1589,13 @@ static void *reloader_fn(void *arg)
 			usleep(50000);
 			continue;
 		}
-		if (!module_unload()) {
+		r = module_unload();
+		if (!r) {
 			usleep(100000);
 			if (!module_load())
 				__sync_fetch_and_add(&S.reloads, 1);
 		}
-		next = now_s() + 3;
+		next = now_s() + (r == -EBUSY ? 0.5 : 3);
 	}
 	return NULL;
 }
@@ -1880,15 +1938,104 @@ static int check_denied(void)
 			       n_revoked, n_jump, n_active);
 }
 
-/* rmmod restores: every image is its load image again. */
+/*
+ * The ratchet, checked directly with nothing else running: the denier
+ * denies and check_denied() ran a pass, so programs are revoked; rmmod
+ * must be refused, plain (EBUSY, or EWOULDBLOCK: every revoked program
+ * holds a module reference) and forced (O_TRUNC: EBUSY), and the module
+ * stay loaded (if it went, it is loaded again for the checks after).
+ */
+static int check_ratchet(void)
+{
+	long n = revoked_now();
+	int r, fails;
+
+	fails = verdict(n > 0,
+			"stats before the final unload attempts: expected revoked > 0, saw %ld",
+			n);
+	if (n <= 0)
+		return fails;
+	r = delete_lsmrevoke(O_NONBLOCK);
+	fails += verdict(r == -EBUSY || r == -EWOULDBLOCK,
+			 "rmmod with %ld programs revoked: expected EBUSY or EWOULDBLOCK (EAGAIN), saw %s",
+			 n, r ? ename(-r) : "success");
+	if (module_loaded()) {
+		r = delete_lsmrevoke(O_NONBLOCK | O_TRUNC);
+		fails += verdict(r == -EBUSY,
+				 "forced rmmod (O_TRUNC) with %ld programs revoked: expected EBUSY, saw %s",
+				 n, r ? ename(-r) : "success");
+	}
+	if (!module_loaded())
+		fails += verdict(0,
+				 "module after the unloads the ratchet refuses: expected loaded, saw it gone (modprobe again: %s)",
+				 module_load() ? "failed" : "done");
+	return fails;
+}
+
+/* The kernel's lockdown file (beside the module's directory), or "?". */
+static void lockdown_now(char *buf, size_t size)
+{
+	const char *slash = strrchr(S.sfs, '/');
+	char path[512];
+
+	snprintf(path, sizeof(path), "%.*s/lockdown",
+		 slash ? (int)(slash - S.sfs) : 0, S.sfs);
+	if (read_small(path, buf, size) || !*buf)
+		snprintf(buf, size, "?");
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * Relaxes the policy for the final rmmod. Every worker has stopped
+ * (stress_run() joined them: no flipper to enable or attach the denier
+ * again, no mode writer; mode stays enforce, strict 0), so: the denier
+ * disabled and detached, then passes (revalidate) until stats show
+ * revoked 0, for up to 5 s (a program the loaders freed stays listed
+ * until the kernel frees it, later). The lockdown level is not the
+ * stress's to lower: if it denies, programs stay revoked, and the
+ * verdict says so with the level.
+ */
+static int relax_policy(void)
+{
+	char lock[128];
+	long n = -1;
+	int tries;
+
+	deny_set(0);
+	deny_detach();
+	for (tries = 0; tries < 50 && n != 0; tries++) {
+		if (tries)
+			usleep(100000);
+		sfs_write("revalidate", "1");
+		n = revoked_now();
+	}
+	lockdown_now(lock, sizeof(lock));
+	return verdict(n == 0 && !S.deny_link && deny_get() == 0,
+		       "stats after relaxing the policy (denier disabled and detached, revalidate): expected revoked 0, saw %ld (lockdown: %s)",
+		       n, lock);
+}
+
+/*
+ * The final rmmod, once the policy is relaxed and nothing is revoked (the
+ * ratchet refuses it before): it must succeed, and every image must be
+ * its load image. If the policy cannot be relaxed, programs stay revoked
+ * and rmmod is not tried: none is freed to get around the ratchet.
+ */
 static int check_restored(void)
 {
 	struct tracked *t;
 	long n_active = 0;
 	char why[256];
-	int fails;
+	int fails, r;
 
-	fails = verdict(!module_unload(), "final rmmod: expected success");
+	fails = relax_policy();
+	if (fails)
+		return fails + verdict(0,
+				       "final rmmod: not tried: programs still revoked after relaxing the policy (the ratchet would refuse it, rightly)");
+	r = module_unload();
+	fails = verdict(!r, "final rmmod (revoked 0): expected success, saw %s",
+			!r ? "success" : r == -EBUSY ?
+			"a refusal with programs revoked" : "a failure");
 	pthread_mutex_lock(&S.lock);
 	for (t = S.list; t; t = t->next) {
 		struct image now;
@@ -1939,6 +2086,18 @@ static int stress_summary(void)
 	fails += verdict(S.loaded > 0 && S.reloads > 0 && S.flips > 0,
 			 "activity: loaded %ld reloads %ld flips %ld", S.loaded,
 			 S.reloads, S.flips);
+	/*
+	 * The ratchet during the run, as far as it can be told: an unload
+	 * whose stats sample just before showed a revoked program may
+	 * still rightly succeed (a pass or a free can come between), so
+	 * such unloads do not fail by themselves; but some of them and not
+	 * one refusal with a revoked program means the ratchet did not
+	 * hold. Not checked here: that each refusal came from the ratchet
+	 * rather than an open file. check_ratchet() is the strict check.
+	 */
+	fails += verdict(S.reload_after_revoked == 0 || S.reload_refused > 0,
+			 "ratchet during the stress: unloads refused with programs revoked %ld, unloads that succeeded after a sample showing some %ld",
+			 S.reload_refused, S.reload_after_revoked);
 	printf("counts: loaded %ld load_failures %ld attached %ld tail_links %ld tail_eperm %ld ",
 	       S.loaded, S.load_fail, S.attached, S.tail_links, S.tail_eperm);
 	printf("revocations %ld restores %ld flips %ld attach_flips %ld revalidates %ld ",
@@ -1946,6 +2105,8 @@ static int stress_summary(void)
 	       S.revalidates);
 	printf("mode_writes %ld reads %ld reloads %ld reload_busy_retries %ld ",
 	       S.mode_writes, S.reads, S.reloads, S.reload_busy);
+	printf("reload_refused %ld reload_after_revoked %ld ",
+	       S.reload_refused, S.reload_after_revoked);
 	printf("reload_failures %ld free_checks %ld free_rereads %ld\n",
 	       S.reload_fail, S.free_checks, S.free_rereads);
 	return fails;
@@ -1972,6 +2133,7 @@ static int cmd_stress(int argc, char **argv)
 			 "programs ids == the kernel's live list: %s", why);
 	fails += check_allowed();
 	fails += check_denied();
+	fails += check_ratchet();
 	fails += check_restored();
 	final_release(h);
 

@@ -135,6 +135,9 @@ int sfs_write(const char *file, const char *val)
 		err = errno;
 	if (err) {
 		warn_errno(err, "write %s to " SFS_DIR "/%s", val, file);
+		if (err == EPERM)
+			warn_msg("lockdown is on: %s",
+				 "mode and strict only move toward enforcement");
 		return -err;
 	}
 	return 0;

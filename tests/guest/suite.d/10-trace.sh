@@ -542,10 +542,10 @@ notify_pass() {
 		t_err "rmmod lsmrevoke_notify_test: expected success, saw '$(cat "$TW/notify.out")'"
 }
 
-# --- 15: rmmod restores ---------------------------------------------------
+# --- 15: rmmod refused while revoked ---------------------------------------------------
 
-test_rmmod_restores() {
-	begin trace_rmmod_restores || { t_end; return; }
+test_rmmod_ratchet() {
+	begin trace_rmmod_ratchet || { t_end; return; }
 	if ! tr_up rm_kp trace_kprobe || ! tr_up rm_lp trace_loop ||
 		! tc_setup rm_tc; then
 		tr_down rm_kp rm_lp rm_tc
@@ -567,12 +567,27 @@ test_rmmod_restores() {
 	frozen rm_lp "getpriority:$TN" $((4 * TN)) revoked
 	t_eq "slot 0 while revoked" ENOENT "$(slot rm_tc 0 get)"
 
-	# Unload with everything revoked and the denier still attached.
+	# Unloading with everything revoked would restore it all while the
+	# denier still denies: refused, plain and forced (the ratchet).
 	mark
+	for _f in '' -f; do
+		if to 60 rmmod $_f lsmrevoke >"$TW/rmmod.out" 2>&1; then
+			t_err "rmmod $_f lsmrevoke with revoked programs: expected a refusal, saw success"
+		else
+			t_pass
+		fi
+	done
+	module_loaded || t_err "lsmod: expected lsmrevoke loaded after the refused rmmod, saw none"
+	want_state "kp_off after the refused rmmod" "$_kp" revoked
+	frozen rm_kp "getpriority:$TN" "$TN" "refused rmmod"
+	# The policy relaxes: everything is restored, and the unload works.
+	deny_off
+	revalidate
+	want_state "kp_off once the denier allows" "$_kp" active
 	if to 60 rmmod lsmrevoke >"$TW/rmmod.out" 2>&1; then
 		t_pass
 	else
-		t_err "rmmod lsmrevoke with revoked programs: expected success, saw '$(cat "$TW/rmmod.out")'"
+		t_err "rmmod lsmrevoke with nothing revoked: expected success, saw '$(cat "$TW/rmmod.out")'"
 	fi
 	module_loaded && t_err "lsmod: expected no lsmrevoke after rmmod, saw it"
 	dmesg_since_mark >"$TW/rmmod.dmesg"
@@ -589,7 +604,6 @@ test_rmmod_restores() {
 	same_image rm_kp kp_off before rmmod
 	jited rm_lp lp_off rmmod
 	same_image rm_lp lp_off before rmmod
-	deny_off
 	tr_down rm_kp rm_lp rm_tc
 	t_end
 }
@@ -905,7 +919,7 @@ trace_pairs
 test_tailcall
 test_restore_exact
 test_notifier
-test_rmmod_restores
+test_rmmod_ratchet
 test_free_revoked
 test_interpreted
 test_entry_in_use

@@ -16,7 +16,8 @@
 #   relaxed   denier detached, revalidate: offenders active and counting
 #   deny      module reloaded with on_revoke=deny, denier, revalidate:
 #             traffic is dropped (sockets denied), counters frozen
-#   restored  rmmod: the offenders run their own code again
+#   restored  rmmod refused while they are revoked; denier detached,
+#             revalidate, rmmod: the offenders run their own code again
 # while the controls count every round's traffic throughout. Each test
 # reports once at the end; its failures name the phase, what was expected
 # and what was seen. The file leaves the module unloaded, and its programs,
@@ -673,10 +674,14 @@ if [ -z "$NET_BROKEN" ] && net_modprobe deny on_revoke=deny &&
 	net_denier_attach deny; then
 	net_revalidate deny
 	net_phase deny deny
+	# The ratchet: unloading would restore them while denied.
+	rmmod lsmrevoke >"$NET_W/ratchet.out" 2>&1 &&
+		net_all_err "deny: rmmod lsmrevoke with revoked programs: expected a refusal, saw success"
+	net_denier_detach
+	net_revalidate restored
 	net_run - "restored: rmmod lsmrevoke" rmmod lsmrevoke
 	module_loaded && net_all_err "restored: expected lsmrevoke unloaded, saw it loaded"
 	net_phase restored active
-	net_denier_detach
 else
 	net_all_err "deny: not run"
 fi

@@ -29,14 +29,16 @@ RB_SLAB_BOUND=2048
 # (lockdown_write is an optional probe).
 RB_KSYMS='kallsyms_lookup_name bpf_arch_text_poke text_poke_queue
 text_poke_finish text_mutex prog_idr prog_idr_lock map_idr
-map_idr_lock bpf_probe_read_kernel bpf_probe_read_kernel_str bpf_probe_read_compat
-bpf_probe_read_compat_str bpf_probe_write_user bpf_lsm_locked_down'
+map_idr_lock bpf_lsm_locked_down kprobes_all_disarmed bpf_probe_read_kernel
+bpf_probe_read_kernel_str bpf_probe_read_compat bpf_probe_read_compat_str
+bpf_probe_write_user'
 RB_HOOKS_REQUIRED='perf_event_bpf_event prog_fd_array_get_ptr prog_array_map_poke_run
-prog_array_map_clear bpf_trampoline_link_prog bpf_trampoline_unlink_prog'
-RB_HOOKS_OPTIONAL='lockdown_write'
+prog_array_map_clear bpf_trampoline_link_prog bpf_trampoline_unlink_prog
+__x64_sys_delete_module write_enabled_file_bool'
+RB_HOOKS_OPTIONAL='lockdown_write __ia32_sys_delete_module'
 RB_FS='events kernel_programs mode programs requirements revalidate stats strict symbols'
 RB_INIT_SITES="$(for s in $RB_KSYMS; do echo "ksym:$s"; done)
-layout alloc:cache alloc:wq notifier
+layout alloc:cache alloc:wq notifier guard:kprobes guard:ftrace
 $(for s in $RB_HOOKS_REQUIRED; do echo "hook:$s"; done)
 $(for f in $RB_FS; do echo "fs:$f"; done)"
 

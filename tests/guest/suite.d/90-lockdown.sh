@@ -14,7 +14,15 @@
 #   lockdown  integrity (echo from this shell) revokes po_write and not
 #             po_read, confidentiality (written by the loader, which reads
 #             programs right after) revokes po_read, each before the write
-#             returns, one pass per write; rmmod restores both
+#             returns, one pass per write
+#   hold_line root tries to undo or blind it, as an attacker would: before
+#             lockdown, disarm kprobes; at integrity, switch ftrace off;
+#             at confidentiality, rmmod (plain and forced), mode=audit,
+#             strict=0. Each is refused and the programs stay revoked;
+#             the way out (free the revoked programs) then lets rmmod
+#             work. Before the change each of these succeeded: the
+#             reader read again after rmmod, after mode=audit, and, blind,
+#             was never revoked.
 #
 # Leaves the module unloaded and every program of its own freed.
 
@@ -45,26 +53,26 @@ ld_raise_tight() {
 	LD_RC=$("$BIN" policy write "$LOCKDOWN" "$1" "$2" 2>&1)
 }
 
-test_lockdown() {
-	t_begin lockdown
+# The module and the offenders, before any lockdown; as part of the first
+# test, whose failure it is when this fails.
+ld_setup() {
 	if [ ! -w "$LOCKDOWN" ]; then
 		t_err "$LOCKDOWN: expected the lockdown LSM's file, saw none"
-		t_end
-		return
+		return 1
 	fi
 	if [ "$(ld_level)" != none ]; then
 		t_err "lockdown at the start: expected none, saw '$(ld_level)'"
-		t_end
-		return
+		return 1
 	fi
-	if ! po_modprobe || ! po_up lk; then
-		t_end
-		return
-	fi
+	po_modprobe && po_up lk || return 1
 	_r=$(po_id lk po_read)
 	_w=$(po_id lk po_write)
 	_c=$(po_id lk po_ctl)
 	po_fire lk && po_counts "no lockdown" "$PN $PN $PN"
+}
+
+test_lockdown() {
+	t_begin lockdown
 	po_burst_up
 	sleep 1
 	mark
@@ -89,7 +97,11 @@ test_lockdown() {
 	t_eq "lockdown level after the refused writes" integrity "$(ld_level)"
 	po_eq "passes for the refused writes" 0 $(($(po_stat passes) - _p1))
 	po_want "po_write after the refused writes" "$_w" revoked
+	t_end
+}
 
+test_lockdown_confidentiality() {
+	t_begin lockdown_confidentiality
 	_p1=$(po_stat passes)
 	ld_raise_tight confidentiality "$PW/confidentiality.snap"
 	t_eq "write confidentiality to $LOCKDOWN" OK "$LD_RC"
@@ -111,21 +123,95 @@ test_lockdown() {
 	po_burst_down
 	dmesg_since_mark | grep -e 'lsmrevoke: ' -e 'Lockdown: ' >"$PW/lockdown.lines"
 	diag_file "$PW/lockdown.lines" "log: "
+	t_end
+}
 
+# ld_refused WHAT CMD...: CMD, run as root, must fail.
+ld_refused() {
+	_what=$1
+	shift
+	if "$@" >"$PW/refused.out" 2>&1; then
+		t_err "$_what: expected a refusal, saw success"
+	else
+		diag "$_what: refused: $(head -n 1 "$PW/refused.out")"
+		t_pass
+	fi
+}
+
+# Root before lockdown disarms kprobes, so that nothing sees the raise.
+test_hold_line_kprobes() {
+	t_begin hold_line_kprobes
+	# Part of it: the module and the offenders (no lockdown yet).
+	if ! ld_setup; then
+		t_end
+		return 1
+	fi
+	_kp=/sys/kernel/debug/kprobes/enabled
+	if [ ! -w "$_kp" ]; then
+		t_err "$_kp: expected the kprobes debugfs file, saw none"
+		t_end
+		return
+	fi
+	ld_refused "echo 0 > $_kp" sh -c "echo 0 > $_kp"
+	t_eq "kprobes/enabled after the refused write" 1 "$(cat "$_kp")"
+	t_end
+	return 0
+}
+
+# At integrity, root switches ftrace off (still writable under lockdown).
+test_hold_line_ftrace() {
+	t_begin hold_line_ftrace
+	ld_refused "sysctl kernel.ftrace_enabled=0" \
+		sh -c 'echo 0 > /proc/sys/kernel/ftrace_enabled'
+	t_eq "ftrace_enabled after the refused write" 1 \
+		"$(cat /proc/sys/kernel/ftrace_enabled)"
+	t_end
+}
+
+# At confidentiality, root tries every way lsmrevoke offers to bring the
+# reader back; then the operator's way out.
+test_hold_line_ratchet() {
+	t_begin hold_line_ratchet
+	mark
+	ld_refused "rmmod lsmrevoke" to 60 rmmod lsmrevoke
+	ld_refused "rmmod -f lsmrevoke" to 60 rmmod -f lsmrevoke
+	module_loaded || t_err "lsmod: expected lsmrevoke still loaded, saw it gone"
+	ld_refused "echo audit > mode" sh -c "echo audit > $SFS/mode"
+	t_eq "mode after the refused write" enforce "$(cat "$SFS/mode")"
+	echo 1 >"$SFS/strict" 2>"$PW/strict.err" ||
+		t_err "echo 1 > strict under lockdown: expected success (toward enforcement), saw '$(cat "$PW/strict.err")'"
+	ld_refused "echo 0 > strict" sh -c "echo 0 > $SFS/strict"
+	t_eq "strict after the refused write" 1 "$(cat "$SFS/strict")"
+	echo enforce >"$SFS/mode" 2>"$PW/mode.err" ||
+		t_err "echo enforce > mode under lockdown: expected success, saw '$(cat "$PW/mode.err")'"
+	po_want "po_read after the attempts" "$_r" revoked
+	po_want "po_write after the attempts" "$_w" revoked
+	po_fire lk && po_counts "after the attempts" "0 0 $PN"
+	dmesg_since_mark >"$PW/ratchet.log"
+	grep -q 'lsmrevoke: unload refused: 2 programs are revoked' "$PW/ratchet.log" ||
+		t_err "log: expected 'unload refused: 2 programs are revoked', saw none"
+	grep -q 'lsmrevoke: mode=audit: refused' "$PW/ratchet.log" ||
+		t_err "log: expected 'mode=audit: refused', saw none"
+
+	# The way out: free what is revoked; then the module unloads.
+	po_free lk
 	po_rmmod
-	module_loaded && t_err "lsmod: expected no lsmrevoke after rmmod under lockdown, saw it"
-	po_fire lk && po_counts "after rmmod" "$PN $PN $PN"
+	module_loaded && t_err "lsmod: expected no lsmrevoke once the revoked programs are freed, saw it"
 	if to 60 modprobe lsmrevoke $QUIET >"$PW/modprobe.out" 2>&1; then
 		diag "modprobe under confidentiality succeeded (a signed module?)"
 		to 60 rmmod lsmrevoke
 	else
 		diag "modprobe under confidentiality refused: $(head -n 1 "$PW/modprobe.out")"
 	fi
-	po_free lk
 	t_end
 }
 
-test_lockdown
+if test_hold_line_kprobes; then
+	test_lockdown
+	test_hold_line_ftrace
+	test_lockdown_confidentiality
+	test_hold_line_ratchet
+fi
 
 po_burst_down
 rm -rf "${PP:?}/lk"

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where a call that guard.c refuses goes instead of the refused function:
+ * its probe's pre-handler set the return value and pointed the saved
+ * instruction pointer here, at the function's entry, where the stack
+ * holds its caller's return address. RET goes back to that caller, as
+ * the kernel's own error injection (just_return_func) does. It is never
+ * called, so it needs no ENDBR of its own; the one SYM_FUNC_START puts
+ * there on IBT kernels is harmless.
+ */
+#include <linux/linkage.h>
+
+	.text
+SYM_FUNC_START(lsmrevoke_guard_ret)
+	RET
+SYM_FUNC_END(lsmrevoke_guard_ret)
