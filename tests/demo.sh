@@ -4,8 +4,9 @@
 # lsmrevoke loaded. Two BPF programs count getpriority() calls, one of
 # them reading kernel memory; lockdown is raised to confidentiality; that
 # one is revoked in place before the write returns (still loaded and
-# attached, its counter frozen) while the other keeps counting.
-# Exits non-zero if the story does not happen.
+# attached, its counter frozen) while the other keeps counting; root
+# cannot undo it (rmmod and mode=audit are refused) until the reader is
+# freed. Exits non-zero if the story does not happen.
 
 set -u
 
@@ -73,5 +74,21 @@ say "5. Revoked in place: reader is still loaded, attached and pinned."
 bpftool prog show id "$READER" 2>/dev/null | head -n 1 | sed 's/^/    /'
 bpftool link show 2>/dev/null | grep -E "prog $READER( |$)" | sed "s/^/    /"
 echo "    $(ls "$DIR" | tr '\n' ' ')"
+
+say "6. Root cannot undo it: rmmod and mode=audit are refused."
+rmmod lsmrevoke 2>&1 | sed 's/^/    /'
+grep -q '^lsmrevoke ' /proc/modules || die "rmmod should be refused"
+echo audit 2>&1 >"$SFS/mode" | sed 's/^/    /'
+[ "$(cat "$SFS/mode")" = enforce ] || die "mode=audit should be refused"
+
+say "7. The way out: free the reader; then lsmrevoke unloads."
+rm -rf "$DIR"
+n=50
+while grep -q ' revoked ' "$SFS/programs" && [ "$n" -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+rmmod lsmrevoke || die "rmmod should work once nothing is revoked"
+echo "    rmmod lsmrevoke: done"
 
 say "Done: lockdown $(cat "$LOCKDOWN")."
