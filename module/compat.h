@@ -82,6 +82,16 @@ static inline bool lsmrevoke_in_prog_arrays(struct bpf_prog *prog)
 #endif
 }
 
+/* Is @prog sleepable (run under RCU tasks trace, and may fault)? */
+static inline bool lsmrevoke_prog_sleepable(const struct bpf_prog *prog)
+{
+#ifdef LSMREVOKE_HAVE_PROG_SLEEPABLE_BIT
+	return prog->sleepable;
+#else
+	return prog->aux->sleepable;
+#endif
+}
+
 /*
  * kern_sys_bpf() is exported but declared in no header; 6.12 exports it
  * (and bpf_map_get) in the BPF_INTERNAL namespace.

@@ -4,8 +4,9 @@
  *
  *   <seq> <time_ns> <op> <id> <type> <name> <detail> enforced=<0|1>
  *
- * one per revoke, restore or unrevocable decision (op is "revoke",
- * "restore" or "unrevocable"; time is CLOCK_MONOTONIC). Each open file
+ * one per revoke, restore or unrevocable decision, or run still in flight
+ * after a revocation (op is "revoke", "restore", "unrevocable" or
+ * "inflight"; time is CLOCK_MONOTONIC). Each open file
  * has its own cursor, starting at the oldest line still held. A reader
  * that falls more than EVENTS lines behind first reads "# missed <n>" and
  * then continues with the oldest line held. read() blocks until there is

@@ -9,6 +9,7 @@
  *   alloc:entry       a shadow-table entry
  *   alloc:slot        a tail-call slot record
  *   alloc:defer       deferred work for a probe
+ *   alloc:drain       the wait for sleepable runs after a revocation
  *   alloc:wq          a workqueue
  *   hook:<symbol>     the probe on that symbol
  *   notifier          the LSM notifier registration

@@ -35,6 +35,7 @@
 #include "fault.h"
 #include "guard.h"
 #include "ksyms.h"
+#include "patch.h"
 #include "state.h"
 #include "track.h"
 
@@ -89,6 +90,10 @@ static int guard_unload(struct pt_regs *regs, unsigned long name_user,
 	unsigned int revoked = 0;
 
 	lsmrevoke_track_for_each(count_revoked, &revoked);
+	if ((flags & O_TRUNC) && lsmrevoke_patch_draining()) {
+		pr_notice_ratelimited("forced module unload refused: a revoked program's run is still in flight\n");
+		return refuse(regs, -EBUSY);
+	}
 	if (!revoked)
 		return 0;
 	if (flags & O_TRUNC) {

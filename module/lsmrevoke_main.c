@@ -14,6 +14,7 @@
 #include "ksyms.h"
 #include "layout.h"
 #include "pass.h"
+#include "patch.h"
 #include "requirement.h"
 #include "sources.h"
 #include "stub_prog.h"
@@ -35,6 +36,7 @@ static void lsmrevoke_stop(void)
 	lsmrevoke_hooks_exit();
 	lsmrevoke_guard_exit();
 	lsmrevoke_stub_exit();
+	lsmrevoke_patch_exit();
 	lsmrevoke_tailcall_exit();
 }
 

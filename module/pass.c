@@ -108,7 +108,45 @@ static void settle(struct lsmrevoke_change *c)
 	lsmrevoke_report("revoke", e, first_name(c->data), true);
 }
 
-/* Writes the batch and settles each program in it. */
+/*
+ * How long a revocation waits for a sleepable run already inside the
+ * program (blocked in a page fault, say) before it reports it.
+ */
+#define DRAIN_MS 1000
+
+/*
+ * The batch's revocations are in place: waits until no run that entered
+ * one of those programs before is still inside it. A sleepable run that
+ * outlives DRAIN_MS is reported ("inflight") for each sleepable program
+ * of the batch; it ends on its own, and the module stays loaded until it
+ * has.
+ */
+static void drain(void)
+{
+	bool any = false, sleepable = false;
+	unsigned int i;
+
+	for (i = 0; i < batch.nr; i++) {
+		const struct lsmrevoke_change *c = &batch.changes[i];
+
+		if (!c->revoke || c->why)
+			continue;
+		any = true;
+		sleepable |= lsmrevoke_prog_sleepable(c->prog);
+	}
+	if (!any || lsmrevoke_patch_drain(sleepable, DRAIN_MS))
+		return;
+	for (i = 0; i < batch.nr; i++) {
+		const struct lsmrevoke_change *c = &batch.changes[i];
+
+		if (c->revoke && !c->why && lsmrevoke_prog_sleepable(c->prog))
+			lsmrevoke_report("inflight", c->owner,
+					 "run_outlived_" __stringify(DRAIN_MS) "ms",
+					 true);
+	}
+}
+
+/* Writes the batch, settles each program in it, and drains the runs. */
 static void flush(void)
 {
 	unsigned int i;
@@ -119,6 +157,7 @@ static void flush(void)
 	lsmrevoke_patch_write(&batch);
 	for (i = 0; i < batch.nr; i++)
 		settle(&batch.changes[i]);
+	drain();
 	lsmrevoke_patch_done(&batch);
 }
 

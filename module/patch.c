@@ -19,10 +19,21 @@
  * is never overwritten, and a restore only removes our own jump. Only the
  * rollback of a revocation that failed half-way (lsmrevoke_patch_undo)
  * pokes entry by entry, through bpf_arch_text_poke().
+ *
+ * After entries changed, runs that entered a program before its jump
+ * landed may still be inside it: lsmrevoke_patch_drain() waits for them
+ * (the grace periods that cover program runs), the sleepable ones for a
+ * bounded time.
  */
 #include <linux/bitmap.h>
 #include <linux/bpf_verifier.h>
+#include <linux/completion.h>
 #include <linux/filter.h>
+#include <linux/module.h>
+#include <linux/rcupdate_trace.h>
+#include <linux/rcupdate_wait.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 
@@ -287,4 +298,75 @@ void lsmrevoke_patch_done(struct lsmrevoke_batch *b)
 		bpf_prog_put(b->changes[i].prog);
 	b->nr = 0;
 	b->nr_sites = 0;
+}
+
+/*
+ * A wait for the RCU tasks-trace grace period that covers sleepable runs.
+ * The callback holds a reference on the module, so that a grace period
+ * that outlives its waiter keeps lsmrevoke loaded until it ends (module
+ * exit then waits for the callback itself: rcu_barrier_tasks_trace()).
+ */
+struct drain {
+	struct rcu_head rcu;
+	struct completion done;
+	refcount_t users;	/* the waiter and the callback */
+};
+
+static atomic_t drains_pending = ATOMIC_INIT(0);
+
+static void drain_put(struct drain *d)
+{
+	if (refcount_dec_and_test(&d->users))
+		kfree(d);
+}
+
+static void drain_done(struct rcu_head *rcu)
+{
+	struct drain *d = container_of(rcu, struct drain, rcu);
+
+	complete(&d->done);
+	drain_put(d);
+	atomic_dec(&drains_pending);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Waits until no run that entered a program before now is still inside
+ * it: every non-sleepable run (an RCU reader); with @sleepable, also every
+ * sleepable run (an RCU tasks-trace reader), for at most @ms. Returns
+ * false when a sleepable run outlived that (or there was no memory to
+ * wait for it). Process context; sleeps.
+ */
+bool lsmrevoke_patch_drain(bool sleepable, unsigned int ms)
+{
+	struct drain *d;
+	bool drained;
+
+	synchronize_rcu();
+	if (!sleepable)
+		return true;
+	d = lsmrevoke_fault("alloc:drain") ? NULL :
+	    kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return false;
+	init_completion(&d->done);
+	refcount_set(&d->users, 2);
+	__module_get(THIS_MODULE);
+	atomic_inc(&drains_pending);
+	call_rcu_tasks_trace(&d->rcu, drain_done);
+	drained = wait_for_completion_timeout(&d->done, msecs_to_jiffies(ms));
+	drain_put(d);
+	return drained;
+}
+
+/* Sleepable runs still waited for after their waiter gave up. */
+unsigned int lsmrevoke_patch_draining(void)
+{
+	return atomic_read(&drains_pending);
+}
+
+/* Module exit: waits for the drain callbacks still queued. */
+void lsmrevoke_patch_exit(void)
+{
+	rcu_barrier_tasks_trace();
 }

@@ -51,5 +51,8 @@ int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 void lsmrevoke_patch_write(struct lsmrevoke_batch *b);
 void lsmrevoke_patch_undo(struct lsmrevoke_change *c);
 void lsmrevoke_patch_done(struct lsmrevoke_batch *b);
+bool lsmrevoke_patch_drain(bool sleepable, unsigned int ms);
+unsigned int lsmrevoke_patch_draining(void);
+void lsmrevoke_patch_exit(void);
 
 #endif /* _LSMREVOKE_PATCH_H */

@@ -4,7 +4,7 @@
  * BPF) and one line in the events ring, each naming the program, what was
  * decided and why:
  *
- *   op=revoke|restore|unrevocable prog-id=N prog-name=NAME prog-type=TYPE
+ *   op=revoke|restore|unrevocable|inflight prog-id=N prog-name=NAME prog-type=TYPE
  *   reason=R loader-uid=U enforced=0|1
  *
  * In audit mode (enforced=0) the log line reads "audit: would <op> ...".

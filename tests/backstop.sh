@@ -17,43 +17,36 @@ T=/opt/lsmrevoke-test
 BIN=$T/bin/lsmrevoke-test
 SFS=/sys/kernel/security/lsmrevoke
 PINS=/sys/fs/bpf/backstop
-failed=0
-
-check() {	# check WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1: $3"
-	else
-		echo "FAIL: $1: actual '$3' != expected '$2'"
-		failed=1
-	fi
-}
+RESULTS=
+. "$T/guest/lib.sh"
 
 state() {	# state ID: its state in programs, or none
 	_s=$(awk -v id="$1" '$1 == id { print $5 }' "$SFS/programs")
 	echo "${_s:-none}"
 }
 
+t_begin backstop
 rmmod lsmrevoke || exit 1
 insmod "$T/debug/lsmrevoke.ko" fail_site=hook:lockdown_write \
 	revalidate_interval=1 || exit 1
 dmesg | grep -q 'optional probe on lockdown_write not placed' ||
-	check "the lockdown_write probe" "not placed" "placed"
+	t_err "the lockdown_write probe: expected it not placed, saw it placed"
 "$BIN" policy up "$T/progs/policy_off.bpf.o" "$PINS" >/tmp/ids || exit 1
 w=$(awk '$1 == "po_write" { print $2 }' /tmp/ids)
-check "po_write before lockdown" active "$(state "$w")"
+t_eq "po_write before lockdown" active "$(state "$w")"
 
 echo integrity >/sys/kernel/security/lockdown
-check "po_write right after the integrity write (no probe saw it)" \
+t_eq "po_write right after the integrity write (no probe saw it)" \
 	active "$(state "$w")"
 n=50
 while [ "$(state "$w")" != revoked ] && [ "$n" -gt 0 ]; do
 	sleep 0.1
 	n=$((n - 1))
 done
-check "po_write within 5 s of the write" revoked "$(state "$w")"
-echo "revoked after about $(((50 - n) * 100)) ms"
+t_eq "po_write within 5 s of the write" revoked "$(state "$w")"
+diag "revoked after about $(((50 - n) * 100)) ms"
 dmesg | grep -q 'lsmrevoke: lockdown level changed since the last pass' ||
-	check "the periodic check's log line" seen "none"
+	t_err "the periodic check's log line: expected it, saw none"
 
 rm -rf "$PINS"
 n=100
@@ -62,5 +55,6 @@ while grep -q ' revoked ' "$SFS/programs" && [ "$n" -gt 0 ]; do
 	n=$((n - 1))
 done
 rmmod lsmrevoke
-check "rmmod once the programs are freed" 0 "$?"
-exit "$failed"
+t_eq "rmmod once the programs are freed" 0 "$?"
+t_end
+[ "$FAILED" -eq 0 ]

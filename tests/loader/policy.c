@@ -24,18 +24,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #include "testlib.h"
 
@@ -76,6 +81,13 @@ static const char policy_usage[] =
 	"                     round; stop after <min> seconds once\n"
 	"                     <windows> loads fell into the window, or\n"
 	"                     after <max> seconds\n"
+	"  drain <sleepyobj> <denyobj> <mask>\n"
+	"                     load and attach <sleepyobj>'s sleepable\n"
+	"                     program; a thread opens a file, and the program\n"
+	"                     blocks on a userfaultfd page; attach the denier\n"
+	"                     (timed), resolve the fault; print sleepy_id=,\n"
+	"                     attach_ms=, state= (when the attach returned),\n"
+	"                     entered=, finished= and open=\n"
 	"  many <obj> <prog> <count> <denyobj> <mask>\n"
 	"                     load <count> copies of <prog> (not attached);\n"
 	"                     attach the denier, detach it; print many=\n"
@@ -1283,6 +1295,157 @@ static int cmd_write(int argc, char **argv)
 	return 0;
 }
 
+/* --- drain: a sleepable run in flight when it is revoked ------------ */
+
+struct sleeper {
+	pthread_t th;
+	struct globals *g;
+	int err;
+};
+
+/* The monitored thread: its open() runs the program, which blocks. */
+static void *sleeper_fn(void *arg)
+{
+	struct sleeper *s = arg;
+	int fd;
+
+	globals_set(s->g, "monitored_tid", (__u64)syscall(SYS_gettid));
+	fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	s->err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* A page registered with a new userfaultfd (missing pages): its fd. */
+static int uffd_page(void **page, size_t size)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -fail(errno, "userfaultfd");
+	*page = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (unsigned long)*page;
+	reg.range.len = size;
+	if (*page == MAP_FAILED || ioctl(fd, UFFDIO_API, &api) ||
+	    ioctl(fd, UFFDIO_REGISTER, &reg)) {
+		fail(errno, "userfaultfd page");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Waits up to 20 s for the fault on the page: the run is in flight. */
+static int uffd_wait(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&p, 1, 20000) != 1)
+		return fail(ETIMEDOUT, "no fault on the userfaultfd page");
+	if (read(fd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return fail(EIO, "userfaultfd message");
+	return 0;
+}
+
+/* Attaches the denier with the run in flight; prints what it saw. */
+static int drain_attach(struct denier *d, __u32 id)
+{
+	char *snap, state[32];
+	struct bpf_link *link;
+	__u64 t0, t1;
+
+	t0 = now_ns();
+	link = denier_attach(d);
+	t1 = now_ns();
+	if (!link)
+		return 1;
+	snap = read_file(PROGRAMS);
+	if (!snap || prog_state(snap, id, state, sizeof(state)))
+		snprintf(state, sizeof(state), "none");
+	free(snap);
+	printf("sleepy_id=%u attach_ms=%llu state=%s ", id,
+	       (unsigned long long)((t1 - t0) / 1000000), state);
+	bpf_link__destroy(link);
+	return 0;
+}
+
+/*
+ * A thread's open() blocked inside the sleepy program on the fault of
+ * @page; then the denier's attach; then the fault resolved.
+ */
+static int drain_run(struct denier *d, struct globals *g, __u32 id,
+		     void *page, int uffd)
+{
+	struct uffdio_zeropage zp = { 0 };
+	__u64 entered = 0, finished = 0;
+	struct sleeper s = { .g = g };
+	int ret;
+
+	if (globals_set(g, "user_addr", (unsigned long)page))
+		return fail(ENOENT, "global %s", "user_addr");
+	if (pthread_create(&s.th, NULL, sleeper_fn, &s))
+		return fail(EAGAIN, "thread");
+	ret = uffd_wait(uffd) || drain_attach(d, id);
+	zp.range.start = (unsigned long)page;
+	zp.range.len = sysconf(_SC_PAGESIZE);
+	if (ioctl(uffd, UFFDIO_ZEROPAGE, &zp))
+		ret = fail(errno, "resolve the fault");
+	pthread_join(s.th, NULL);
+	globals_get(g, "entered", &entered);
+	globals_get(g, "finished", &finished);
+	printf("entered=%llu finished=%llu open=%s\n",
+	       (unsigned long long)entered, (unsigned long long)finished,
+	       s.err ? errname(s.err) : "OK");
+	return ret;
+}
+
+static int cmd_drain(int argc, char **argv)
+{
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	struct globals g;
+	struct denier d;
+	void *page = NULL;
+	int uffd, ret = 1;
+
+	if (argc != 3)
+		return usage_error(policy_usage);
+	if (denier_load(&d, argv[1], argv[2]))
+		goto out_denier;
+	obj = open_and_load(argv[0], NULL);
+	if (!obj)
+		goto out_denier;
+	prog = bpf_object__next_program(obj, NULL);
+	if (globals_open_obj(&g, obj))
+		goto out_obj;
+	link = bpf_program__attach(prog);
+	if (!link) {
+		fail(errno, "attach %s", bpf_program__name(prog));
+		goto out;
+	}
+	uffd = uffd_page(&page, sysconf(_SC_PAGESIZE));
+	if (uffd >= 0) {
+		ret = drain_run(&d, &g, prog_id(bpf_program__fd(prog)), page,
+				uffd);
+		close(uffd);
+	}
+	bpf_link__destroy(link);
+out:
+	globals_close(&g, 0);
+out_obj:
+	bpf_object__close(obj);
+out_denier:
+	denier_close(&d);
+	return ret;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	static const struct cmd subs[] = {
@@ -1294,6 +1457,7 @@ int cmd_policy(int argc, char **argv)
 		{ "flip", cmd_flip },
 		{ "race", cmd_race },
 		{ "many", cmd_many },
+		{ "drain", cmd_drain },
 		{ "write", cmd_write },
 	};
 	const struct cmd *sub;

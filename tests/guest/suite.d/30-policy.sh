@@ -17,6 +17,10 @@
 #   policy_flood     1,000 policy flips: a bounded number of log lines
 #   policy_batch     300 offenders revoked by one pass (several batches of
 #                    entry writes) and restored byte-exact by the next
+#   policy_drain     a sleepable offender blocked in a page fault when it
+#                    is revoked: the attach that revoked it returns after
+#                    the 1 s drain bound, reporting the run in flight
+#                    (before: at once, nothing reported)
 #
 # Leaves the module unloaded and every program of its own freed. With
 # PO_HELPERS_ONLY set, only defines the helpers (for 90-lockdown.sh).
@@ -621,6 +625,44 @@ test_policy_batch() {
 # ---------------------------------------------------------------------------
 
 rm -rf "${PP:?}"
+# A sleepable offender's run blocked on a userfaultfd page (inside the
+# program) when the denier's attach revokes it: the pass waits for runs
+# in flight, 1 s at most for sleepable ones, then reports it.
+test_policy_drain() {
+	t_begin policy_drain
+	if ! po_modprobe; then
+		t_end
+		return
+	fi
+	mark
+	_o=$(to 120 "$BIN" policy drain "$PROGS/policy_sleepy.bpf.o" "$PO_DENY" \
+		read 2>"$PW/drain.err")
+	diag "drain: $_o"
+	if [ -z "$_o" ]; then
+		t_err "policy drain: expected a result line, saw '$(tail -n 1 "$PW/drain.err")'"
+		t_end
+		return
+	fi
+	_id=$(kv "$_o" sleepy_id)
+	t_eq "sleepy when the attach returned" revoked "$(kv "$_o" state)"
+	_ms=$(kv "$_o" attach_ms)
+	po_ge "attach time in ms (the 1000 ms drain bound)" 900 "$_ms"
+	if po_isnum "$_ms" && [ "$_ms" -lt 30000 ]; then
+		t_pass
+	else
+		t_err "attach time in ms: expected < 30000, saw '$_ms'"
+	fi
+	t_eq "runs entered and finished" "1 1" \
+		"$(kv "$_o" entered) $(kv "$_o" finished)"
+	t_eq "the blocked open" OK "$(kv "$_o" open)"
+	module_lines_since_mark >"$PW/drain.log"
+	diag_file "$PW/drain.log" "log: "
+	grep -q "inflight prog $_id (sleepy, lsm): run_outlived_1000ms" \
+		"$PW/drain.log" ||
+		t_err "log: expected 'inflight prog $_id (sleepy, lsm): run_outlived_1000ms', saw none"
+	t_end
+}
+
 test_policy_attach
 test_policy_modprobe
 test_policy_mode
@@ -628,6 +670,7 @@ test_policy_audit
 test_policy_race
 test_policy_flood
 test_policy_batch
+test_policy_drain
 
 # Leave nothing behind: free our programs with the module loaded, then
 # unload it.
