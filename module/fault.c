@@ -17,6 +17,7 @@
  *   guard:ftrace      the permanent ftrace_ops cannot be registered
  *   fs:<file>         that securityfs file
  *   poke              patching a program's entry
+ *   restore           queueing a restore (or a rollback) of its entries
  */
 #include <linux/moduleparam.h>
 #include <linux/string.h>

@@ -29,8 +29,6 @@ struct lsmrevoke_ksyms lsmrevoke_ksyms __ro_after_init;
 
 unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
-unsigned long lsmrevoke_thunk_target_bpf_arch_text_poke __ro_after_init;
-atomic_long_t lsmrevoke_thunk_calls_bpf_arch_text_poke;
 unsigned long lsmrevoke_thunk_target_text_poke_queue __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_text_poke_queue;
 unsigned long lsmrevoke_thunk_target_text_poke_finish __ro_after_init;
@@ -71,8 +69,6 @@ struct ksym {
 
 static const struct ksym ksyms[] = {
 	KSYM_THUNK(kallsyms_lookup_name),
-	/* Sealed on 6.12; the poke that compares before it writes (rollback). */
-	KSYM_THUNK(bpf_arch_text_poke),
 	/* Many entries rewritten with one int3 protocol, text_mutex held. */
 	KSYM_THUNK(text_poke_queue),
 	KSYM_THUNK(text_poke_finish),

@@ -31,8 +31,6 @@ extern struct lsmrevoke_ksyms lsmrevoke_ksyms;
  * be reached on a CPU that enforces IBT. Called directly from C.
  */
 unsigned long lsmrevoke_thunk_kallsyms_lookup_name(const char *name);
-int lsmrevoke_thunk_bpf_arch_text_poke(void *ip, enum bpf_text_poke_type t,
-				       void *old_addr, void *new_addr);
 void lsmrevoke_thunk_text_poke_queue(void *addr, const void *opcode,
 				     size_t len, const void *emulate);
 void lsmrevoke_thunk_text_poke_finish(void);
@@ -40,8 +38,6 @@ void lsmrevoke_thunk_text_poke_finish(void);
 /* Written once at init, read by the thunks. */
 extern unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name;
 extern atomic_long_t lsmrevoke_thunk_calls_kallsyms_lookup_name;
-extern unsigned long lsmrevoke_thunk_target_bpf_arch_text_poke;
-extern atomic_long_t lsmrevoke_thunk_calls_bpf_arch_text_poke;
 extern unsigned long lsmrevoke_thunk_target_text_poke_queue;
 extern atomic_long_t lsmrevoke_thunk_calls_text_poke_queue;
 extern unsigned long lsmrevoke_thunk_target_text_poke_finish;

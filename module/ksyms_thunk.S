@@ -27,6 +27,5 @@ SYM_FUNC_END(lsmrevoke_thunk_\target)
 
 	.text
 LSMREVOKE_THUNK kallsyms_lookup_name
-LSMREVOKE_THUNK bpf_arch_text_poke
 LSMREVOKE_THUNK text_poke_queue
 LSMREVOKE_THUNK text_poke_finish

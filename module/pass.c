@@ -46,6 +46,8 @@ static enum lockdown_reason pass_lockdown;
 
 /* Entry changes decided by the pass in progress; revoke_mutex. */
 static struct lsmrevoke_batch batch;
+/* The rollback of one revocation, written while batch is settled. */
+static struct lsmrevoke_batch undo;
 
 /* The name of the first requirement in @flags, for the report. */
 static const char *first_name(u32 flags)
@@ -69,19 +71,26 @@ static void unrevocable(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 /*
  * A revocation whose entries are in place: with its entry marked
  * "revoking", so that the tail-call guards act, its prog-array slots are
- * emptied; if they cannot be, its entries are put back.
+ * emptied; if they cannot be, its entries are put back, written as any
+ * restore is. A rollback that cannot be written leaves the program
+ * revoked, holding the module: its jump is still there.
  */
 static void finish_revoke(struct lsmrevoke_change *c)
 {
 	struct lsmrevoke_entry *e = c->owner;
 
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
-	if (lsmrevoke_tailcall_empty(c->prog)) {
-		lsmrevoke_patch_undo(c);
-		c->why = LSMREVOKE_WHY_NOMEM;
+	e->stub = c->stub;
+	if (!lsmrevoke_tailcall_empty(c->prog))
+		return;
+	if (lsmrevoke_patch_add_restore(&undo, c->prog, e, c->stub)) {
+		pr_err_ratelimited("prog %u: cannot roll back its revocation; it stays revoked\n",
+				   e->id);
 		return;
 	}
-	e->stub = c->stub;
+	lsmrevoke_patch_write(&undo);
+	lsmrevoke_patch_done(&undo);
+	c->why = LSMREVOKE_WHY_NOMEM;
 }
 
 static void settle(struct lsmrevoke_change *c)
@@ -182,15 +191,22 @@ static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 /*
  * Queues putting @prog's entries back, and refills its prog-array slots
  * (tail calls enter past the entry, so the order does not matter to them).
+ * A restore that cannot be written leaves the program revoked, and the
+ * module held, rather than "restored" with its jump still in place.
  */
 static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 {
+	int ret;
+
 	lockdep_assert_held(&revoke_mutex);
-	WRITE_ONCE(e->state, LSMREVOKE_STATE_RESTORING);
-	if (lsmrevoke_patch_add_restore(&batch, prog, e, e->stub) == -ENOSPC) {
+	ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub);
+	if (ret == -ENOSPC) {
 		flush();
-		lsmrevoke_patch_add_restore(&batch, prog, e, e->stub);
+		ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub);
 	}
+	if (ret)
+		return;
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_RESTORING);
 	lsmrevoke_tailcall_refill(prog);
 }
 

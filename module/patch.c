@@ -16,9 +16,9 @@
  * text_mutex: the same mutex bpf_arch_text_poke() takes, so the five bytes
  * compared before the write are still there when it happens. A site that
  * holds anything else (an fentry/fexit/freplace attachment's call or jump)
- * is never overwritten, and a restore only removes our own jump. Only the
- * rollback of a revocation that failed half-way (lsmrevoke_patch_undo)
- * pokes entry by entry, through bpf_arch_text_poke().
+ * is never overwritten, and a restore only removes our own jump. The
+ * rollback of a revocation that failed half-way is a restore written the
+ * same way, so it works for every image the revocation could write.
  *
  * After entries changed, runs that entered a program before its jump
  * landed may still be inside it: lsmrevoke_patch_drain() waits for them
@@ -94,32 +94,6 @@ static void *image(const struct bpf_prog *prog, unsigned int i)
 static const void *image_stub(unsigned int stub, unsigned int i)
 {
 	return lsmrevoke_stub_addr(stub, i);
-}
-
-/*
- * Rolls back the revocation @c that lsmrevoke_patch_write() completed:
- * our jump is removed from each image, one by one, through
- * bpf_arch_text_poke(), which compares before it writes. Caller holds the
- * revocation mutex.
- */
-void lsmrevoke_patch_undo(struct lsmrevoke_change *c)
-{
-	const struct bpf_prog *prog = c->prog;
-	struct images im;
-	unsigned int i;
-	int ret;
-
-	if (find_images(prog, &im))
-		return;
-	for_each_set_bit(i, im.patched, im.nr) {
-		ret = lsmrevoke_thunk_bpf_arch_text_poke(image(prog, i),
-							 BPF_MOD_JUMP,
-							 (void *)image_stub(c->stub, i),
-							 NULL);
-		if (ret < 0)
-			pr_err("prog %u: image %u not restored: %d\n",
-			       prog->aux->id, i, ret);
-	}
 }
 
 /* The jump from @ip to @target, or -ERANGE when rel32 cannot reach it. */
@@ -212,21 +186,21 @@ int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
 
 /*
  * Queues putting back what a revocation of @prog with @stub wrote.
- * Returns 0 or -ENOSPC (write @b, then add again). Caller holds the
+ * Returns 0, -ENOSPC (write @b, then add again), or why it cannot be
+ * (nothing queued: the entries stay as they are). Caller holds the
  * revocation mutex and a reference on @prog.
  */
 int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				struct bpf_prog *prog, void *owner,
 				unsigned int stub)
 {
-	int ret = add(b, prog, owner, false, stub);
+	int ret = lsmrevoke_fault("restore") ? LSMREVOKE_WHY_POKE_FAILED :
+		  add(b, prog, owner, false, stub);
 
-	if (ret == -ENOSPC)
-		return ret;
-	if (ret)	/* cannot be: the revocation found the same images */
-		pr_err("prog %u: cannot restore its entries: %d\n",
-		       prog->aux->id, ret);
-	return 0;
+	if (ret && ret != -ENOSPC)	/* the revocation found the same images */
+		pr_err_ratelimited("prog %u: cannot restore its entries: %d\n",
+				   prog->aux->id, ret);
+	return ret;
 }
 
 static int site_cmp(const void *a, const void *b)

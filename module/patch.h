@@ -49,7 +49,6 @@ int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				struct bpf_prog *prog, void *owner,
 				unsigned int stub);
 void lsmrevoke_patch_write(struct lsmrevoke_batch *b);
-void lsmrevoke_patch_undo(struct lsmrevoke_change *c);
 void lsmrevoke_patch_done(struct lsmrevoke_batch *b);
 bool lsmrevoke_patch_drain(bool sleepable, unsigned int ms);
 unsigned int lsmrevoke_patch_draining(void);

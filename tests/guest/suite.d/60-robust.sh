@@ -27,7 +27,7 @@ RB_SLAB_BOUND=2048
 # The fault sites of module/fault.c. Symbols: module/ksyms.c's table, the
 # helpers of module/requirement.c's table, and module/hooks.c's table
 # (lockdown_write is an optional probe).
-RB_KSYMS='kallsyms_lookup_name bpf_arch_text_poke text_poke_queue
+RB_KSYMS='kallsyms_lookup_name text_poke_queue
 text_poke_finish text_mutex prog_idr prog_idr_lock map_idr
 map_idr_lock bpf_lsm_locked_down kprobes_all_disarmed bpf_probe_read_kernel
 bpf_probe_read_kernel_str bpf_probe_read_compat bpf_probe_read_compat_str
@@ -373,6 +373,42 @@ test_robust_fault_runtime() {
 		rm -rf "$RP/entry"
 	else
 		t_err "alloc:entry: load read_kernel.bpf.o: expected success, saw '$(tail -n 1 "$RW/entry.ids")'"
+	fi
+
+	# restore: a restore cannot be queued -> the program stays revoked
+	# (its jump in place) and keeps the module loaded; freeing it is the
+	# way out. Before, it read "restoring" (or "active") with the jump
+	# still there, and rmmod left that jump into freed module text.
+	if rb_load_debug restore; then
+		if to 60 "$BIN" load "$PROGS/read_kernel.bpf.o" "$RP/rst" >"$RW/rst.ids" 2>&1; then
+			_id=$(awk '{ print $2 }' "$RW/rst.ids")
+			rb_deny && "$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+			t_eq "restore: prog $_id under the denier" revoked "$(rb_state "$_id")"
+			# The unpinned denier goes after a grace period: revalidate
+			# until a restore has been tried.
+			rm -rf "$RP/deny"
+			_n=50
+			while [ "$_n" -gt 0 ] && ! dmesg_since_mark |
+				grep -q "prog $_id: cannot restore its entries"; do
+				"$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+				nap
+				_n=$((_n - 1))
+			done
+			[ "$_n" -gt 0 ] ||
+				t_err "restore: expected 'prog $_id: cannot restore its entries' in the log within 5 s, saw none"
+			t_eq "restore: prog $_id once allowed, its restore failing" revoked "$(rb_state "$_id")"
+			if to 60 rmmod lsmrevoke >"$RW/rmmod.out" 2>&1; then
+				t_err "restore: rmmod with prog $_id's jump in place: expected a refusal, saw success"
+				rb_load_debug restore
+			else
+				t_pass
+			fi
+			rm -rf "$RP/rst"
+			poll_gone 10 "$_id" || t_err "restore: prog $_id: still listed 10 s after unpinning"
+		else
+			t_err "restore: load read_kernel.bpf.o: expected success, saw '$(cat "$RW/rst.ids")'"
+		fi
+		rm -rf "$RP/rst" "$RP/deny"
 	fi
 
 	# alloc:slot: the target's prog-array slots cannot be recorded ->
