@@ -316,7 +316,8 @@ bool lsmrevoke_patch_drain(bool sleepable, unsigned int ms)
 	struct drain *d;
 	bool drained;
 
-	synchronize_rcu();
+	/* Revocations are rare and a writer waits: expedite the grace period. */
+	synchronize_rcu_expedited();
 	if (!sleepable)
 		return true;
 	d = lsmrevoke_fault("alloc:drain") ? NULL :
