@@ -3,9 +3,9 @@
 # Lockdown writes (sourced by suite.sh; busybox sh). Only 99-kmemleak.sh,
 # which needs no modprobe, runs after it: the lockdown level only rises,
 # and from integrity on no unsigned module can be loaded, so nothing after
-# it may need modprobe (rmmod still works, and is tested here). The
-# helpers and offenders are those of
-# 30-policy.sh: po_read (bpf_probe_read_kernel), po_write
+# it may need modprobe (rmmod works once nothing is revoked, and is
+# tested here). The helpers and offenders are those of 30-policy.sh:
+# po_read (bpf_probe_read_kernel), po_write
 # (bpf_probe_write_user into a buffer of the monitored task) and the
 # control po_ctl, attached to the getpriority() tracepoint before any
 # lockdown (under confidentiality tracefs, and so a tracepoint attach, is
