@@ -65,7 +65,7 @@ static struct hook hooks[] = {
 		 * is inlined here); absent without the lockdown LSM.
 		 */
 		.symbol = "lockdown_write",
-		.ret = lsmrevoke_sources_lockdown_ret,
+		.pre = lsmrevoke_sources_lockdown_write,
 	},
 	{
 		/* A BPF-LSM program attached, e.g. to locked_down. */

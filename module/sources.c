@@ -6,8 +6,10 @@
  *    loader and the fd does not exist yet): it is tracked, and if it needs
  *    a gated requirement it is judged before its loader returns to user
  *    space; an unloaded program is forgotten;
- *  - lockdown_write() raised the lockdown level: a full pass, then
- *    LSM_POLICY_CHANGE for the kernel's other listeners;
+ *  - a write to the lockdown file raised the level: a full pass, then
+ *    LSM_POLICY_CHANGE for the kernel's other listeners (a kprobe on
+ *    lockdown_write's entry; the writer's task work compares the level
+ *    with the one the last pass judged under);
  *  - a BPF-LSM program was attached to or detached from the locked_down
  *    hook (bpf_trampoline_{link,unlink}_prog): a full pass;
  *  - LSM_POLICY_CHANGE on the blocking LSM notifier (an SELinux policy
@@ -21,8 +23,8 @@
  *
  * The backstop: every revalidate_interval seconds a worker compares the
  * lockdown level with the one the last pass judged under, and runs a
- * pass when they differ: a lockdown write whose probe missed (its
- * kretprobe had no free instance, say) is caught within the interval.
+ * pass when they differ: a lockdown write whose deferred check could not
+ * be queued (no memory) is caught within the interval.
  * It also reports kprobes found disarmed, which guard.c refuses.
  */
 #include <linux/bpf.h>
@@ -100,12 +102,25 @@ int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* Return of lockdown_write(): the level changed when it returned > 0. */
-int lsmrevoke_sources_lockdown_ret(struct kretprobe_instance *ri,
-				   struct pt_regs *regs)
+/*
+ * After a lockdown write, in its writer's task work: a pass, then
+ * LSM_POLICY_CHANGE, if the level moved since the last pass judged it.
+ */
+static void lockdown_written(u32 unused, const void *unused_ptr)
 {
-	if ((long)regs_return_value(regs) > 0)
-		defer_pass(true, "lockdown change");
+	if (lsmrevoke_judge_lockdown() != lsmrevoke_pass_lockdown())
+		pass(true, NULL);
+}
+
+/*
+ * Entry of lockdown_write(). A kprobe, not a kretprobe: it has no
+ * instances to run out of, so no write goes unseen. The level is not
+ * raised yet; the check runs when the writer returns to user space.
+ */
+int lsmrevoke_sources_lockdown_write(struct kprobe *p, struct pt_regs *regs)
+{
+	if (lsmrevoke_defer(lockdown_written, 0, NULL) == -ENOMEM)
+		pr_err_ratelimited("lockdown write: no memory to revalidate; write revalidate\n");
 	return 0;
 }
 

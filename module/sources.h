@@ -8,8 +8,7 @@ int lsmrevoke_sources_init(void);
 void lsmrevoke_sources_exit(void);
 
 int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs);
-int lsmrevoke_sources_lockdown_ret(struct kretprobe_instance *ri,
-				   struct pt_regs *regs);
+int lsmrevoke_sources_lockdown_write(struct kprobe *p, struct pt_regs *regs);
 int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
 				  struct pt_regs *regs);
 int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
