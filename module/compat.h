@@ -93,6 +93,21 @@ static inline bool lsmrevoke_prog_sleepable(const struct bpf_prog *prog)
 }
 
 /*
+ * Drops a prog-array slot's reference to @prog the way the map's own put
+ * does (prog_fd_array_put_ptr), without the map: the member count under
+ * ext_mutex, where the kernel keeps one, then the reference. May sleep.
+ */
+static inline void lsmrevoke_prog_array_put(struct bpf_prog *prog)
+{
+#ifdef LSMREVOKE_HAVE_PROG_ARRAY_MEMBER_CNT
+	mutex_lock(&prog->aux->ext_mutex);
+	prog->aux->prog_array_member_cnt--;
+	mutex_unlock(&prog->aux->ext_mutex);
+#endif
+	bpf_prog_put(prog);
+}
+
+/*
  * kern_sys_bpf() is exported but declared in no header; 6.12 exports it
  * (and bpf_map_get) in the BPF_INTERNAL namespace.
  */

@@ -5,6 +5,11 @@
  * returns to user space (task work), or soon from a worker when that task
  * never will (a kernel thread, or a task past its last return).
  *
+ * A call is allocated (GFP_ATOMIC); when that fails it takes the one
+ * record kept in reserve, so a probe's call is lost only when memory is
+ * short and another call holds the reserve (the periodic revalidation in
+ * sources.c is the backstop for that).
+ *
  * Deferred calls in flight are counted, so that module exit, and init's
  * unwinding, wait until none can still run; defer_lock orders "stopping"
  * against new calls. A call queued before stopping but run after it does
@@ -28,17 +33,27 @@ struct deferred {
 	const void *ptr;
 };
 
+static struct deferred reserve;
+static atomic_t reserve_busy = ATOMIC_INIT(0);
 static struct workqueue_struct *defer_wq;
 static DEFINE_SPINLOCK(defer_lock);
 static bool stopping;
 static atomic_t pending = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(pending_wait);
 
+static void release(struct deferred *d)
+{
+	if (d == &reserve)
+		atomic_set_release(&reserve_busy, 0);
+	else
+		kfree(d);
+}
+
 static void run(struct deferred *d)
 {
 	if (!READ_ONCE(stopping))
 		d->fn(d->arg, d->ptr);
-	kfree(d);
+	release(d);
 	if (atomic_dec_and_test(&pending))
 		wake_up(&pending_wait);
 }
@@ -65,8 +80,13 @@ int lsmrevoke_defer(void (*fn)(u32 arg, const void *ptr), u32 arg,
 	unsigned long flags;
 	bool queued = false;
 
-	d = lsmrevoke_fault("alloc:defer") ? NULL :
-	    kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+	d = lsmrevoke_fault("alloc:defer") || lsmrevoke_fault("defer:reserve") ?
+	    NULL : kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN);
+	if (!d && !lsmrevoke_fault("defer:reserve") &&
+	    !atomic_cmpxchg_acquire(&reserve_busy, 0, 1)) {
+		d = &reserve;
+		memset(d, 0, sizeof(*d));
+	}
 	if (!d)
 		return -ENOMEM;
 	d->fn = fn;
@@ -80,7 +100,7 @@ int lsmrevoke_defer(void (*fn)(u32 arg, const void *ptr), u32 arg,
 	}
 	spin_unlock_irqrestore(&defer_lock, flags);
 	if (!queued) {
-		kfree(d);
+		release(d);
 		return -ESHUTDOWN;
 	}
 	if (!(current->flags & PF_KTHREAD)) {

@@ -8,7 +8,10 @@
  *   alloc:cache       the shadow table's slab cache
  *   alloc:entry       a shadow-table entry
  *   alloc:slot        a tail-call slot record
- *   alloc:defer       deferred work for a probe
+ *   tailcall:refuse   the return probe on prog_fd_array_get_ptr lets a
+ *                     revoked program through (as if it had missed)
+ *   alloc:defer       deferred work for a probe (the reserve is used)
+ *   defer:reserve     deferred work for a probe, and its reserve
  *   alloc:drain       the wait for sleepable runs after a revocation
  *   alloc:wq          a workqueue
  *   hook:<symbol>     the probe on that symbol

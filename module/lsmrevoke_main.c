@@ -40,6 +40,13 @@ static void lsmrevoke_stop(void)
 	lsmrevoke_tailcall_exit();
 }
 
+/* The tail-call probes learn about programs from the table. */
+static const struct lsmrevoke_tailcall_ops tailcall_ops = {
+	.revoked = lsmrevoke_track_revoked,
+	.keep_ref = lsmrevoke_track_keep_ref,
+	.drop_kept = lsmrevoke_track_drop_kept,
+};
+
 static int __init lsmrevoke_init(void)
 {
 	int ret;
@@ -60,7 +67,7 @@ static int __init lsmrevoke_init(void)
 	if (ret)
 		return ret;
 
-	ret = lsmrevoke_tailcall_init(lsmrevoke_track_revoked);
+	ret = lsmrevoke_tailcall_init(&tailcall_ops);
 	if (ret)
 		goto err_track;
 

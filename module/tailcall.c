@@ -17,18 +17,30 @@
  * program back into a map whose users are gone would make the map's free
  * path find a non-empty slot.
  *
- * Probes (see hooks.c):
+ * Probes (see hooks.c). They allocate nothing and take no reference, so
+ * they cannot fail open:
  *  - prog_fd_array_get_ptr (return): a revoked V cannot be put into a prog
- *    array: the update fails with -EPERM and the reference it took is
- *    dropped from process context;
+ *    array: the update fails with -EPERM; the reference it took is kept
+ *    on V's table entry (a counter: nothing is allocated) and dropped
+ *    from a worker, as the map's own put would (the kernel's put takes
+ *    a mutex, which a probe cannot). An insert it lets
+ *    through is counted in flight until it lands (the next probe);
  *  - prog_array_map_poke_run, called under poke_mutex after every change
- *    of a slot: a backstop for an update that passed the check above just
- *    before V was revoked (the slot is emptied in place and the callers'
- *    constant-key jumps are not pointed at V), and, when it reports an
- *    empty slot deleted (old and new both NULL), the user's delete of an
- *    emptied slot, remembered so that restore does not undo it;
+ *    of a slot: a backstop for an insert of a revoked V that the return
+ *    probe did not see (it missed, out of instances). The slot is emptied
+ *    in place and the callers' constant-key jumps are not pointed at V;
+ *    the insert's reference is kept and dropped the same way, so that
+ *    slot stays empty on
+ *    restore (as if the insert had been refused). When it reports an empty
+ *    slot deleted (old and new both NULL), the user's delete of an emptied
+ *    slot is remembered so that restore does not undo it;
  *  - prog_array_map_clear (the map's last user went): kept references are
  *    dropped at once.
+ * Inserts in flight: an insert that passed the return probe before V was
+ * marked as being revoked lands later; lsmrevoke_tailcall_empty() waits
+ * for those to land before it looks at the slots, so that it finds them
+ * and records them (a bounded wait: past it, the backstop still empties
+ * any that lands).
  *
  * Locking: slots_mutex serialises refill, release and exit (the only code
  * that removes records); it nests inside the revocation mutex and outside
@@ -44,6 +56,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "fault.h"
 #include "prog_walk.h"
 #include "tailcall.h"
@@ -57,13 +70,6 @@ struct slot {
 	bool released;
 };
 
-/* A refused insert whose references are dropped in process context. */
-struct refused {
-	struct work_struct work;
-	struct bpf_map *map;
-	struct bpf_prog *prog;
-};
-
 static LIST_HEAD(slots);
 static DEFINE_SPINLOCK(slots_lock);
 static DEFINE_MUTEX(slots_mutex);
@@ -71,8 +77,12 @@ static struct workqueue_struct *wq;
 static struct work_struct release_work;
 /* The task putting programs back, whose own map_poke_run() is ours. */
 static struct task_struct *refill_task;
-/* Is a program being revoked or revoked? Registered at init. */
-static bool (*is_revoked)(const struct bpf_prog *prog);
+/* Inserts past the return probe that have not reached poke_run yet. */
+static atomic_t inflight = ATOMIC_INIT(0);
+/* The program table's answers, registered at init. */
+static const struct lsmrevoke_tailcall_ops *ops;
+/* Drops the references the probes refused (ops->keep_ref). */
+static struct work_struct kept_work;
 
 static struct bpf_array *array_of(struct bpf_map *map)
 {
@@ -177,6 +187,9 @@ static int empty_in_map(struct bpf_map *map, void *data)
 	return ret;
 }
 
+/* How long a revocation waits for the inserts in flight to land. */
+#define INFLIGHT_WAIT_MS 100
+
 /*
  * Empties every prog-array slot that holds @prog. Caller holds the
  * revocation mutex and a reference on @prog, and has marked @prog as being
@@ -185,7 +198,11 @@ static int empty_in_map(struct bpf_map *map, void *data)
  */
 int lsmrevoke_tailcall_empty(struct bpf_prog *prog)
 {
+	unsigned long deadline = jiffies + msecs_to_jiffies(INFLIGHT_WAIT_MS);
 	int ret;
+
+	while (atomic_read(&inflight) > 0 && time_before(jiffies, deadline))
+		usleep_range(100, 200);
 
 	if (!lsmrevoke_in_prog_arrays(prog))
 		return 0;
@@ -281,15 +298,6 @@ static void release_fn(struct work_struct *work)
 	mutex_unlock(&slots_mutex);
 }
 
-static void refused_fn(struct work_struct *work)
-{
-	struct refused *r = container_of(work, struct refused, work);
-
-	r->map->ops->map_fd_put_ptr(r->map, r->prog, false);
-	bpf_map_put(r->map);
-	kfree(r);
-}
-
 /* Entry of prog_fd_array_get_ptr(map, map_file, fd): remember the map. */
 int lsmrevoke_tailcall_get_ptr_entry(struct kretprobe_instance *ri,
 				     struct pt_regs *regs)
@@ -298,25 +306,28 @@ int lsmrevoke_tailcall_get_ptr_entry(struct kretprobe_instance *ri,
 	return 0;
 }
 
-/* Return of prog_fd_array_get_ptr(): refuse a revoked program. */
+/*
+ * Return of prog_fd_array_get_ptr(): refuse a revoked program, or count
+ * the insert in flight until poke_run sees it land.
+ */
 int lsmrevoke_tailcall_get_ptr_ret(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
 {
 	struct bpf_map *map = *(struct bpf_map **)ri->data;
 	struct bpf_prog *prog = (void *)regs_return_value(regs);
-	struct refused *r;
 
-	if (IS_ERR_OR_NULL(prog) || !is_revoked(prog))
+	if (IS_ERR_OR_NULL(prog))
 		return 0;
-	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
-	if (!r)
-		return 0;	/* the poke_run backstop empties the slot */
-	INIT_WORK(&r->work, refused_fn);
-	bpf_map_inc(map);
-	r->map = map;
-	r->prog = prog;
-	queue_work(wq, &r->work);
+	if (!ops->revoked(prog) || lsmrevoke_fault("tailcall:refuse")) {
+		atomic_inc(&inflight);
+		return 0;
+	}
+	if (!ops->keep_ref(prog)) {	/* untracked: it cannot be revoked */
+		atomic_inc(&inflight);
+		return 0;
+	}
 	regs_set_return_value(regs, (unsigned long)ERR_PTR(-EPERM));
+	queue_work(wq, &kept_work);
 	pr_info_ratelimited("prog %u is revoked: refused its insertion into map %u\n",
 			    prog->aux->id, map->id);
 	return 0;
@@ -333,31 +344,29 @@ int lsmrevoke_tailcall_poke_run(struct kprobe *p, struct pt_regs *regs)
 	u32 key = regs_get_kernel_argument(regs, 1);
 	struct bpf_prog *old = (void *)regs_get_kernel_argument(regs, 2);
 	struct bpf_prog *prog = (void *)regs_get_kernel_argument(regs, 3);
-	struct slot *s;
 
 	if (!prog) {
 		if (!old)
 			mark_deleted(map, key);
 		return 0;
 	}
-	if (current == READ_ONCE(refill_task) || !is_revoked(prog))
+	if (current == READ_ONCE(refill_task))
 		return 0;
-	s = kzalloc(sizeof(*s), GFP_ATOMIC | __GFP_NOWARN);
-	if (!s) {
-		pr_err_ratelimited("prog %u entered map %u while revoked and stays there: out of memory\n",
-				   prog->aux->id, map->id);
+	/* An insert landed; a miss of the return probe may leave it at 0. */
+	atomic_dec_if_positive(&inflight);
+	if (!ops->revoked(prog))
 		return 0;
-	}
-	if (cmpxchg(&array_of(map)->ptrs[key], prog, NULL) != prog) {
-		kfree(s);
+	if (cmpxchg(&array_of(map)->ptrs[key], prog, NULL) != prog)
+		return 0;
+	/* Its reference keeps it tracked, so its entry can count it. */
+	if (!ops->keep_ref(prog)) {
+		WRITE_ONCE(array_of(map)->ptrs[key], prog);
 		return 0;
 	}
 	regs->cx = 0;	/* the fourth argument, new */
-	bpf_map_inc(map);
-	s->prog = prog;
-	s->map = map;
-	s->key = key;
-	add_slot(s);
+	queue_work(wq, &kept_work);
+	pr_warn_ratelimited("prog %u entered slot %u of map %u while revoked: emptied, and left empty on restore\n",
+			    prog->aux->id, key, map->id);
 	return 0;
 }
 
@@ -368,14 +377,17 @@ int lsmrevoke_tailcall_release(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/*
- * @revoked tells whether a program is being revoked or is revoked; the
- * probes ask it, from any context.
- */
-int lsmrevoke_tailcall_init(bool (*revoked)(const struct bpf_prog *prog))
+static void kept_fn(struct work_struct *work)
 {
-	is_revoked = revoked;
+	ops->drop_kept(lsmrevoke_prog_array_put);
+}
+
+/* @table_ops answers the probes, from any context. */
+int lsmrevoke_tailcall_init(const struct lsmrevoke_tailcall_ops *table_ops)
+{
+	ops = table_ops;
 	INIT_WORK(&release_work, release_fn);
+	INIT_WORK(&kept_work, kept_fn);
 	wq = lsmrevoke_fault("alloc:wq") ? NULL :
 	     alloc_workqueue("lsmrevoke", 0, 0);
 	if (!wq) {
@@ -394,6 +406,7 @@ void lsmrevoke_tailcall_exit(void)
 	struct slot *s, *tmp;
 
 	destroy_workqueue(wq);
+	ops->drop_kept(lsmrevoke_prog_array_put);
 	mutex_lock(&slots_mutex);
 	list_for_each_entry_safe(s, tmp, &slots, node) {
 		pr_warn("prog %u: slot %u of map %u left empty at unload\n",

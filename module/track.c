@@ -223,6 +223,56 @@ bool lsmrevoke_track_revoked(const struct bpf_prog *prog)
 	       state == LSMREVOKE_STATE_REVOKED;
 }
 
+/*
+ * Keeps one reference to @prog, which a tail-call probe took and cannot
+ * drop where it runs: the entry counts it, so that keeping it allocates
+ * nothing, and lsmrevoke_track_drop_kept() drops it. Any context. False
+ * when @prog is not tracked. The reference keeps @prog, and so its entry,
+ * alive until it is dropped.
+ */
+bool lsmrevoke_track_keep_ref(const struct bpf_prog *prog)
+{
+	struct lsmrevoke_entry *e;
+	bool kept = false;
+
+	rcu_read_lock();
+	e = find(prog->aux->id);
+	if (e && e->prog == prog) {
+		atomic_inc(&e->kept_refs);
+		kept = true;
+	}
+	rcu_read_unlock();
+	return kept;
+}
+
+/*
+ * Drops every kept reference through @put, which may sleep: one entry at
+ * a time, outside the RCU read section (its references keep it listed).
+ */
+void lsmrevoke_track_drop_kept(void (*put)(struct bpf_prog *prog))
+{
+	struct lsmrevoke_entry *e;
+	struct bpf_prog *prog;
+	unsigned int bkt;
+	int n;
+
+	do {
+		prog = NULL;
+		n = 0;
+		rcu_read_lock();
+		hash_for_each_rcu(table, bkt, e, node) {
+			n = atomic_xchg(&e->kept_refs, 0);
+			if (n) {
+				prog = (struct bpf_prog *)e->prog;
+				break;
+			}
+		}
+		rcu_read_unlock();
+		while (n-- > 0)
+			put(prog);
+	} while (prog);
+}
+
 /* Records every program loaded before the module; the load probe is live. */
 int lsmrevoke_track_existing(void)
 {

@@ -33,6 +33,8 @@ struct lsmrevoke_entry {
 	u8 stub;			/* stub of the main image, when revoked */
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
 	bool holds_module;		/* revoked: a reference on lsmrevoke */
+	/* References a tail-call probe refused and left to drop. */
+	atomic_t kept_refs;
 	char name[BPF_OBJ_NAME_LEN];
 	u32 sites[LSMREVOKE_NR_REQ];	/* first instruction per requirement */
 };
@@ -49,6 +51,8 @@ struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog);
 unsigned int lsmrevoke_track_state(const struct bpf_prog *prog);
 bool lsmrevoke_track_revoked(const struct bpf_prog *prog);
 void lsmrevoke_track_hold_module(struct lsmrevoke_entry *e, bool hold);
+bool lsmrevoke_track_keep_ref(const struct bpf_prog *prog);
+void lsmrevoke_track_drop_kept(void (*put)(struct bpf_prog *prog));
 void lsmrevoke_track_for_each(void (*fn)(const struct lsmrevoke_entry *e,
 					 void *data),
 			      void *data);

@@ -410,6 +410,10 @@ test_tailcall() {
 	t_eq "slot 4 after the update" "$_v" "$(slot tc 4 get)"
 	deny_off
 	tr_down tc
+	# The refused insert's reference was dropped: nothing keeps it.
+	if poll_gone 10 "$_v"; then t_pass; else
+		t_err "tail-call target $_v: expected freed once unpinned, saw it listed 10 s later (the refused insert's reference kept)"
+	fi
 	t_end
 }
 

@@ -330,27 +330,33 @@ test_robust_fault_runtime() {
 	fi
 
 	# alloc:defer: a policy change (a second locked_down program attached
-	# while the first denies) cannot queue its pass -> the program stays
-	# active, untouched, and the log says so; a revalidate still revokes.
+	# while the first denies) cannot allocate its deferred pass -> it
+	# takes the reserve: revoked before the attach returns.
+	# defer:reserve: the reserve is gone too -> the program stays active,
+	# untouched, and the log says so; a revalidate still revokes.
 	# (A program denied at load never passes the verifier, so the
 	# load-time deferral cannot be reached with a denying policy.)
-	if rb_load_debug alloc:defer; then
+	for _site in alloc:defer defer:reserve; do
+		rb_load_debug $_site || continue
 		if to 60 "$BIN" load "$PROGS/read_kernel.bpf.o" "$RP/defer" >"$RW/defer.ids" 2>&1; then
 			_id=$(awk '{ print $2 }' "$RW/defer.ids")
 			"$BIN" trace jited "$RP/defer/read_kernel" "$RW/before" >/dev/null 2>&1
 			rb_deny
 			to 60 "$BIN" trace up "$PROGS/trace_deny.bpf.o" "$RP/deny2" >/dev/null 2>&1 ||
-				t_err "alloc:defer: attach a second denier: expected success, saw failure"
-			sleep 1
-			rb_expect_kept alloc:defer "$RP/defer/read_kernel" "$_id" 'active' \
-				'no memory to revalidate'
-			"$BIN" trace write "$SFS/revalidate" 1 >/dev/null
-			t_eq "alloc:defer: prog $_id after a revalidate" revoked "$(rb_state "$_id")"
+				t_err "$_site: attach a second denier: expected success, saw failure"
+			if [ $_site = alloc:defer ]; then
+				t_eq "alloc:defer: prog $_id when the attach returned" revoked "$(rb_state "$_id")"
+			else
+				rb_expect_kept defer:reserve "$RP/defer/read_kernel" "$_id" 'active' \
+					'no memory to revalidate'
+				"$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+				t_eq "defer:reserve: prog $_id after a revalidate" revoked "$(rb_state "$_id")"
+			fi
 		else
-			t_err "alloc:defer: load read_kernel.bpf.o: expected success, saw '$(tail -n 1 "$RW/defer.ids")'"
+			t_err "$_site: load read_kernel.bpf.o: expected success, saw '$(tail -n 1 "$RW/defer.ids")'"
 		fi
 		rm -rf "$RP/defer" "$RP/deny" "$RP/deny2"
-	fi
+	done
 
 	# alloc:entry: if programs exist when the module loads, the initial
 	# walk needs entries, so the load must fail and unwind, saying which
@@ -426,6 +432,53 @@ test_robust_fault_runtime() {
 				"$("$BIN" trace slot "$RP/tc/map/jmp_table" 0 get 2>&1)"
 		else
 			t_err "alloc:slot: trace up trace_tailcall.bpf.o: expected success, saw '$(tail -n 1 "$RW/tc.ids")'"
+		fi
+		rm -rf "$RP/tc" "$RP/deny"
+	fi
+
+	# tailcall:refuse: the insert of a revoked target gets past the return
+	# probe (as when a kretprobe misses) -> the poke_run backstop empties
+	# the slot: the update succeeds, the slot reads empty, the callers
+	# fall through, it stays empty on restore, and the reference the
+	# insert took is dropped (unpinned, the target is freed).
+	if rb_load_debug tailcall:refuse; then
+		if to 60 "$BIN" trace up "$PROGS/trace_tailcall.bpf.o" "$RP/tc" >"$RW/tc.ids" 2>&1; then
+			_id=$(awk '$1 == "tc_target" { print $2 }' "$RW/tc.ids")
+			_j="$RP/tc/map/jmp_table"
+			t_eq "tailcall:refuse: put tc_target in slot 0" OK \
+				"$("$BIN" trace slot "$_j" 0 set "$RP/tc/tc_target" 2>&1)"
+			rb_deny && "$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+			t_eq "tailcall:refuse: prog $_id under the denier" revoked "$(rb_state "$_id")"
+			mark
+			t_eq "tailcall:refuse: put the revoked target in slot 1 (the return probe lets it by)" \
+				OK "$("$BIN" trace slot "$_j" 1 set "$RP/tc/tc_target" 2>&1)"
+			t_eq "tailcall:refuse: slot 1 after the backstop" ENOENT \
+				"$("$BIN" trace slot "$_j" 1 get 2>&1)"
+			if dmesg_since_mark | grep -q "prog $_id entered slot 1 of map [0-9]* while revoked"; then
+				t_pass
+			else
+				rb_dmesg_tail
+				t_err "tailcall:refuse: expected 'prog $_id entered slot 1 of map N while revoked', saw none"
+			fi
+			if _f=$(to 60 "$BIN" trace fire "$RP/tc" "getpriority:5" target_runs var_fall 2>&1); then
+				t_eq "tailcall:refuse: revoked target runs" 0 "$(kv "$_f" target_runs)"
+				t_eq "tailcall:refuse: variable-key (slot 1) fall-throughs" 5 "$(kv "$_f" var_fall)"
+			else
+				t_err "tailcall:refuse: fire: expected success, saw '$_f'"
+			fi
+			rm -rf "$RP/deny"
+			"$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+			t_eq "tailcall:refuse: prog $_id after the denier went" active "$(rb_state "$_id")"
+			t_eq "tailcall:refuse: slot 0 after restore" "$_id" \
+				"$("$BIN" trace slot "$_j" 0 get 2>&1)"
+			t_eq "tailcall:refuse: slot 1 (emptied by the backstop) after restore" ENOENT \
+				"$("$BIN" trace slot "$_j" 1 get 2>&1)"
+			rm -rf "$RP/tc"
+			if poll_gone 10 "$_id"; then t_pass; else
+				t_err "tailcall:refuse: prog $_id: still listed 10 s after unpinning (a reference kept)"
+			fi
+		else
+			t_err "tailcall:refuse: trace up trace_tailcall.bpf.o: expected success, saw '$(tail -n 1 "$RW/tc.ids")'"
 		fi
 		rm -rf "$RP/tc" "$RP/deny"
 	fi
