@@ -447,6 +447,14 @@ static long thunk_calls(const char *name)
 	return ret;
 }
 
+/* Batches written so far: text_poke_finish(), named so on 7.x. */
+static long poke_batches(void)
+{
+	long n = thunk_calls("text_poke_finish");
+
+	return n >= 0 ? n : thunk_calls("smp_text_poke_batch_finish");
+}
+
 /* The reloadable policy, attached; returns its .bss map's fd. */
 static int policy_attach(struct bpf_object **objp, struct bpf_link **linkp)
 {
@@ -499,10 +507,10 @@ static void reload_once(int map_fd, int n, bool audit)
 	long revoked, batches;
 
 	ti = policy_reload(map_fd, -1);
-	batches = thunk_calls("text_poke_finish");
+	batches = poke_batches();
 	tc = policy_reload(map_fd, 1);
 	if (batches >= 0)
-		batches = thunk_calls("text_poke_finish") - batches;
+		batches = poke_batches() - batches;
 	revoked = stat_value("revoked");
 	if (!audit && revoked >= 0 && revoked < n)
 		die("reload %d: only %ld revoked", n, revoked);

@@ -12,6 +12,7 @@
 #ifndef _LSMREVOKE_COMPAT_H
 #define _LSMREVOKE_COMPAT_H
 
+#include <asm/ibt.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/module.h>
@@ -108,12 +109,31 @@ static inline void lsmrevoke_prog_array_put(struct bpf_prog *prog)
 }
 
 /*
- * kern_sys_bpf() is exported but declared in no header; 6.12 exports it
- * (and bpf_map_get) in the BPF_INTERNAL namespace.
+ * Is @insn the 4-byte no-op an IBT kernel seals an unused ENDBR64 with?
+ * The kernel's own gen_endbr_poison() says which (6.x: osp nopl (%rax),
+ * 66 0f 1f 00; 7.x: nopl -42(%rax), 0f 1f 40 d6).
+ */
+static inline bool lsmrevoke_is_ibt_seal(const u8 insn[4])
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	u32 seal = gen_endbr_poison();
+
+	return !memcmp(insn, &seal, sizeof(seal));
+#else
+	return false;
+#endif
+}
+
+/*
+ * kern_sys_bpf() is exported but declared in no header; 6.12 and 7.x export
+ * it (and bpf_map_get) in the BPF_INTERNAL namespace. 7.x (6.13 upstream)
+ * names a namespace with a string literal, 6.x with a bare word.
  */
 int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
-#ifdef LSMREVOKE_NS_BPF_INTERNAL
+#if defined(LSMREVOKE_NS_BPF_INTERNAL) && defined(LSMREVOKE_NS_IS_STRING)
+#define LSMREVOKE_IMPORT_BPF_NS() MODULE_IMPORT_NS("BPF_INTERNAL")
+#elif defined(LSMREVOKE_NS_BPF_INTERNAL)
 #define LSMREVOKE_IMPORT_BPF_NS() MODULE_IMPORT_NS(BPF_INTERNAL)
 #else
 #define LSMREVOKE_IMPORT_BPF_NS()

@@ -116,7 +116,7 @@ int lsmrevoke_defer(void (*fn)(u32 arg, const void *ptr), u32 arg,
 int lsmrevoke_defer_init(void)
 {
 	defer_wq = lsmrevoke_fault("alloc:wq") ? NULL :
-		   alloc_workqueue("lsmrevoke_policy", 0, 0);
+		   alloc_workqueue("lsmrevoke_policy", WQ_UNBOUND, 0);
 	if (!defer_wq) {
 		pr_err("cannot create the policy workqueue\n");
 		return -ENOMEM;

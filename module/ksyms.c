@@ -15,6 +15,7 @@
  * A missing symbol fails init with -ENOENT and names it. The resolved
  * values are read-only afterwards.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
@@ -47,6 +48,7 @@ enum ksym_kind {
 
 struct ksym {
 	const char *name;
+	const char *alt;	/* the name a newer kernel gives it, or NULL */
 	unsigned long *addr;
 	enum ksym_kind kind;
 	bool optional;		/* absent is no error: the address stays 0 */
@@ -67,11 +69,19 @@ struct ksym {
 	{ .name = #_fn, .addr = &lsmrevoke_thunk_target_##_fn, \
 	  .kind = KSYM_FUNC_THUNK, .calls = &lsmrevoke_thunk_calls_##_fn }
 
+/* The same, for a function a newer kernel renamed to @_alt. */
+#define KSYM_THUNK_ALT(_fn, _alt) \
+	{ .name = #_fn, .alt = _alt, .addr = &lsmrevoke_thunk_target_##_fn, \
+	  .kind = KSYM_FUNC_THUNK, .calls = &lsmrevoke_thunk_calls_##_fn }
+
 static const struct ksym ksyms[] = {
 	KSYM_THUNK(kallsyms_lookup_name),
-	/* Many entries rewritten with one int3 protocol, text_mutex held. */
-	KSYM_THUNK(text_poke_queue),
-	KSYM_THUNK(text_poke_finish),
+	/*
+	 * Many entries rewritten with one int3 protocol, text_mutex held;
+	 * 7.x (6.16 upstream) renamed both, arguments unchanged.
+	 */
+	KSYM_THUNK_ALT(text_poke_queue, "smp_text_poke_batch_add"),
+	KSYM_THUNK_ALT(text_poke_finish, "smp_text_poke_batch_finish"),
 	KSYM("text_mutex", text_mutex, KSYM_DATA),
 	KSYM("prog_idr", prog_idr, KSYM_DATA),
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
@@ -82,11 +92,13 @@ static const struct ksym ksyms[] = {
 	KSYM("kprobes_all_disarmed", kprobes_all_disarmed, KSYM_DATA),
 };
 
+/* The name each entry resolved under (its alt, on a kernel that renamed it). */
+static const char *resolved_name[ARRAY_SIZE(ksyms)] __ro_after_init;
+
 /* Address of the symbol named by test_require_symbol, once resolved. */
 static unsigned long test_symbol_addr __ro_after_init;
 
 static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
-static const u8 ibt_seal[4] = { 0x66, 0x0f, 0x1f, 0x00 };
 
 static const char *entry_kind(unsigned long addr, enum ksym_kind kind)
 {
@@ -98,7 +110,7 @@ static const char *entry_kind(unsigned long addr, enum ksym_kind kind)
 		return "unreadable";
 	if (!memcmp(insn, endbr64, sizeof(insn)))
 		return "endbr";
-	if (!memcmp(insn, ibt_seal, sizeof(insn)))
+	if (lsmrevoke_is_ibt_seal(insn))
 		return "sealed";
 	return "plain";
 }
@@ -110,7 +122,7 @@ static bool is_entry_marker(unsigned long addr)
 	if (copy_from_kernel_nofault(insn, (void *)addr, sizeof(insn)))
 		return false;
 	return !memcmp(insn, endbr64, sizeof(insn)) ||
-	       !memcmp(insn, ibt_seal, sizeof(insn));
+	       lsmrevoke_is_ibt_seal(insn);
 }
 
 static int find_kallsyms_lookup_name(void)
@@ -146,19 +158,45 @@ static int find_kallsyms_lookup_name(void)
 	return 0;
 }
 
-/* Resolves @name into @addr; -ENOENT, logged, when it does not exist. */
-int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr)
+/* @name's address, or 0 when it does not exist (or a test says so). */
+static unsigned long lookup(const char *name)
 {
 	char site[KSYM_NAME_LEN + 8];
 
 	snprintf(site, sizeof(site), "ksym:%s", name);
-	*addr = lsmrevoke_fault(site) ? 0 :
-		lsmrevoke_thunk_kallsyms_lookup_name(name);
+	return lsmrevoke_fault(site) ? 0 :
+	       lsmrevoke_thunk_kallsyms_lookup_name(name);
+}
+
+/* Resolves @name into @addr; -ENOENT, logged, when it does not exist. */
+int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr)
+{
+	*addr = lookup(name);
 	if (!*addr) {
 		pr_err("required symbol %s not found\n", name);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* Resolves table entry @i under its name or its newer one. */
+static int resolve_entry(unsigned int i)
+{
+	const struct ksym *s = &ksyms[i];
+
+	resolved_name[i] = s->name;
+	*s->addr = lookup(s->name);
+	if (!*s->addr && s->alt) {
+		resolved_name[i] = s->alt;
+		*s->addr = lookup(s->alt);
+	}
+	if (*s->addr || s->optional)
+		return 0;
+	if (s->alt)
+		pr_err("required symbol %s (or %s) not found\n", s->name, s->alt);
+	else
+		pr_err("required symbol %s not found\n", s->name);
+	return -ENOENT;
 }
 
 int lsmrevoke_ksyms_init(void)
@@ -171,13 +209,11 @@ int lsmrevoke_ksyms_init(void)
 		return ret;
 
 	for (i = 0; i < ARRAY_SIZE(ksyms); i++) {
-		if (ksyms[i].addr == &lsmrevoke_thunk_target_kallsyms_lookup_name)
-			continue;
-		if (ksyms[i].optional) {
-			*ksyms[i].addr = lsmrevoke_thunk_kallsyms_lookup_name(ksyms[i].name);
+		if (ksyms[i].addr == &lsmrevoke_thunk_target_kallsyms_lookup_name) {
+			resolved_name[i] = ksyms[i].name;
 			continue;
 		}
-		ret = lsmrevoke_ksyms_resolve(ksyms[i].name, ksyms[i].addr);
+		ret = resolve_entry(i);
 		if (ret)
 			return ret;
 	}
@@ -190,7 +226,7 @@ int lsmrevoke_ksyms_init(void)
 /* Contents of securityfs "symbols"; the caller checked the reader's rights. */
 void lsmrevoke_ksyms_show(struct seq_file *m)
 {
-	bool show_addr = has_capability_noaudit(current, CAP_SYSLOG);
+	bool show_addr = ns_capable_noaudit(&init_user_ns, CAP_SYSLOG);
 	unsigned int i;
 
 	seq_puts(m, "# name address entry via [calls=N]\n");
@@ -199,7 +235,7 @@ void lsmrevoke_ksyms_show(struct seq_file *m)
 
 		if (!*s->addr)
 			continue;	/* an optional symbol this kernel lacks */
-		seq_printf(m, "%s %016lx %s %s", s->name,
+		seq_printf(m, "%s %016lx %s %s", resolved_name[i],
 			   show_addr ? *s->addr : 0UL,
 			   entry_kind(*s->addr, s->kind),
 			   s->kind == KSYM_FUNC_THUNK ? "thunk" : "-");
@@ -216,7 +252,7 @@ void lsmrevoke_ksyms_show(struct seq_file *m)
 void lsmrevoke_ksyms_show_func(struct seq_file *m, const char *name,
 			       unsigned long addr)
 {
-	bool show_addr = has_capability_noaudit(current, CAP_SYSLOG);
+	bool show_addr = ns_capable_noaudit(&init_user_ns, CAP_SYSLOG);
 
 	seq_printf(m, "%s %016lx %s -\n", name, show_addr ? addr : 0UL,
 		   entry_kind(addr, KSYM_FUNC));

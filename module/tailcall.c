@@ -389,7 +389,7 @@ int lsmrevoke_tailcall_init(const struct lsmrevoke_tailcall_ops *table_ops)
 	INIT_WORK(&release_work, release_fn);
 	INIT_WORK(&kept_work, kept_fn);
 	wq = lsmrevoke_fault("alloc:wq") ? NULL :
-	     alloc_workqueue("lsmrevoke", 0, 0);
+	     alloc_workqueue("lsmrevoke", WQ_UNBOUND, 0);
 	if (!wq) {
 		pr_err("cannot create the tail-call workqueue\n");
 		return -ENOMEM;

@@ -159,3 +159,13 @@ poll_gone() {
 	done
 	return 1
 }
+
+# The kernel's names of the int3 text-poke batch lsmrevoke writes entries
+# with (7.x renamed both; the symbols file shows the kernel's names).
+if grep -qw smp_text_poke_batch_add /proc/kallsyms 2>/dev/null; then
+	POKE_QUEUE=smp_text_poke_batch_add
+	POKE_FINISH=smp_text_poke_batch_finish
+else
+	POKE_QUEUE=text_poke_queue
+	POKE_FINISH=text_poke_finish
+fi

@@ -29,7 +29,7 @@ module_loaded && t_err "lsmod: expected no lsmrevoke after the refusal, saw it"
 	t_err "securityfs: expected no lsmrevoke directory after the refusal"
 if to 60 modprobe lsmrevoke >"$WORK/layout.out" 2>&1; then
 	t_pass
-	for _f in text_poke_queue text_poke_finish; do
+	for _f in $POKE_QUEUE $POKE_FINISH; do
 		_s=$(grep "^$_f " /sys/kernel/security/lsmrevoke/symbols |
 			cut -d' ' -f4)
 		t_eq "$_f via" thunk "$_s"

@@ -215,7 +215,7 @@ st_val() {
 
 # poke_calls: calls= of text_poke_queue in symbols (one per entry written).
 poke_calls() {
-	kv "$(awk '$1 == "text_poke_queue"' "$SFS/symbols" 2>/dev/null)" calls
+	kv "$(awk -v f="$POKE_QUEUE" '$1 == f' "$SFS/symbols" 2>/dev/null)" calls
 }
 
 # cycle TAG SPEC MIN STRICT: the revoke/restore cycle for the offender

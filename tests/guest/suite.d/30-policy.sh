@@ -596,7 +596,7 @@ test_policy_batch() {
 		t_end
 		return
 	fi
-	_q0=$(kv "$(awk '$1 == "text_poke_queue"' "$SFS/symbols")" calls)
+	_q0=$(kv "$(awk -v f="$POKE_QUEUE" '$1 == f' "$SFS/symbols")" calls)
 	_rv0=$(po_stat revocations)
 	if ! to 300 "$BIN" policy many "$PO_OBJ" po_read "$PO_MANY" "$PO_DENY" read \
 		>"$PW/many.out" 2>"$PW/many.err"; then
@@ -613,7 +613,7 @@ test_policy_batch() {
 	_rv1=$(po_stat revocations)
 	po_isnum "$_rv0" && po_isnum "$_rv1" &&
 		po_ge "revocations counted" "$PO_MANY" $((_rv1 - _rv0))
-	_q1=$(kv "$(awk '$1 == "text_poke_queue"' "$SFS/symbols")" calls)
+	_q1=$(kv "$(awk -v f="$POKE_QUEUE" '$1 == f' "$SFS/symbols")" calls)
 	if po_isnum "$_q0" && po_isnum "$_q1"; then
 		po_ge "text_poke_queue calls (one per entry, each way)" $((2 * PO_MANY)) $((_q1 - _q0))
 	else

@@ -27,11 +27,11 @@ RB_SLAB_BOUND=2048
 # The fault sites of module/fault.c. Symbols: module/ksyms.c's table, the
 # helpers of module/requirement.c's table, and module/hooks.c's table
 # (lockdown_write is an optional probe).
-RB_KSYMS='kallsyms_lookup_name text_poke_queue
-text_poke_finish text_mutex prog_idr prog_idr_lock map_idr
+RB_KSYMS="kallsyms_lookup_name $POKE_QUEUE
+$POKE_FINISH text_mutex prog_idr prog_idr_lock map_idr
 map_idr_lock bpf_lsm_locked_down kprobes_all_disarmed bpf_probe_read_kernel
 bpf_probe_read_kernel_str bpf_probe_read_compat bpf_probe_read_compat_str
-bpf_probe_write_user'
+bpf_probe_write_user"
 RB_HOOKS_REQUIRED='perf_event_bpf_event prog_fd_array_get_ptr prog_array_map_poke_run
 prog_array_map_clear bpf_trampoline_link_prog bpf_trampoline_unlink_prog
 __x64_sys_delete_module write_enabled_file_bool'
