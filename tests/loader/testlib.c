@@ -240,6 +240,47 @@ static bool listed(const char *const *names, const char *name)
 	return false;
 }
 
+/* Is @name a function in /proc/kallsyms? */
+static bool kernel_has(const char *name)
+{
+	char line[512], sym[256];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", sym) == 1 &&
+			!strcmp(sym, name);
+	fclose(f);
+	return found;
+}
+
+/*
+ * Kernel functions the test programs attach to that a newer kernel
+ * renamed: a program attached to the old name is pointed at the new one
+ * where only the new one exists.
+ */
+static const char *const renamed[][2] = {
+	{ "do_misc_fixups", "bpf_do_misc_fixups" },	/* 7.3 */
+};
+
+static void retarget(struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = sec ? strchr(sec, '/') : NULL;
+	size_t i;
+
+	if (!slash || (strncmp(sec, "fentry/", 7) && strncmp(sec, "fexit/", 6)))
+		return;
+	for (i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
+		if (strcmp(slash + 1, renamed[i][0]) ||
+		    kernel_has(renamed[i][0]) || !kernel_has(renamed[i][1]))
+			continue;
+		bpf_program__set_attach_target(prog, 0, renamed[i][1]);
+	}
+}
+
 static struct bpf_object *load_object(const char *path,
 				      const char *const *only, bool report)
 {
@@ -257,6 +298,7 @@ static struct bpf_object *load_object(const char *path,
 		if (only)
 			bpf_program__set_autoload(prog,
 						  listed(only, bpf_program__name(prog)));
+		retarget(prog);
 	}
 	err = bpf_object__load(obj);
 	if (err) {

@@ -198,17 +198,22 @@ po_free() {
 	done
 }
 
-# po_burst_up / po_burst_down: printk_ratelimit_burst raised for the
-# kernel's audit printk (kauditd prints records through printk_ratelimit
-# when no auditd listens), and put back.
+# po_burst_up / po_burst_down: printk's rate limit off for the kernel's
+# audit printk (kauditd prints records through printk_ratelimit() when no
+# auditd listens), and put back. The interval goes to 0 (never limit): 7.x
+# applies a raised burst only when the current interval ends.
 po_burst_up() {
 	PO_BURST=$(cat /proc/sys/kernel/printk_ratelimit_burst)
+	PO_RLI=$(cat /proc/sys/kernel/printk_ratelimit)
 	echo 100000 >/proc/sys/kernel/printk_ratelimit_burst
+	echo 0 >/proc/sys/kernel/printk_ratelimit
 }
 
 po_burst_down() {
 	[ -n "$PO_BURST" ] && echo "$PO_BURST" >/proc/sys/kernel/printk_ratelimit_burst
+	[ -n "$PO_RLI" ] && echo "$PO_RLI" >/proc/sys/kernel/printk_ratelimit
 	PO_BURST=
+	PO_RLI=
 }
 
 # po_records FILE: our audit records since the mark (op=revoke, restore or
