@@ -273,7 +273,7 @@ static void retarget(struct bpf_program *prog)
 
 	if (!slash || (strncmp(sec, "fentry/", 7) && strncmp(sec, "fexit/", 6)))
 		return;
-	for (i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(renamed); i++) {
 		if (strcmp(slash + 1, renamed[i][0]) ||
 		    kernel_has(renamed[i][0]) || !kernel_has(renamed[i][1]))
 			continue;
