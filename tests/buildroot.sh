@@ -124,7 +124,9 @@ cmd_ensure() {
 	local suite=$1 root want have
 	shift
 	check_suite "$suite"
-	command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
+	# shellcheck source=tests/host-packages.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/host-packages.sh"
+	ensure_host_packages debootstrap
 	root=$(root_of "$suite")
 	mkdir -p "$ROOTS"
 	exec 8>"$ROOTS/.$suite.lock"

@@ -293,7 +293,7 @@ kernels_fix_headers() {	# kernels_fix_headers TREE ROOT RELEASE
 
 # Unpack a release's downloaded packages into $CACHE/kernels/RELEASE (see
 # the header), then remove DIR. --headers: a headers-only root (no image,
-# no depmod) for compile checks.
+# no depmod; marked .headers-only) for compile checks.
 kernels_unpack() {	# kernels_unpack SUITE RELEASE DIR [--headers]
 	local suite=$1 rel=$2 dl=$3 mode=${4-} root tmp deb m
 	root=$KERNELS_CACHE/kernels/$rel
@@ -321,6 +321,9 @@ kernels_unpack() {	# kernels_unpack SUITE RELEASE DIR [--headers]
 		[ -f "$tmp/boot/vmlinuz-$rel" ] || { kernels_log "$rel: no vmlinuz in the packages"; return 1; }
 		# Debian generates modules.dep at install time; so do we.
 		depmod -b "$tmp" "$rel" || return 1
+	fi
+	if [ "$mode" = --headers ]; then
+		touch "$tmp/.headers-only"
 	fi
 	echo "$suite" >"$tmp/.suite"
 	kernels_series_of "$rel" >"$tmp/.series"
@@ -359,7 +362,9 @@ kernels_fetch() {	# kernels_fetch SERIES [FLAVOUR] [--headers]
 		kernels_log "no bootable $series $fl kernel in the package lists"
 		return 1
 	fi
-	if [ ! -e "$KERNELS_CACHE/kernels/$rel/.complete" ]; then
+	# A headers-only root does for --headers only.
+	if [ ! -e "$KERNELS_CACHE/kernels/$rel/.complete" ] ||
+		{ [ "$mode" != --headers ] && [ -e "$KERNELS_CACHE/kernels/$rel/.headers-only" ]; }; then
 		dl=$KERNELS_CACHE/kernels/.debs-$rel
 		kernels_download "$suite" "$rel" "$dl" "$mode" &&
 			kernels_unpack "$suite" "$rel" "$dl" "$mode" || return 1
