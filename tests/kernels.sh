@@ -376,28 +376,42 @@ kernels_fetch() {	# kernels_fetch SERIES [FLAVOUR] [--headers]
 
 kernels_headers_dir() { echo "$KERNELS_CACHE/kernels/$1/usr/src/linux-headers-$1"; }
 
-# The compiler command the headers of a release name, e.g.
-# x86_64-linux-gnu-gcc-14 (from CONFIG_CC_VERSION_TEXT).
-kernels_cc() {	# kernels_cc RELEASE
-	local h
-	h=$(kernels_headers_dir "$1")
-	sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$h/include/config/auto.conf" | head -n1
+# The compiler command a headers tree names, e.g. x86_64-linux-gnu-gcc-14
+# (the first word of CONFIG_CC_VERSION_TEXT).
+kernels_cc_of() {	# kernels_cc_of HEADERS-DIR
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$1/include/config/auto.conf" | head -n1
 }
 
-# Where a release's modules are built: "host" if the host has its compiler,
-# else the suite of the build root (tests/buildroot.sh) that has it: the
-# base suite of the one the kernel came from.
-kernels_buildroot() {	# kernels_buildroot RELEASE
-	local rel=$1 cc suite
-	cc=$(kernels_cc "$rel")
-	[ -n "$cc" ] || { kernels_log "$rel: no CONFIG_CC_VERSION_TEXT in its headers"; return 1; }
+kernels_cc() {	# kernels_cc RELEASE
+	kernels_cc_of "$(kernels_headers_dir "$1")"
+}
+
+# Where modules are built against a headers tree: "host" if the host has
+# the compiler it names, else the suite of the build root
+# (tests/buildroot.sh) that has it: the base suite of the one the kernel
+# came from (trixie-backports -> trixie).
+kernels_buildroot_for() {	# kernels_buildroot_for HEADERS-DIR SUITE
+	local cc
+	cc=$(kernels_cc_of "$1")
+	[ -n "$cc" ] || { kernels_log "$1: no CONFIG_CC_VERSION_TEXT"; return 1; }
 	if command -v "$cc" >/dev/null; then
 		echo host
-		return
+	elif [ -n "$2" ]; then
+		echo "${2%%-*}"
+	else
+		kernels_log "$1 names $cc, which the host lacks, and its suite is unknown"
+		return 1
 	fi
-	suite=$(cat "$KERNELS_CACHE/kernels/$rel/.suite" 2>/dev/null) ||
-		{ kernels_log "$rel: no .suite in its root"; return 1; }
-	echo "${suite%%-*}"
+}
+
+# The suite a release's root came from (.suite; roots unpacked before it
+# was recorded have none: empty).
+kernels_suite_of_root() {	# kernels_suite_of_root RELEASE
+	cat "$KERNELS_CACHE/kernels/$1/.suite" 2>/dev/null || true
+}
+
+kernels_buildroot() {	# kernels_buildroot RELEASE
+	kernels_buildroot_for "$(kernels_headers_dir "$1")" "$(kernels_suite_of_root "$1")"
 }
 
 # The package that brings a compiler command into a build root
@@ -409,19 +423,27 @@ kernels_cc_package() {	# kernels_cc_package CC
 	esac
 }
 
-# Run make against a release's headers, on the host or in its build root
-# (created if need be), with the headers and DIR bound at the same paths.
-kernels_make() {	# kernels_make RELEASE DIR MAKE-ARG...
-	local rel=$1 dir=$2 br
-	shift 2
-	br=$(kernels_buildroot "$rel") || return 1
+# make -C HEADERS-DIR M=DIR on the host or in the build root it needs
+# (created if need be), with TREE (the root holding the headers) and DIR
+# bound at the same paths.
+kernels_make_in() {	# kernels_make_in TREE HEADERS-DIR SUITE DIR MAKE-ARG...
+	local tree=$1 hdr=$2 suite=$3 dir=$4 br
+	shift 4
+	br=$(kernels_buildroot_for "$hdr" "$suite") || return 1
 	if [ "$br" = host ]; then
-		make -C "$(kernels_headers_dir "$rel")" M="$dir" "$@"
-	else
-		LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" ensure "$br" \
-			"$(kernels_cc_package "$(kernels_cc "$rel")")" >/dev/null || return 1
-		LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" run "$br" \
-			"$KERNELS_CACHE/kernels/$rel" "$dir" -- \
-			make -C "$(kernels_headers_dir "$rel")" M="$dir" "$@"
+		make -C "$hdr" M="$dir" "$@"
+		return
 	fi
+	LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" ensure "$br" \
+		"$(kernels_cc_package "$(kernels_cc_of "$hdr")")" >/dev/null || return 1
+	LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" run "$br" \
+		"$tree" "$dir" -- make -C "$hdr" M="$dir" "$@"
+}
+
+# The same for a release's root in $CACHE/kernels.
+kernels_make() {	# kernels_make RELEASE DIR MAKE-ARG...
+	local rel=$1 dir=$2
+	shift 2
+	kernels_make_in "$KERNELS_CACHE/kernels/$rel" "$(kernels_headers_dir "$rel")" \
+		"$(kernels_suite_of_root "$rel")" "$dir" "$@"
 }

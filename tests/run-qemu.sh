@@ -3,12 +3,16 @@
 #
 # Boot Debian's own kernels in QEMU and run the lsmrevoke tests inside them.
 #
-# For each kernel series (6.1 from bookworm/bookworm-security, 6.12 from
-# bookworm-backports) this script
+# For each kernel series (6.1 from bookworm/bookworm-security, 6.12 +deb12
+# from bookworm-security/bookworm-backports, 6.12-deb13 from
+# trixie/trixie-security, 7.N from trixie-backports/unstable: see
+# tests/kernels.sh) this script
 #   1. downloads the unsigned image and its headers from Debian's archive with
 #      `apt-get download` and unpacks them with `dpkg -x` into a private root
 #      under $LSMREVOKE_CACHE (never installing a kernel on the host),
-#   2. builds lsmrevoke.ko against those headers, the BPF test programs and
+#   2. builds lsmrevoke.ko against those headers (on the host, or in a cached
+#      Debian build root when the headers name a compiler the host lacks:
+#      tests/buildroot.sh), the BPF test programs and
 #      the static loader (the last two once, shared by every kernel),
 #   3. packs a busybox initramfs whose /init is tests/guest-init.sh,
 #   4. boots it under TCG with panic_on_warn=1 oops=panic panic=-1 and a
