@@ -423,6 +423,12 @@ kernels_cc_package() {	# kernels_cc_package CC
 	esac
 }
 
+# Create or update the build root a headers tree needs (its compiler).
+kernels_ensure_buildroot() {	# kernels_ensure_buildroot SUITE HEADERS-DIR
+	LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" ensure "$1" \
+		"$(kernels_cc_package "$(kernels_cc_of "$2")")" >/dev/null
+}
+
 # make -C HEADERS-DIR M=DIR on the host or in the build root it needs
 # (created if need be), with TREE (the root holding the headers) and DIR
 # bound at the same paths.
@@ -434,8 +440,7 @@ kernels_make_in() {	# kernels_make_in TREE HEADERS-DIR SUITE DIR MAKE-ARG...
 		make -C "$hdr" M="$dir" "$@"
 		return
 	fi
-	LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" ensure "$br" \
-		"$(kernels_cc_package "$(kernels_cc_of "$hdr")")" >/dev/null || return 1
+	kernels_ensure_buildroot "$br" "$hdr" || return 1
 	LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" run "$br" \
 		"$tree" "$dir" -- make -C "$hdr" M="$dir" "$@"
 }
@@ -446,4 +451,21 @@ kernels_make() {	# kernels_make RELEASE DIR MAKE-ARG...
 	shift 2
 	kernels_make_in "$KERNELS_CACHE/kernels/$rel" "$(kernels_headers_dir "$rel")" \
 		"$(kernels_suite_of_root "$rel")" "$dir" "$@"
+}
+
+# Run a command where a release's modules are built: the headers' own tools
+# (scripts/sign-file, built for the kernel's Debian) need that Debian's
+# libraries. The release's root and DIR are bound.
+kernels_exec() {	# kernels_exec RELEASE DIR COMMAND...
+	local rel=$1 dir=$2 br hdr
+	shift 2
+	hdr=$(kernels_headers_dir "$rel")
+	br=$(kernels_buildroot "$rel") || return 1
+	if [ "$br" = host ]; then
+		"$@"
+		return
+	fi
+	kernels_ensure_buildroot "$br" "$hdr" || return 1
+	LSMREVOKE_CACHE=$KERNELS_CACHE "$KERNELS_REPO/tests/buildroot.sh" run "$br" \
+		"$KERNELS_CACHE/kernels/$rel" "$dir" -- "$@"
 }
