@@ -20,7 +20,9 @@
 #   make secureboot                       only the Secure Boot boots
 #   make check-debug                      suite and stress on a KASAN/lockdep/
 #                                         kmemleak build of Debian's 6.1 source
-#   make matrix                           build against every Debian 6.1/6.12 ABI
+#   make matrix                           build against every Debian 6.1/6.12/
+#                                         6.12-deb13 ABI (LSMREVOKE_MATRIX_SERIES=every:
+#                                         7.x too)
 #   make deb                              the lsmrevoke-dkms and lsmrevoke-tools .debs
 #   make deb-check                        build, lintian, install, remove the .deb
 

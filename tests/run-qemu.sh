@@ -3,12 +3,16 @@
 #
 # Boot Debian's own kernels in QEMU and run the lsmrevoke tests inside them.
 #
-# For each kernel series (6.1 from bookworm/bookworm-security, 6.12 from
-# bookworm-backports) this script
+# For each kernel series (6.1 from bookworm/bookworm-security, 6.12 +deb12
+# from bookworm-security/bookworm-backports, 6.12-deb13 from
+# trixie/trixie-security, 7.N from trixie-backports/unstable: see
+# tests/kernels.sh) this script
 #   1. downloads the unsigned image and its headers from Debian's archive with
 #      `apt-get download` and unpacks them with `dpkg -x` into a private root
 #      under $LSMREVOKE_CACHE (never installing a kernel on the host),
-#   2. builds lsmrevoke.ko against those headers, the BPF test programs and
+#   2. builds lsmrevoke.ko against those headers (on the host, or in a cached
+#      Debian build root when the headers name a compiler the host lacks:
+#      tests/buildroot.sh), the BPF test programs and
 #      the static loader (the last two once, shared by every kernel),
 #   3. packs a busybox initramfs whose /init is tests/guest-init.sh,
 #   4. boots it under TCG with panic_on_warn=1 oops=panic panic=-1 and a
@@ -77,13 +81,15 @@ JOBS=$(nproc)
 
 usage() {
 	cat <<EOF
-Usage: tests/run-qemu.sh [--kernel 6.1|6.12|all|debug] [--script FILE [--add PATH]...]
+Usage: tests/run-qemu.sh [--kernel SERIES|all|every|debug] [--script FILE [--add PATH]...]
                          [--module-from make|dkms] [--keep] [-h]
 
 Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
 (tests/guest/suite.sh), or with --script run FILE as root instead.
 
-  --kernel K     6.1, 6.12 or all [all]; debug: the debug kernel
+  --kernel K     a series: 6.1, 6.12 (+deb12), 6.12-deb13, 7.N (what the
+                 package lists offer); all: 6.1 and 6.12 [all]; every: every
+                 series the lists offer; debug: the debug kernel
                  (tests/debug-kernel.sh builds and caches it: KASAN, KFENCE,
                  lockdep, kmemleak; the suite ends with a kmemleak scan)
   --script FILE  run FILE with sh inside the guest after 'modprobe lsmrevoke';
@@ -138,10 +144,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# Series other than 6.1 and 6.12 are checked against the package lists
+# once they are read (tests/kernels.sh: kernels_series).
 case $kernel_arg in
 all) kernels=("${ALL_KERNELS[@]}") ;;
-6.1|6.12|debug) kernels=("$kernel_arg") ;;
-*) die "--kernel must be 6.1, 6.12, all or debug, not '$kernel_arg'" ;;
+every|debug) kernels=("$kernel_arg") ;;
+6.1|6.12|[0-9]*.[0-9]*) kernels=("$kernel_arg") ;;
+*) die "--kernel must be a series (6.1, 6.12, 6.12-deb13, 7.N), all, every or debug, not '$kernel_arg'" ;;
 esac
 case $module_from in
 make|dkms) ;;
@@ -178,205 +187,79 @@ trap cleanup EXIT
 
 # --- kernels ---------------------------------------------------------------
 #
-# The cache holds one private root per kernel release,
-# $CACHE/kernels/<release>/, complete when it has a .complete file:
-#   boot/vmlinuz-<release>, usr/src/linux-headers-<release>{,-common},
-#   usr/lib/linux-kbuild-<series...>, lib/modules/<release>/.
-# $CACHE/apt-backports/ holds the private apt configuration for 6.12.
+# tests/kernels.sh finds, downloads and unpacks Debian's kernels: one
+# private root per release, $CACHE/kernels/<release>/, complete when it has
+# a .complete file (boot/vmlinuz-<release>, usr/src/linux-headers-<release>
+# and its -common tree, usr/lib/linux-kbuild-*, lib/modules/<release>/),
+# from private apt configurations in $CACHE/apt/<suite>/. A release whose
+# headers name a compiler the host lacks is built in a cached Debian build
+# root (tests/buildroot.sh).
 
-# apt options for a series: the host's own configuration for 6.1 (bookworm
-# and bookworm-security are in its sources), a private one for 6.12.
-apt_opts() {
+. "$REPO/tests/kernels.sh"
+
+# The amd64 flavour: what prune_series keeps apart from cloud and rt.
+is_amd64_flavour() {
 	case $1 in
-	6.1) ;;
-	6.12)
-		local d=$CACHE/apt-backports
-		printf '%s\n' -o "Dir::Etc::SourceList=$d/sources.list" \
-			-o Dir::Etc::SourceParts=/dev/null \
-			-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
-		;;
+	*-cloud-amd64|*-rt-amd64) return 1 ;;
+	*-amd64) return 0 ;;
+	*) return 1 ;;
 	esac
 }
 
-# The mirror the host uses for Debian's main archive (deb822 or one-line
-# format), so that backports come from the same place.
-host_mirror() {
-	local uri
-	uri=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
-		grep -v '^[[:space:]]*#' | grep -Eo 'https?://[^ ]*/debian/?( |$)' | grep -v security | head -n1 |
-		tr -d ' ') || true
-	echo "${uri:-http://deb.debian.org/debian}"
-}
-
-# Refresh the private backports package lists.
-update_backports_lists() {
-	local d=$CACHE/apt-backports
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-	echo "deb ${1%/} bookworm-backports main" >"$d/sources.list"
-	# shellcheck disable=SC2046
-	apt-get $(apt_opts 6.12) update -qq >&2
-}
-
-# Newest kernel release of a series that the package lists offer, e.g.
-# 6.1.0-56-amd64 or 6.12.95+deb12-amd64; nothing if the lists know none.
-latest_release() {
-	# shellcheck disable=SC2046
-	case $1 in
-	6.1)
-		# What the linux-image-amd64 metapackage points at, so image and
-		# headers always match (modversions CRCs).
-		apt-cache depends linux-image-amd64 2>/dev/null |
-			sed -n 's/^ *Depends: linux-image-\(6\.1\.0-[0-9]*-amd64\)$/\1/p' |
-			sort -V | tail -n1
-		;;
-	6.12)
-		apt-cache $(apt_opts 6.12) pkgnames linux-image-6.12 2>/dev/null |
-			sed -n 's/^linux-image-\(6\.12\.[^-]*-amd64\)-unsigned$/\1/p' |
-			sort -V | tail -n1
-		;;
-	esac
-}
-
-# Newest complete root already in the cache for a series.
+# Newest complete bootable amd64 root already in the cache for a series.
 cached_release() {
-	local d
-	for d in "$CACHE"/kernels/"$1".*/.complete; do
-		if [ -e "$d" ]; then
-			basename "$(dirname "$d")"
+	local d rel
+	for d in "$CACHE"/kernels/*/.complete; do
+		[ -e "$d" ] || continue
+		rel=$(basename "$(dirname "$d")")
+		[ ! -e "$CACHE/kernels/$rel/.headers-only" ] || continue
+		is_amd64_flavour "$rel" || continue
+		if [ "$(kernels_series_of "$rel" || true)" = "$1" ]; then
+			echo "$rel"
 		fi
 	done | sort -V | tail -n1
 }
 
-# The four packages of a release: the unsigned image, its headers and what
-# they depend on (the -common headers and linux-kbuild; the exact names
-# differ: linux-kbuild-6.1 but linux-kbuild-6.12.95+deb12).
-release_packages() {
-	local series=$1 rel=$2
-	echo "linux-image-$rel-unsigned"
-	echo "linux-headers-$rel"
-	# shellcheck disable=SC2046
-	apt-cache $(apt_opts "$series") depends "linux-headers-$rel" |
-		sed -n 's/^ *Depends: \(linux-headers-[^ ]*-common\|linux-kbuild-[^ ]*\)$/\1/p' |
-		sort -u
-}
-
-# Download a release's packages into a directory; fails if apt does.
-download_release() {
-	local series=$1 rel=$2 dl=$3 pkgs
-	mapfile -t pkgs < <(release_packages "$series" "$rel")
-	[ ${#pkgs[@]} -eq 4 ] ||
-		die "linux-headers-$rel: expected a -common and a linux-kbuild dependency, found: ${pkgs[*]:2}"
-	rm -rf "$dl"
-	mkdir -p "$dl"
-	log "downloading ${pkgs[*]}"
-	# shellcheck disable=SC2046
-	(cd "$dl" && apt-get $(apt_opts "$series") -o APT::Sandbox::User=root \
-		-qq download "${pkgs[@]}" >&2)
-}
-
-# Unpack downloaded packages into the release's private root and make the
-# headers usable from there: their Makefile includes the -common tree by an
-# absolute /usr/src path, which is rewritten to the private root.
-unpack_release() {
-	local rel=$1 dl=$2 root=$CACHE/kernels/$1 tmp=$CACHE/kernels/.$1.tmp
-	local mk deb common
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	for deb in "$dl"/*.deb; do
-		dpkg -x "$deb" "$tmp"
-	done
-	rm -rf "$dl"
-
-	mk=$tmp/usr/src/linux-headers-$rel/Makefile
-	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
-	common=$(sed -n "s|^include $root/\(usr/src/[^/]*\)/Makefile\$|\1|p" "$mk")
-	if [ -z "$common" ] || [ ! -f "$tmp/$common/Makefile" ]; then
-		die "$mk: does not include a -common tree we unpacked: $(cat "$mk")"
-	fi
-	echo "$common" >"$tmp/.common"
-	# lib/modules/<release>/build points at /usr/src: make it relative.
-	ln -sfn "../../../usr/src/linux-headers-$rel" "$tmp/lib/modules/$rel/build"
-	[ -f "$tmp/boot/vmlinuz-$rel" ] ||
-		die "linux-image-$rel-unsigned has no /boot/vmlinuz-$rel"
-	# Debian generates modules.dep at install time; so do we.
-	depmod -b "$tmp" "$rel"
-
-	rm -rf "$root"
-	mv "$tmp" "$root"
-	check_root "$rel"
-	touch "$root/.complete"
-}
-
-# The scripts/tools symlinks of both headers trees must resolve inside the
-# private root, or the build would silently use something on the host.
-check_root() {
-	local rel=$1 root=$CACHE/kernels/$1 t l
-	for t in "usr/src/linux-headers-$rel" "$(cat "$root/.common")"; do
-		[ -d "$root/$t" ] || die "$root/$t is missing"
-		for l in scripts tools; do
-			[ -e "$root/$t/$l" ] || die "$root/$t/$l does not resolve"
-			case $(readlink -f "$root/$t/$l") in
-			"$root"/*) ;;
-			*) die "$root/$t/$l resolves outside the private root" ;;
-			esac
-		done
-	done
-	[ -x "$root/usr/src/linux-headers-$rel/scripts/basic/fixdep" ] ||
-		die "$root: scripts/basic/fixdep is missing (linux-kbuild not unpacked?)"
-}
-
-# Make the newest release of a series available; prints the release.
+# Make the newest release of a series available; prints the release. With
+# no package lists (offline) or a failed download, the newest cached one.
 fetch_kernel() {
-	local series=$1 rel cached dl=$CACHE/kernels/.debs
+	local series=$1 rel cached
 	cached=$(cached_release "$series")
-	if [ "$series" = 6.12 ]; then
-		update_backports_lists "$(host_mirror)" ||
-			log "warning: cannot refresh bookworm-backports lists"
-	fi
-	rel=$(latest_release "$series")
-	if [ -z "$rel" ] && [ "$series" = 6.1 ] && [ "$(id -u)" = 0 ]; then
-		apt-get update -q >&2
-		rel=$(latest_release "$series")
-	fi
-	if [ -z "$rel" ]; then
-		[ -n "$cached" ] || die "no $series kernel in the package lists and none cached"
-		log "warning: package lists offer no $series kernel; using cached $cached"
-		echo "$cached"
-		return
-	fi
-	if [ -e "$CACHE/kernels/$rel/.complete" ]; then
+	if rel=$(kernels_fetch "$series" amd64); then
+		prune_series "$series" "$rel"
 		echo "$rel"
 		return
 	fi
-	if ! download_release "$series" "$rel" "$dl"; then
-		# Stale host lists may name packages the archive has dropped.
-		if [ "$series" != 6.1 ] || [ "$(id -u)" != 0 ]; then
-			die "cannot download kernel $rel"
-		fi
-		log "download failed; refreshing the host's package lists"
-		apt-get update -q >&2
-		rel=$(latest_release "$series")
-		if [ -e "$CACHE/kernels/$rel/.complete" ]; then
-			echo "$rel"
-			return
-		fi
-		download_release "$series" "$rel" "$dl" || die "cannot download kernel $rel"
-	fi
-	unpack_release "$rel" "$dl"
-	prune_series "$series" "$rel"
-	echo "$rel"
+	[ -n "$cached" ] || die "cannot fetch a $series kernel and none is cached"
+	log "warning: cannot fetch the newest $series kernel; using cached $cached"
+	echo "$cached"
 }
 
-# Drop the older cached roots of a series once a newer one is complete.
+# Drop the older cached amd64 roots of a series once a newer one is
+# complete (by the series each release belongs to, not by a name prefix:
+# 6.1.* also matches 6.12 releases).
 prune_series() {
-	local series=$1 keep_rel=$2 d
-	for d in "$CACHE"/kernels/"$series".*; do
-		if [ ! -d "$d" ] || [ "$(basename "$d")" = "$keep_rel" ]; then
-			continue
-		fi
-		log "removing old kernel $(basename "$d") from the cache"
+	local series=$1 keep_rel=$2 d rel
+	for d in "$CACHE"/kernels/*/; do
+		rel=$(basename "$d")
+		[ "$rel" != "$keep_rel" ] || continue
+		is_amd64_flavour "$rel" || continue
+		[ "$(kernels_series_of "$rel" || true)" = "$series" ] || continue
+		log "removing old kernel $rel from the cache"
 		rm -rf "$d"
 	done
+}
+
+# make against a release's headers: on the host, or in the build root the
+# release needs (the debug kernel is built with the host's compiler).
+kmake() {	# kmake SERIES RELEASE DIR MAKE-ARG...
+	local series=$1 rel=$2 dir=$3
+	shift 3
+	if [ "$series" = debug ]; then
+		make -C "$(kernel_headers debug "$rel")" M="$dir" "$@"
+	else
+		kernels_make "$rel" "$dir" "$@"
+	fi
 }
 
 # --- the debug kernel ------------------------------------------------------
@@ -456,19 +339,18 @@ build_cli() {
 # lsmrevoke.ko against a release's headers, in $WORK/<series>/build (a copy
 # of Kbuild and module/, so the source tree stays clean).
 build_module() {
-	local series=$1 rel=$2 hdr b=$WORK/$1/build
+	local series=$1 rel=$2 b=$WORK/$1/build
 	if [ "$module_from" = dkms ]; then
 		build_module_dkms "$series" "$rel"
 		return
 	fi
-	hdr=$(kernel_headers "$series" "$rel")
 	rm -rf "$b"
 	mkdir -p "$b"
 	if [ ! -f "$REPO/Kbuild" ] || [ ! -d "$REPO/module" ]; then
 		die "Kbuild or module/ is missing"
 	fi
 	cp -a "$REPO/Kbuild" "$REPO/module" "$b/"
-	if ! make -s -C "$hdr" M="$b" -j"$JOBS" LSMREVOKE_DEBUG="$DEBUG_BUILD" \
+	if ! kmake "$series" "$rel" "$b" -s -j"$JOBS" LSMREVOKE_DEBUG="$DEBUG_BUILD" \
 		modules >"$WORK/$series/build.log" 2>&1; then
 		cat "$WORK/$series/build.log" >&2
 		die "lsmrevoke.ko does not build against $rel"
@@ -483,7 +365,7 @@ build_module() {
 	rm -rf "$WORK/$series/debug"
 	mkdir -p "$WORK/$series/debug"
 	cp -a "$REPO/Kbuild" "$REPO/module" "$WORK/$series/debug/"
-	make -s -C "$hdr" M="$WORK/$series/debug" -j"$JOBS" LSMREVOKE_DEBUG=y \
+	kmake "$series" "$rel" "$WORK/$series/debug" -s -j"$JOBS" LSMREVOKE_DEBUG=y \
 		modules >"$WORK/$series/debug.log" 2>&1 ||
 		{ cat "$WORK/$series/debug.log" >&2; die "the debug lsmrevoke.ko does not build against $rel"; }
 	# The module's files call one way only (docs/design.md): the debug
@@ -502,8 +384,13 @@ build_module() {
 # module.sha256 and its directory under /lib/modules/<release> to module.dir.
 build_module_dkms() {
 	local series=$1 rel=$2 hdr d=$WORK/dkms ver ko rel_dir
-	local log=$WORK/$1/build.log trees
+	local log=$WORK/$1/build.log trees br
 	hdr=$(kernel_headers "$series" "$rel")
+	if [ "$series" != debug ]; then
+		br=$(kernels_buildroot "$rel") || die "cannot tell which compiler $rel needs"
+		[ "$br" = host ] ||
+			die "--module-from dkms builds with the host's compiler; $rel needs the $br build root"
+	fi
 	trees=(--dkmstree "$d/var/lib/dkms" --sourcetree "$d/usr/src"
 		--installtree "$d/lib/modules")
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$REPO/dkms.conf")
@@ -548,13 +435,12 @@ build_module_dkms() {
 # The suite's test-only modules (tests/kmod/) against a release's headers,
 # in $WORK/<series>/kmod.
 build_test_kmods() {
-	local series=$1 rel=$2 hdr b=$WORK/$1/kmod
-	hdr=$(kernel_headers "$series" "$rel")
+	local series=$1 rel=$2 b=$WORK/$1/kmod
 	[ -f "$REPO/tests/kmod/Kbuild" ] || return 0
 	rm -rf "$b"
 	mkdir -p "$b"
 	cp -a "$REPO"/tests/kmod/. "$b/"
-	if ! make -s -C "$hdr" M="$b" -j"$JOBS" modules \
+	if ! kmake "$series" "$rel" "$b" -s -j"$JOBS" modules \
 		>"$WORK/$series/kmod.log" 2>&1; then
 		cat "$WORK/$series/kmod.log" >&2
 		die "tests/kmod does not build against $rel"
@@ -824,6 +710,21 @@ done
 # One run at a time prepares the cache (downloads, prunes).
 exec 9>"$CACHE/lock"
 flock 9
+
+if [ "$kernel_arg" != debug ]; then
+	t=$(now)
+	kernels_update
+	kernels_load_index || log "warning: no kernel in the package lists; using cached kernels"
+	if [ "$kernel_arg" = every ]; then
+		mapfile -t kernels < <(kernels_series)
+		[ ${#kernels[@]} -gt 0 ] || die "the package lists offer no kernel series"
+	fi
+	for k in "${kernels[@]}"; do
+		kernels_known "$k" ||
+			die "--kernel $k: not a series tests/kernels.sh knows (KERNELS_KNOWN: ${KERNELS_KNOWN[*]})"
+	done
+	log "package lists read; series: ${kernels[*]} [$(since "$t")]"
+fi
 
 for k in "${kernels[@]}"; do
 	[ "$k" != debug ] || continue

@@ -20,7 +20,8 @@
 #     the kernel's CONFIG_MODULE_SIG_HASH), loads, works and unloads.
 # One line per check, "#N name:OK|FAIL", then "N passed, N failed".
 #
-# Usage: tests/secureboot.sh [--kernel 6.1|6.12|all]
+# Usage: tests/secureboot.sh [--kernel SERIES|all] (SERIES: 6.1, 6.12,
+# 6.12-deb13, 7.N as tests/kernels.sh names them; all: 6.1 and 6.12)
 # Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
 # seconds per guest [300].
 
@@ -42,18 +43,19 @@ readonly DONE_TOKEN=LSMREVOKE-DONE
 log() { printf '>> %s\n' "$*" >&2; }
 die() { printf 'secureboot.sh: error: %s\n' "$*" >&2; exit 1; }
 . "$REPO/tests/host-packages.sh"
+. "$REPO/tests/kernels.sh"
 
 kernel_arg=all
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) [ $# -ge 2 ] || die "--kernel needs an argument"; kernel_arg=$2; shift 2 ;;
-	*) die "usage: tests/secureboot.sh [--kernel 6.1|6.12|all]" ;;
+	*) die "usage: tests/secureboot.sh [--kernel SERIES|all]" ;;
 	esac
 done
 case $kernel_arg in
 all) kernels=(6.1 6.12) ;;
-6.1|6.12) kernels=("$kernel_arg") ;;
-*) die "--kernel must be 6.1, 6.12 or all" ;;
+*) kernels_known "$kernel_arg" || die "--kernel must be a series (6.1, 6.12, 6.12-deb13, 7.N) or all"
+	kernels=("$kernel_arg") ;;
 esac
 
 ensure_host_packages "${HOST_PACKAGES[@]}"
@@ -70,11 +72,19 @@ openssl req -new -x509 -nodes -days 1 -subj "/CN=DKMS module signing key" \
 	-newkey rsa:2048 -keyout "$WORK/unenrolled.key" -outform DER \
 	-out "$WORK/unenrolled.der" 2>/dev/null || die "openssl cannot make a key"
 
-# Newest complete release of a series in the cache.
+# Newest complete bootable amd64 release of a series in the cache (by
+# tests/kernels.sh's series of each release: the glob 6.12.* would also
+# take 6.12.N+deb13).
 cached_release() {
-	local d
-	for d in "$CACHE"/kernels/"$1".*/.complete; do
-		[ -e "$d" ] && basename "$(dirname "$d")"
+	local d rel
+	for d in "$CACHE"/kernels/*-amd64/.complete; do
+		[ -e "$d" ] || continue
+		rel=$(basename "$(dirname "$d")")
+		case $rel in *-cloud-amd64|*-rt-amd64) continue ;; esac
+		[ ! -e "$CACHE/kernels/$rel/.headers-only" ] || continue
+		if [ "$(kernels_series_of "$rel" || true)" = "$1" ]; then
+			echo "$rel"
+		fi
 	done | sort -V | tail -n1
 }
 
@@ -149,7 +159,7 @@ for k in "${kernels[@]}"; do
 
 	# The module, then three copies: unsigned and signed as dkms signs.
 	cp -a "$REPO/Kbuild" "$REPO/module" "$d/build/"
-	make -s -C "$hdr" M="$d/build" -j"$JOBS" modules >"$d/build.log" 2>&1 ||
+	kernels_make "$rel" "$d/build" -s -j"$JOBS" modules >"$d/build.log" 2>&1 ||
 		{ cat "$d/build.log" >&2; die "lsmrevoke.ko does not build against $rel"; }
 	hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$hdr/.config")
 	sign_file=$hdr/scripts/sign-file
@@ -157,8 +167,12 @@ for k in "${kernels[@]}"; do
 	cp "$d/build/lsmrevoke.ko" "$s/m/unsigned.ko"
 	cp "$d/build/lsmrevoke.ko" "$s/m/enrolled.ko"
 	cp "$d/build/lsmrevoke.ko" "$s/m/unenrolled.ko"
-	"$sign_file" "${hash:-sha512}" "$WORK/enrolled.key" "$WORK/enrolled.pem" "$s/m/enrolled.ko"
-	"$sign_file" "${hash:-sha512}" "$WORK/unenrolled.key" "$WORK/unenrolled.der" "$s/m/unenrolled.ko"
+	# sign-file is built for the kernel's Debian: run it where the module
+	# was built.
+	kernels_exec "$rel" "$WORK" "$sign_file" "${hash:-sha512}" \
+		"$WORK/enrolled.key" "$WORK/enrolled.pem" "$s/m/enrolled.ko"
+	kernels_exec "$rel" "$WORK" "$sign_file" "${hash:-sha512}" \
+		"$WORK/unenrolled.key" "$WORK/unenrolled.der" "$s/m/unenrolled.ko"
 
 	# The kernel image, signed for the firmware's db.
 	sbsign --key "$WORK/enrolled.key" --cert "$WORK/enrolled.pem" \
