@@ -9,10 +9,15 @@
 #   make tools                            the lsmrevoke command (libbpf-dev;
 #                                         LSMREVOKE_STATIC=1 links it statically)
 #   make style | sparse                   checkpatch --strict | sparse (C=2)
-#   make check                            the QEMU test suite, 6.1 and 6.12, then
-#                                         a boot of each with the dkms-built module,
-#                                         one for the missed-probe backstop
-#                                         and one under UEFI Secure Boot (OVMF)
+#   make check                            the QEMU test suite on the newest kernel
+#                                         of every Debian series (6.1, 6.12,
+#                                         6.12-deb13, 7.x), then a boot of each
+#                                         with the dkms-built module, one for the
+#                                         missed-probe backstop and one under
+#                                         UEFI Secure Boot (OVMF)
+#   make check-flavours                   the suite on the rt-amd64 (PREEMPT_RT)
+#                                         and cloud-amd64 kernels of the newest
+#                                         series
 #   make demo                             a short demonstration in QEMU (6.1)
 #   make bench                            the benchmarks in QEMU, 6.1 and 6.12:
 #                                         a table, docs/benchmarks.md and
@@ -20,9 +25,9 @@
 #   make secureboot                       only the Secure Boot boots
 #   make check-debug                      suite and stress on a KASAN/lockdep/
 #                                         kmemleak build of Debian's 6.1 source
-#   make matrix                           build against every Debian 6.1/6.12/
-#                                         6.12-deb13 ABI (LSMREVOKE_MATRIX_SERIES=every:
-#                                         7.x too)
+#   make matrix                           build against every ABI of every
+#                                         Debian series, and the newest series'
+#                                         cloud-amd64 and rt-amd64 headers
 #   make deb                              the lsmrevoke-dkms and lsmrevoke-tools .debs
 #   make deb-check                        build, lintian, install, remove the .deb
 
@@ -87,6 +92,10 @@ check:
 	bash tests/run-qemu.sh --kernel all --script tests/backstop.sh
 	bash tests/secureboot.sh --kernel all
 
+check-flavours:
+	bash tests/run-qemu.sh --kernel newest --flavour rt-amd64
+	bash tests/run-qemu.sh --kernel newest --flavour cloud-amd64
+
 bench:
 	bash bench/run.sh
 
@@ -115,4 +124,4 @@ deb-check:
 	bash tests/deb-test.sh
 
 .PHONY: stress check-debug all module debug install install-module install-tools tools clean style sparse \
-	check demo bench secureboot matrix deb deb-check
+	check check-flavours demo bench secureboot matrix deb deb-check

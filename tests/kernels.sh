@@ -355,6 +355,27 @@ kernels_check_root() {	# kernels_check_root RELEASE
 
 # Make the newest release of a series available (download and unpack unless
 # cached); prints the release. --headers: headers only.
+# One exact release made available (cached, or from the suite the lists
+# offer it in); prints it.
+kernels_fetch_release() {	# kernels_fetch_release RELEASE [--headers]
+	local rel=$1 mode=${2-} suite dl
+	if [ -e "$KERNELS_CACHE/kernels/$rel/.complete" ] &&
+		{ [ "$mode" = --headers ] || [ ! -e "$KERNELS_CACHE/kernels/$rel/.headers-only" ]; }; then
+		echo "$rel"
+		return
+	fi
+	suite=$(kernels_index | awk -v r="$rel" -v h="$mode" \
+		'$2 == r && (h == "--headers" || $5 == 1) { s = $3 } END { print s }')
+	if [ -z "$suite" ]; then
+		kernels_log "release $rel: no suite offers it${mode:+ (headers)}"
+		return 1
+	fi
+	dl=$KERNELS_CACHE/kernels/.debs-$rel
+	kernels_download "$suite" "$rel" "$dl" "$mode" &&
+		kernels_unpack "$suite" "$rel" "$dl" "$mode" || return 1
+	echo "$rel"
+}
+
 kernels_fetch() {	# kernels_fetch SERIES [FLAVOUR] [--headers]
 	local series=$1 fl=${2:-amd64} mode=${3-} rel suite dl
 	read -r rel suite < <(kernels_latest "$series" "$fl") || true

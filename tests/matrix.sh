@@ -22,10 +22,12 @@
 # Environment:
 #   LSMREVOKE_CACHE            [/var/cache/lsmrevoke-test]
 #   LSMREVOKE_MATRIX_DIR       [$LSMREVOKE_CACHE/matrix]
-#   LSMREVOKE_MATRIX_SERIES    series [6.1 6.12 6.12-deb13]; "every" for
-#                              every series the lists offer (7.x too)
-#   LSMREVOKE_MATRIX_FLAVOURS  header flavours [amd64]; e.g. "amd64
-#                              cloud-amd64 rt-amd64" for all of Debian's
+#   LSMREVOKE_MATRIX_SERIES    series [all: every series the lists offer];
+#                              e.g. "6.1 6.12"
+#   LSMREVOKE_MATRIX_FLAVOURS  header flavours of every ABI [amd64]; e.g.
+#                              "amd64 cloud-amd64 rt-amd64" for all of Debian's
+#   LSMREVOKE_MATRIX_ALSO      other flavours built for the newest ABI of the
+#                              newest series only [cloud-amd64 rt-amd64]
 
 set -euo pipefail
 shopt -s inherit_errexit
@@ -34,8 +36,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${LSMREVOKE_CACHE:-/var/cache/lsmrevoke-test}
 M=${LSMREVOKE_MATRIX_DIR:-$CACHE/matrix}
 ROOT=$M/root
-SERIES=${LSMREVOKE_MATRIX_SERIES:-6.1 6.12 6.12-deb13}
+SERIES=${LSMREVOKE_MATRIX_SERIES:-all}
 FLAVOURS=${LSMREVOKE_MATRIX_FLAVOURS:-amd64}
+ALSO=${LSMREVOKE_MATRIX_ALSO-cloud-amd64 rt-amd64}
 JOBS=$(nproc)
 # gcc-12 (the host's series' compiler), pahole for module BTF.
 readonly HOST_PACKAGES=(gcc make dwarves xz-utils)
@@ -153,11 +156,17 @@ flock 9
 t0=$SECONDS
 kernels_update
 kernels_load_index || die "no kernel headers in the package lists"
-if [ "$SERIES" = every ]; then
+if [ "$SERIES" = all ] || [ "$SERIES" = every ]; then
 	SERIES=$(kernels_series | tr '\n' ' ')
 fi
 # shellcheck disable=SC2086
 abis $SERIES >"$WORK/abis"
+# The other flavours (PREEMPT_RT changes locking under every probe) on the
+# newest ABI of the newest series.
+newest=$(kernels_series | sort -V | tail -n1)
+for f in $ALSO; do
+	kernels_releases "$newest" "$f" | sort -V -k1,1 | tail -n1
+done >>"$WORK/abis"
 [ -s "$WORK/abis" ] || die "the package lists offer no headers of: $SERIES"
 while read -r abi suite <&3; do
 	fetch_abi "$suite" "$abi"

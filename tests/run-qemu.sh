@@ -64,7 +64,6 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-readonly ALL_KERNELS=(6.1 6.12)
 readonly HOST_PACKAGES=(gcc make clang llvm libbpf-dev libelf-dev zlib1g-dev
 	qemu-system-x86 busybox-static cpio kmod dwarves xz-utils zstd bpftool
 	perl iproute2 dkms)
@@ -81,17 +80,23 @@ JOBS=$(nproc)
 
 usage() {
 	cat <<EOF
-Usage: tests/run-qemu.sh [--kernel SERIES|all|every|debug] [--script FILE [--add PATH]...]
+Usage: tests/run-qemu.sh [--kernel all|newest|SERIES|RELEASE|debug] [--script FILE [--add PATH]...]
+                         [--flavour amd64|cloud-amd64|rt-amd64]
                          [--module-from make|dkms] [--keep] [-h]
 
 Boot Debian kernels in QEMU (TCG) with lsmrevoke and run the test suite
 (tests/guest/suite.sh), or with --script run FILE as root instead.
 
-  --kernel K     a series: 6.1, 6.12 (+deb12), 6.12-deb13, 7.N (what the
-                 package lists offer); all: 6.1 and 6.12 [all]; every: every
-                 series the lists offer; debug: the debug kernel
-                 (tests/debug-kernel.sh builds and caches it: KASAN, KFENCE,
-                 lockdep, kmemleak; the suite ends with a kmemleak scan)
+  --kernel K     all: the newest amd64 release of every series the package
+                 lists offer [all] (every is the same); a series: 6.1,
+                 6.12 (+deb12), 6.12-deb13, 7.N; an exact release of any
+                 flavour, e.g. 6.12.118+deb13-amd64 or 7.3.4+deb13-rt-amd64;
+                 newest: the newest series only; debug: the debug kernel
+                 (tests/debug-kernel.sh builds and
+                 caches it: KASAN, KFENCE, lockdep, kmemleak; the suite ends
+                 with a kmemleak scan)
+  --flavour F    for a series or all: the flavour of Debian's kernel,
+                 amd64, cloud-amd64 or rt-amd64 (PREEMPT_RT) [amd64]
   --script FILE  run FILE with sh inside the guest after 'modprobe lsmrevoke';
                  its output is printed, its exit status is the result
   --add PATH     copy PATH (file or directory) into the guest as
@@ -128,6 +133,7 @@ strip_escapes() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g
 # --- arguments -------------------------------------------------------------
 
 kernel_arg=all
+flavour=amd64
 script=
 adds=()
 module_from="make"
@@ -138,19 +144,26 @@ while [ $# -gt 0 ]; do
 	--script) [ $# -ge 2 ] || die "--script needs an argument"; script=$2; shift 2 ;;
 	--add) [ $# -ge 2 ] || die "--add needs an argument"; adds+=("$2"); shift 2 ;;
 	--module-from) [ $# -ge 2 ] || die "--module-from needs an argument"; module_from=$2; shift 2 ;;
+	--flavour) [ $# -ge 2 ] || die "--flavour needs an argument"; flavour=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
 done
 
-# Series other than 6.1 and 6.12 are checked against the package lists
-# once they are read (tests/kernels.sh: kernels_series).
+# A series or a release is checked against the package lists once they are
+# read (tests/kernels.sh: kernels_series, kernels_index); "all" becomes the
+# series they offer.
 case $kernel_arg in
-all) kernels=("${ALL_KERNELS[@]}") ;;
-every|debug) kernels=("$kernel_arg") ;;
-6.1|6.12|[0-9]*.[0-9]*) kernels=("$kernel_arg") ;;
-*) die "--kernel must be a series (6.1, 6.12, 6.12-deb13, 7.N), all, every or debug, not '$kernel_arg'" ;;
+all|every) kernels=(all) ;;
+newest) kernels=(newest) ;;
+debug) kernels=(debug) ;;
+[0-9]*.[0-9]*) kernels=("$kernel_arg") ;;
+*) die "--kernel must be all, newest, a series (6.1, 6.12, 6.12-deb13, 7.N), a release (6.12.118+deb13-amd64) or debug, not '$kernel_arg'" ;;
+esac
+case $flavour in
+amd64|cloud-amd64|rt-amd64) ;;
+*) die "--flavour must be amd64, cloud-amd64 or rt-amd64, not '$flavour'" ;;
 esac
 case $module_from in
 make|dkms) ;;
@@ -225,14 +238,31 @@ cached_release() {
 fetch_kernel() {
 	local series=$1 rel cached
 	cached=$(cached_release "$series")
-	if rel=$(kernels_fetch "$series" amd64); then
-		prune_series "$series" "$rel"
+	if rel=$(kernels_fetch "$series" "$flavour"); then
+		[ "$flavour" != amd64 ] || prune_series "$series" "$rel"
 		echo "$rel"
 		return
 	fi
+	[ "$flavour" = amd64 ] || die "cannot fetch a $series $flavour kernel"
 	[ -n "$cached" ] || die "cannot fetch a $series kernel and none is cached"
 	log "warning: cannot fetch the newest $series kernel; using cached $cached"
 	echo "$cached"
+}
+
+# Is the --kernel argument an exact release (6.1.0-57-amd64,
+# 7.3.4+deb13-rt-amd64) rather than a series?
+is_release() {
+	case $1 in
+	*-amd64) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# Make one exact release available (any flavour); prints it. It is not
+# pruned: the user asked for it by name.
+fetch_release() {
+	kernels_fetch_release "$1" ||
+		die "kernel $1: not in the package lists as a bootable release, and not cached"
 }
 
 # Drop the older cached amd64 roots of a series once a newer one is
@@ -715,13 +745,16 @@ if [ "$kernel_arg" != debug ]; then
 	t=$(now)
 	kernels_update
 	kernels_load_index || log "warning: no kernel in the package lists; using cached kernels"
-	if [ "$kernel_arg" = every ]; then
+	if [ "$kernel_arg" = all ] || [ "$kernel_arg" = every ]; then
 		mapfile -t kernels < <(kernels_series)
+		[ ${#kernels[@]} -gt 0 ] || die "the package lists offer no kernel series"
+	elif [ "$kernel_arg" = newest ]; then
+		mapfile -t kernels < <(kernels_series | sort -V | tail -n1)
 		[ ${#kernels[@]} -gt 0 ] || die "the package lists offer no kernel series"
 	fi
 	for k in "${kernels[@]}"; do
-		kernels_known "$k" ||
-			die "--kernel $k: not a series tests/kernels.sh knows (KERNELS_KNOWN: ${KERNELS_KNOWN[*]})"
+		is_release "$k" || kernels_known "$k" ||
+			die "--kernel $k: neither a release nor a series tests/kernels.sh knows (KERNELS_KNOWN: ${KERNELS_KNOWN[*]})"
 	done
 	log "package lists read; series: ${kernels[*]} [$(since "$t")]"
 fi
@@ -729,7 +762,11 @@ fi
 for k in "${kernels[@]}"; do
 	[ "$k" != debug ] || continue
 	t=$(now)
-	release[$k]=$(fetch_kernel "$k")
+	if is_release "$k"; then
+		release[$k]=$(fetch_release "$k")
+	else
+		release[$k]=$(fetch_kernel "$k")
+	fi
 	log "kernel $k: ${release[$k]} ($CACHE/kernels/${release[$k]}) [$(since "$t")]"
 	mkdir -p "$WORK/$k"
 	cp "$CACHE/kernels/${release[$k]}/boot/vmlinuz-${release[$k]}" "$WORK/$k/vmlinuz"
