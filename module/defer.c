@@ -36,7 +36,7 @@ struct deferred {
 static struct deferred reserve;
 static atomic_t reserve_busy = ATOMIC_INIT(0);
 static struct workqueue_struct *defer_wq;
-static DEFINE_SPINLOCK(defer_lock);
+static DEFINE_RAW_SPINLOCK(defer_lock);
 static bool stopping;
 static atomic_t pending = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(pending_wait);
@@ -93,12 +93,12 @@ int lsmrevoke_defer(void (*fn)(u32 arg, const void *ptr), u32 arg,
 	d->arg = arg;
 	d->ptr = ptr;
 
-	spin_lock_irqsave(&defer_lock, flags);
+	raw_spin_lock_irqsave(&defer_lock, flags);
 	if (!stopping) {
 		atomic_inc(&pending);
 		queued = true;
 	}
-	spin_unlock_irqrestore(&defer_lock, flags);
+	raw_spin_unlock_irqrestore(&defer_lock, flags);
 	if (!queued) {
 		release(d);
 		return -ESHUTDOWN;
@@ -129,9 +129,9 @@ void lsmrevoke_defer_exit(void)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&defer_lock, flags);
+	raw_spin_lock_irqsave(&defer_lock, flags);
 	stopping = true;
-	spin_unlock_irqrestore(&defer_lock, flags);
+	raw_spin_unlock_irqrestore(&defer_lock, flags);
 	wait_event(pending_wait, !atomic_read(&pending));
 	if (defer_wq)
 		destroy_workqueue(defer_wq);

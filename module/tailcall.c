@@ -44,7 +44,8 @@
  *
  * Locking: slots_mutex serialises refill, release and exit (the only code
  * that removes records); it nests inside the revocation mutex and outside
- * each array's poke_mutex. slots_lock (spinlock, irqsave) protects the list
+ * each array's poke_mutex. slots_lock (a raw spinlock, irqsave: the probes
+ * take it, also on PREEMPT_RT) protects the list
  * and the records' flags, and is the only lock the probes take.
  */
 #include <linux/filter.h>
@@ -71,7 +72,7 @@ struct slot {
 };
 
 static LIST_HEAD(slots);
-static DEFINE_SPINLOCK(slots_lock);
+static DEFINE_RAW_SPINLOCK(slots_lock);
 static DEFINE_MUTEX(slots_mutex);
 static struct workqueue_struct *wq;
 static struct work_struct release_work;
@@ -93,18 +94,18 @@ static void add_slot(struct slot *s)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&slots_lock, flags);
+	raw_spin_lock_irqsave(&slots_lock, flags);
 	list_add_tail(&s->node, &slots);
-	spin_unlock_irqrestore(&slots_lock, flags);
+	raw_spin_unlock_irqrestore(&slots_lock, flags);
 }
 
 static void del_slot(struct slot *s)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&slots_lock, flags);
+	raw_spin_lock_irqsave(&slots_lock, flags);
 	list_del(&s->node);
-	spin_unlock_irqrestore(&slots_lock, flags);
+	raw_spin_unlock_irqrestore(&slots_lock, flags);
 }
 
 /* Drops a record's references without refilling; slots_mutex held. */
@@ -123,11 +124,11 @@ static void mark_deleted(struct bpf_map *map, u32 key)
 	unsigned long flags;
 	struct slot *s;
 
-	spin_lock_irqsave(&slots_lock, flags);
+	raw_spin_lock_irqsave(&slots_lock, flags);
 	list_for_each_entry(s, &slots, node)
 		if (s->map == map && s->key == key)
 			s->user_deleted = true;
-	spin_unlock_irqrestore(&slots_lock, flags);
+	raw_spin_unlock_irqrestore(&slots_lock, flags);
 }
 
 /* Marks @map's records released; the worker drops their references. */
@@ -137,14 +138,14 @@ static void mark_released(struct bpf_map *map)
 	bool any = false;
 	struct slot *s;
 
-	spin_lock_irqsave(&slots_lock, flags);
+	raw_spin_lock_irqsave(&slots_lock, flags);
 	list_for_each_entry(s, &slots, node) {
 		if (s->map == map) {
 			s->released = true;
 			any = true;
 		}
 	}
-	spin_unlock_irqrestore(&slots_lock, flags);
+	raw_spin_unlock_irqrestore(&slots_lock, flags);
 	if (any)
 		queue_work(wq, &release_work);
 }
@@ -222,14 +223,14 @@ static struct slot *next_slot(const struct bpf_prog *prog)
 	struct slot *s, *found = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&slots_lock, flags);
+	raw_spin_lock_irqsave(&slots_lock, flags);
 	list_for_each_entry(s, &slots, node) {
 		if (s->prog == prog) {
 			found = s;
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&slots_lock, flags);
+	raw_spin_unlock_irqrestore(&slots_lock, flags);
 	return found;
 }
 
@@ -241,9 +242,9 @@ static void refill_slot(struct slot *s)
 	bool wanted, done = false;
 
 	mutex_lock(&array->aux->poke_mutex);
-	spin_lock_irqsave(&slots_lock, flags);
+	raw_spin_lock_irqsave(&slots_lock, flags);
 	wanted = !s->user_deleted && !s->released;
-	spin_unlock_irqrestore(&slots_lock, flags);
+	raw_spin_unlock_irqrestore(&slots_lock, flags);
 	if (wanted && atomic64_read(&map->usercnt) > 0 &&
 	    !cmpxchg(&array->ptrs[s->key], NULL, s->prog)) {
 		map->ops->map_poke_run(map, s->key, NULL, s->prog);
@@ -284,14 +285,14 @@ static void release_fn(struct work_struct *work)
 	mutex_lock(&slots_mutex);
 	do {
 		found = NULL;
-		spin_lock_irqsave(&slots_lock, flags);
+		raw_spin_lock_irqsave(&slots_lock, flags);
 		list_for_each_entry(s, &slots, node) {
 			if (s->released) {
 				found = s;
 				break;
 			}
 		}
-		spin_unlock_irqrestore(&slots_lock, flags);
+		raw_spin_unlock_irqrestore(&slots_lock, flags);
 		if (found)
 			drop_slot(found);
 	} while (found);

@@ -16,7 +16,8 @@
  * mutex and read locklessly.
  *
  * Locking rule:
- *  - table_lock (a spinlock, taken with interrupts saved) serialises every
+ *  - table_lock (a raw spinlock: probes take it, also on PREEMPT_RT;
+ *    interrupts saved) serialises every
  *    change to the table and to nr_entries; it is a leaf lock, never held
  *    across anything that sleeps or takes another lock;
  *  - readers walk the table under rcu_read_lock() and only read an entry's
@@ -45,7 +46,7 @@
 #define TABLE_BITS 10
 
 static DEFINE_HASHTABLE(table, TABLE_BITS);
-static DEFINE_SPINLOCK(table_lock);
+static DEFINE_RAW_SPINLOCK(table_lock);
 static unsigned int nr_entries;
 static struct kmem_cache *entry_cache;
 
@@ -123,9 +124,9 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	strscpy(e->name, prog->aux->name, sizeof(e->name));
 	e->cred = cred ? get_cred(cred) : NULL;
 
-	spin_lock_irqsave(&table_lock, irqflags);
+	raw_spin_lock_irqsave(&table_lock, irqflags);
 	if (find(id)) {
-		spin_unlock_irqrestore(&table_lock, irqflags);
+		raw_spin_unlock_irqrestore(&table_lock, irqflags);
 		if (e->cred)
 			put_cred(e->cred);
 		kmem_cache_free(entry_cache, e);
@@ -133,7 +134,7 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	}
 	hash_add_rcu(table, &e->node, id);
 	nr_entries++;
-	spin_unlock_irqrestore(&table_lock, irqflags);
+	raw_spin_unlock_irqrestore(&table_lock, irqflags);
 
 	pr_debug("track prog %u flags %#x (%s)\n", id, e->flags,
 		 src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
@@ -146,11 +147,11 @@ void lsmrevoke_track_del(const struct bpf_prog *prog)
 	struct lsmrevoke_entry *e;
 	unsigned long irqflags;
 
-	spin_lock_irqsave(&table_lock, irqflags);
+	raw_spin_lock_irqsave(&table_lock, irqflags);
 	e = find(prog->aux->id);
 	if (e && e->prog == prog)
 		remove_entry(e, "freed");
-	spin_unlock_irqrestore(&table_lock, irqflags);
+	raw_spin_unlock_irqrestore(&table_lock, irqflags);
 }
 
 static int track_walked(struct bpf_prog *prog, void *data)
@@ -320,10 +321,10 @@ void lsmrevoke_track_exit(void)
 	unsigned long irqflags;
 	unsigned int bkt;
 
-	spin_lock_irqsave(&table_lock, irqflags);
+	raw_spin_lock_irqsave(&table_lock, irqflags);
 	hash_for_each_safe(table, bkt, tmp, e, node)
 		remove_entry(e, "unload");
-	spin_unlock_irqrestore(&table_lock, irqflags);
+	raw_spin_unlock_irqrestore(&table_lock, irqflags);
 
 	/* Wait for every free_entry_rcu() before the cache goes. */
 	rcu_barrier();
