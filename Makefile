@@ -30,6 +30,8 @@
 #                                         cloud-amd64 and rt-amd64 headers
 #   make deb                              the lsmrevoke-dkms and lsmrevoke-tools .debs
 #   make deb-check                        build, lintian, install, remove the .deb
+#                                         on this Debian 12 host, then install
+#                                         and remove them on a Debian 13 root
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -120,8 +122,15 @@ secureboot:
 deb:
 	dpkg-buildpackage -us -uc -b
 
+# The .debs built and tested on this Debian 12 host (tests/deb-test.sh),
+# then installed on Debian 13 (tests/deb-root.sh: a throwaway overlay on
+# the trixie build root). Both run; either failing fails the target.
+# LSMREVOKE_KEEP_DEB=DIR keeps the .debs there.
 deb-check:
-	bash tests/deb-test.sh
+	@keep=$${LSMREVOKE_KEEP_DEB:-}; d=$${keep:-$$(mktemp -d)}; rc=0; \
+	LSMREVOKE_KEEP_DEB=$$d bash tests/deb-test.sh || rc=1; \
+	bash tests/deb-root.sh trixie "$$d" || rc=1; \
+	[ -n "$$keep" ] || rm -rf "$$d"; exit $$rc
 
 .PHONY: stress check-debug all module debug install install-module install-tools tools clean style sparse \
 	check check-flavours demo bench secureboot matrix deb deb-check

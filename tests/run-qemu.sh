@@ -405,6 +405,18 @@ build_module() {
 		{ tail -n 5 "$WORK/$series/callgraph.txt" >&2; die "the module's files call each other in a cycle ($rel)"; }
 }
 
+# dkms where a release's modules are built: on the host, or (kernels_exec)
+# in its build root, with the release's root and DIR bound.
+kdkms() {	# kdkms host|SUITE RELEASE DIR DKMS-ARG...
+	local br=$1 rel=$2 dir=$3
+	shift 3
+	if [ "$br" = host ]; then
+		dkms "$@"
+	else
+		kernels_exec "$rel" "$dir" dkms "$@"
+	fi
+}
+
 # lsmrevoke.ko as dkms builds and installs it from dkms.conf (dkms add,
 # build, install) against a release's headers, with private dkms, source and
 # install trees under $WORK/dkms. Nothing on the host changes, unless it has
@@ -412,14 +424,25 @@ build_module() {
 # /var/lib/dkms/mok.key, as on a real machine (creating it if missing). The
 # file dkms installed goes to $WORK/<series>/build, its checksum to
 # module.sha256 and its directory under /lib/modules/<release> to module.dir.
+# A release whose headers name a compiler the host lacks is built by the
+# dkms of its build root (tests/buildroot.sh, dkms added to it), with that
+# root's compiler, in trees of their own ($WORK/dkms-<suite>: one dkms
+# version per tree), the release's root and those trees bound at the same
+# paths. The build root has no linux-kbuild and no headers under the
+# install tree, so its dkms finds no sign-file and signs nothing, as on a
+# host without the release's headers; nothing in the root changes.
 build_module_dkms() {
 	local series=$1 rel=$2 hdr d=$WORK/dkms ver ko rel_dir
-	local log=$WORK/$1/build.log trees br
+	local log=$WORK/$1/build.log trees br=host
 	hdr=$(kernel_headers "$series" "$rel")
 	if [ "$series" != debug ]; then
 		br=$(kernels_buildroot "$rel") || die "cannot tell which compiler $rel needs"
-		[ "$br" = host ] ||
-			die "--module-from dkms builds with the host's compiler; $rel needs the $br build root"
+	fi
+	if [ "$br" != host ]; then
+		d=$WORK/dkms-$br
+		# The compiler the headers name (kernels_exec adds it), and dkms.
+		LSMREVOKE_CACHE=$CACHE "$REPO/tests/buildroot.sh" ensure "$br" dkms >/dev/null ||
+			die "cannot add dkms to the $br build root"
 	fi
 	trees=(--dkmstree "$d/var/lib/dkms" --sourcetree "$d/usr/src"
 		--installtree "$d/lib/modules")
@@ -432,14 +455,14 @@ build_module_dkms() {
 		# What the .deb puts in /usr/src (debian/lsmrevoke-dkms.install).
 		mkdir -p "$d/usr/src/lsmrevoke-$ver" "$d/var/lib/dkms"
 		cp -a "$REPO"/{dkms.conf,Kbuild,Makefile,module} "$d/usr/src/lsmrevoke-$ver/"
-		dkms add -m lsmrevoke -v "$ver" "${trees[@]}" >"$WORK/dkms-add.log" 2>&1 ||
+		kdkms "$br" "$rel" "$d" add -m lsmrevoke -v "$ver" "${trees[@]}" >"$WORK/dkms-add.log" 2>&1 ||
 			{ cat "$WORK/dkms-add.log" >&2; die "dkms add failed"; }
 	fi
 	rm -rf "$WORK/$series/build"
 	mkdir -p "$d/lib/modules/$rel" "$WORK/$series/build"
-	if ! { dkms build -m "lsmrevoke/$ver" -k "$rel" "${trees[@]}" \
+	if ! { kdkms "$br" "$rel" "$d" build -m "lsmrevoke/$ver" -k "$rel" "${trees[@]}" \
 		--kernelsourcedir "$hdr" -j "$JOBS" &&
-		dkms install -m "lsmrevoke/$ver" -k "$rel" "${trees[@]}" \
+		kdkms "$br" "$rel" "$d" install -m "lsmrevoke/$ver" -k "$rel" "${trees[@]}" \
 		--kernelsourcedir "$hdr" --no-depmod; } >"$log" 2>&1; then
 		cat "$log" >&2
 		cat "$d/var/lib/dkms/lsmrevoke/$ver/build/make.log" >&2 2>/dev/null || true
@@ -459,7 +482,7 @@ build_module_dkms() {
 	esac >"$WORK/$series/build/lsmrevoke.ko"
 	sha256sum <"$WORK/$series/build/lsmrevoke.ko" | cut -d' ' -f1 >"$WORK/$series/module.sha256"
 	echo "$rel_dir" >"$WORK/$series/module.dir"
-	log "kernel $series: dkms built and installed $rel_dir/$(basename "$ko")"
+	log "kernel $series: dkms built and installed $rel_dir/$(basename "$ko")${br:+ ($br)}"
 }
 
 # The suite's test-only modules (tests/kmod/) against a release's headers,
