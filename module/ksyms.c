@@ -159,7 +159,7 @@ static int find_kallsyms_lookup_name(void)
 }
 
 /* @name's address, or 0 when it does not exist (or a test says so). */
-static unsigned long lookup(const char *name)
+unsigned long lsmrevoke_ksyms_lookup(const char *name)
 {
 	char site[KSYM_NAME_LEN + 8];
 
@@ -171,7 +171,7 @@ static unsigned long lookup(const char *name)
 /* Resolves @name into @addr; -ENOENT, logged, when it does not exist. */
 int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr)
 {
-	*addr = lookup(name);
+	*addr = lsmrevoke_ksyms_lookup(name);
 	if (!*addr) {
 		pr_err("required symbol %s not found\n", name);
 		return -ENOENT;
@@ -185,10 +185,10 @@ static int resolve_entry(unsigned int i)
 	const struct ksym *s = &ksyms[i];
 
 	resolved_name[i] = s->name;
-	*s->addr = lookup(s->name);
+	*s->addr = lsmrevoke_ksyms_lookup(s->name);
 	if (!*s->addr && s->alt) {
 		resolved_name[i] = s->alt;
-		*s->addr = lookup(s->alt);
+		*s->addr = lsmrevoke_ksyms_lookup(s->alt);
 	}
 	if (*s->addr || s->optional)
 		return 0;

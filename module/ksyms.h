@@ -45,6 +45,7 @@ extern atomic_long_t lsmrevoke_thunk_calls_text_poke_finish;
 
 int lsmrevoke_ksyms_init(void);
 int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr);
+unsigned long lsmrevoke_ksyms_lookup(const char *name);
 void lsmrevoke_ksyms_show(struct seq_file *m);
 void lsmrevoke_ksyms_show_func(struct seq_file *m, const char *name,
 			       unsigned long addr);

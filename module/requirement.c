@@ -12,8 +12,10 @@
  *
  * The reasons are the ones the verifier checks for the same helpers when
  * a program is loaded (bpf_base_func_proto() and the tracing protos);
- * btf_read has none: the kernel gates no load through a BTF pointer, so
- * only strict mode makes it count, as bpf_read_kernel.
+ * btf_read and kfunc_read have none: the kernel gates no load through a
+ * BTF pointer and no kfunc under lockdown, so only strict mode makes them
+ * count, as bpf_read_kernel. docs/kernel-reads.md lists every way a
+ * program can read kernel memory and which rows detect which.
  *
  * Helper addresses are resolved once at init and read-only afterwards.
  */
@@ -59,13 +61,28 @@ const struct lsmrevoke_requirement lsmrevoke_requirements[LSMREVOKE_NR_REQ] = {
 		.detected_by = "a load through a BTF pointer (BPF_PROBE_MEM), no helper",
 		.insn = is_btf_load,
 	},
+	[LSMREVOKE_REQ_KFUNC_READ] = {
+		.name = "kfunc_read",
+		.reason = LSMREVOKE_NO_REASON,
+		.reason_name = "-",
+		.strict_adds = LSMREVOKE_REQ(READ_KERNEL),
+		.detected_by = "a call of the kfunc bpf_probe_read_kernel{,_str}_dynptr (7.2+)",
+		/* bpf_probe_read_kernel{,_str}'s twins, with no lockdown check. */
+		.kfuncs = { "bpf_probe_read_kernel_dynptr",
+			    "bpf_probe_read_kernel_str_dynptr" },
+	},
 };
 
-/* The resolved helpers, in table order. */
+/* The resolved helpers and kfuncs (0: a kfunc this kernel lacks). */
 static unsigned long
 helper_addr[LSMREVOKE_NR_REQ][LSMREVOKE_REQ_HELPERS] __ro_after_init;
+static unsigned long
+kfunc_addr[LSMREVOKE_NR_REQ][LSMREVOKE_REQ_HELPERS] __ro_after_init;
 
-/* Resolves every row's helpers; a missing one fails init, named. */
+/*
+ * Resolves every row's helpers, a missing one failing init, named, and
+ * every row's kfuncs, which a kernel may lack (nothing can call them there).
+ */
 int lsmrevoke_requirement_init(void)
 {
 	unsigned int r, h;
@@ -80,6 +97,8 @@ int lsmrevoke_requirement_init(void)
 			if (ret)
 				return ret;
 		}
+		for (h = 0; h < LSMREVOKE_REQ_HELPERS && req->kfuncs[h]; h++)
+			kfunc_addr[r][h] = lsmrevoke_ksyms_lookup(req->kfuncs[h]);
 	}
 	return 0;
 }
@@ -92,6 +111,18 @@ u32 lsmrevoke_requirement_of_call(unsigned long target)
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
 		for (h = 0; h < LSMREVOKE_REQ_HELPERS && helper_addr[r][h]; h++)
 			if (helper_addr[r][h] == target)
+				return BIT(r);
+	return 0;
+}
+
+/* The requirement flags a kfunc call of the function at @target needs. */
+u32 lsmrevoke_requirement_of_kfunc_call(unsigned long target)
+{
+	unsigned int r, h;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		for (h = 0; h < LSMREVOKE_REQ_HELPERS; h++)
+			if (kfunc_addr[r][h] && kfunc_addr[r][h] == target)
 				return BIT(r);
 	return 0;
 }
@@ -144,8 +175,13 @@ void lsmrevoke_requirement_show_symbols(struct seq_file *m)
 {
 	unsigned int r, h;
 
-	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
 		for (h = 0; h < LSMREVOKE_REQ_HELPERS && helper_addr[r][h]; h++)
 			lsmrevoke_ksyms_show_func(m, lsmrevoke_requirements[r].helpers[h],
 						  helper_addr[r][h]);
+		for (h = 0; h < LSMREVOKE_REQ_HELPERS; h++)
+			if (kfunc_addr[r][h])
+				lsmrevoke_ksyms_show_func(m, lsmrevoke_requirements[r].kfuncs[h],
+							  kfunc_addr[r][h]);
+	}
 }

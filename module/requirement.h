@@ -18,6 +18,7 @@ enum lsmrevoke_req {
 	LSMREVOKE_REQ_READ_KERNEL,	/* the kernel's bpf_read_kernel */
 	LSMREVOKE_REQ_WRITE_USER,	/* the kernel's bpf_write_user */
 	LSMREVOKE_REQ_BTF_READ,		/* loads through BTF pointers */
+	LSMREVOKE_REQ_KFUNC_READ,	/* kfuncs reading kernel memory */
 	LSMREVOKE_NR_REQ,
 };
 
@@ -31,8 +32,10 @@ enum lsmrevoke_req {
 
 /*
  * One requirement. It is detected by a call of one of its helpers (kernel
- * functions, resolved by name at init), by an instruction @insn accepts,
- * or both; scan.c applies both to every verified instruction.
+ * functions, resolved by name at init; each must exist), a call of one of
+ * its kfuncs (resolved the same way; a kernel may lack them), by an
+ * instruction @insn accepts, or any of these; scan.c applies them to every
+ * verified instruction.
  */
 struct lsmrevoke_requirement {
 	const char *name;		/* as securityfs and the command show it */
@@ -41,6 +44,7 @@ struct lsmrevoke_requirement {
 	u32 strict_adds;		/* flags strict=1 adds to a program */
 	const char *detected_by;	/* what explain says needs it */
 	const char *helpers[LSMREVOKE_REQ_HELPERS];
+	const char *kfuncs[LSMREVOKE_REQ_HELPERS];
 	bool (*insn)(const struct bpf_insn *insn);
 };
 
@@ -49,6 +53,7 @@ lsmrevoke_requirements[LSMREVOKE_NR_REQ];
 
 int lsmrevoke_requirement_init(void);
 u32 lsmrevoke_requirement_of_call(unsigned long target);
+u32 lsmrevoke_requirement_of_kfunc_call(unsigned long target);
 void lsmrevoke_requirement_show(struct seq_file *m);
 void lsmrevoke_requirement_show_names(struct seq_file *m, u32 flags);
 void lsmrevoke_requirement_show_symbols(struct seq_file *m);

@@ -6,6 +6,8 @@
  * After fixup a helper call is BPF_JMP|BPF_CALL with src_reg 0 and
  * imm = helper - __bpf_call_base; the gated helpers are never inlined or
  * retargeted, so comparing call targets with their addresses is exact.
+ * A kfunc call is BPF_JMP|BPF_CALL with src_reg BPF_PSEUDO_KFUNC_CALL and,
+ * on x86 (no far kfunc calls), imm = kfunc - __bpf_call_base after fixup.
  * The main program's instructions include every subprogram's, so one pass
  * covers calls made from subprograms too. Every other detector of the
  * requirements table looks at single instructions.
@@ -25,6 +27,10 @@ static u32 insn_flags(const struct bpf_insn *insn)
 	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg)
 		return lsmrevoke_requirement_of_call((unsigned long)__bpf_call_base +
 						     insn->imm);
+	if (insn->code == (BPF_JMP | BPF_CALL) &&
+	    insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
+		return lsmrevoke_requirement_of_kfunc_call((unsigned long)__bpf_call_base +
+							   insn->imm);
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
 		if (lsmrevoke_requirements[r].insn &&
 		    lsmrevoke_requirements[r].insn(insn))

@@ -12,4 +12,11 @@
 /* 6.2+: @obj as a read-only pointer to the kernel BTF type @btf_id. */
 void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
+/*
+ * 7.2+: copies @size bytes of kernel memory at @unsafe_ptr__ign into the
+ * dynptr, with no lockdown check (bpf_probe_read_kernel has one).
+ */
+int bpf_probe_read_kernel_dynptr(const struct bpf_dynptr *dptr, __u64 off,
+				 __u64 size, const void *unsafe_ptr__ign) __ksym __weak;
+
 #endif /* LSMREVOKE_TEST_KFUNCS_H */

@@ -652,6 +652,7 @@ static void decode(const struct bpf_insn *insn, char *buf, size_t len)
 {
 	static const char * const sizes[] = { "u32", "u16", "u8", "u64" };
 	unsigned long long base;
+	const char *kind;
 	char name[256];
 
 	if (insn->code == (BPF_JMP | BPF_CALL)) {
@@ -660,16 +661,20 @@ static void decode(const struct bpf_insn *insn, char *buf, size_t len)
 				 insn->imm + 1);
 			return;
 		}
-		if (insn->src_reg) {
+		if (insn->src_reg && insn->src_reg != BPF_PSEUDO_KFUNC_CALL) {
 			snprintf(buf, len, "call kfunc");
 			return;
 		}
+		/* Helpers and (x86) kfuncs both: imm = target - base. */
+		kind = insn->src_reg ? "kfunc" : "helper";
 		base = call_base();
 		if (base && insn->imm &&
 		    ksym_at(base + (long long)insn->imm, name, sizeof(name)))
-			snprintf(buf, len, "call %s", name);
+			snprintf(buf, len, "call %s%s", insn->src_reg ? "kfunc " : "",
+				 name);
 		else
-			snprintf(buf, len, "call helper (address hidden: kptr_restrict)");
+			snprintf(buf, len, "call %s (address hidden: kptr_restrict)",
+				 kind);
 		return;
 	}
 	if (BPF_CLASS(insn->code) == BPF_LDX) {

@@ -446,6 +446,62 @@ test_strict_requires() {
 	t_end
 }
 
+# --- 4b: kfunc_read (7.2 and later) ----------------------------------------
+
+# The kfunc bpf_probe_read_kernel_dynptr reads kernel memory with no
+# lockdown check: the reader reads linux_banner's "Linux" without strict
+# mode, even while reads are denied; with strict=1 it is revoked and stops,
+# and restored when strict goes back to 0. The control stays active.
+test_strict_kfunc() {
+	sx_begin strict_kfunc || { t_end; return; }
+	if ! grep -qw bpf_probe_read_kernel_dynptr /proc/kallsyms; then
+		t_skip "this kernel has no bpf_probe_read_kernel_dynptr (7.2 and later have it)"
+		return
+	fi
+	sx_strict 0
+	if ! sx_up kf strict_kfunc; then
+		t_end
+		return
+	fi
+	_k=$(sx_id kf sx_kfunc)
+	_c=$(sx_id kf sx_kctl)
+	diag "kf: sx_kfunc $_k, sx_kctl $_c: $(prog_line "$_k")"
+	sx_req "sx_kfunc" "$_k" kfunc_read
+	sx_req "sx_kctl" "$_c" -
+	t_eq "sx_kfunc sites" "kfunc_read@" "$(prog_line "$_k" | sed -n 's/.* sites=\(kfunc_read@\)[0-9]*.*/\1/p')"
+
+	# strict=0, reads denied: the kernel lets the kfunc read on.
+	sx_deny_on
+	sx_revalidate
+	sx_state "sx_kfunc, strict=0, reads denied" "$_k" active
+	if sx_fire kf kfunc_runs banner_ok ctl_runs; then
+		sx_ge "strict=0, reads denied: kfunc reader runs" "$SN" "$(sx_dl kfunc_runs)"
+		sx_ge "strict=0, reads denied: runs that read 'Linux' from linux_banner" "$SN" "$(sx_dl banner_ok)"
+		sx_ge "strict=0, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
+	fi
+
+	# strict=1: revoked when the write returns, and stopped.
+	sx_strict 1
+	sx_state "sx_kfunc right after echo 1 > strict" "$_k" revoked
+	sx_req "sx_kfunc, strict=1" "$_k" bpf_read_kernel,kfunc_read
+	sx_state "sx_kctl, strict=1" "$_c" active
+	if sx_fire kf kfunc_runs banner_ok ctl_runs; then
+		sx_eqn "strict=1, reads denied: kfunc reader runs (revoked)" 0 "$(sx_dl kfunc_runs)"
+		sx_eqn "strict=1, reads denied: kernel reads" 0 "$(sx_dl banner_ok)"
+		sx_ge "strict=1, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
+	fi
+
+	# strict=0: restored, and reads again.
+	sx_strict 0
+	sx_state "sx_kfunc right after echo 0 > strict" "$_k" active
+	if sx_fire kf kfunc_runs banner_ok; then
+		sx_ge "strict=0 again: runs that read 'Linux'" "$SN" "$(sx_dl banner_ok)"
+	fi
+	sx_deny_off
+	sx_down kf
+	t_end
+}
+
 # --- 5: the strict file ---------------------------------------------------------
 
 test_strict_file() {
@@ -503,6 +559,7 @@ test_strict_modprobe
 test_strict_toggle
 test_strict_load
 test_strict_requires
+test_strict_kfunc
 test_strict_file
 
 # Leave nothing behind: free our programs with the module loaded, then
