@@ -12,9 +12,9 @@
  *
  * The reasons are the ones the verifier checks for the same helpers when
  * a program is loaded (bpf_base_func_proto() and the tracing protos);
- * btf_read and kfunc_read have none: the kernel gates no load through a
- * BTF pointer and no kfunc under lockdown, so only strict mode makes them
- * count, as bpf_read_kernel. docs/kernel-reads.md lists every way a
+ * btf_read, kfunc_read and btf_print have none: the kernel gates no load
+ * through a BTF pointer, no kfunc and no BTF printer under lockdown, so
+ * only strict mode makes them count, as bpf_read_kernel. docs/kernel-reads.md lists every way a
  * program can read kernel memory and which rows detect which.
  *
  * Helper addresses are resolved once at init and read-only afterwards.
@@ -70,6 +70,19 @@ const struct lsmrevoke_requirement lsmrevoke_requirements[LSMREVOKE_NR_REQ] = {
 		/* bpf_probe_read_kernel{,_str}'s twins, with no lockdown check. */
 		.kfuncs = { "bpf_probe_read_kernel_dynptr",
 			    "bpf_probe_read_kernel_str_dynptr" },
+	},
+	[LSMREVOKE_REQ_BTF_PRINT] = {
+		.name = "btf_print",
+		.reason = LSMREVOKE_NO_REASON,
+		.reason_name = "-",
+		.strict_adds = LSMREVOKE_REQ(READ_KERNEL),
+		.detected_by = "a call of bpf_snprintf_btf or bpf_seq_printf_btf",
+		/*
+		 * They print any address as any BTF type, reading it without
+		 * faulting; the address is data the verifier does not see,
+		 * so every call counts.
+		 */
+		.helpers = { "bpf_snprintf_btf", "bpf_seq_printf_btf" },
 	},
 };
 

@@ -19,6 +19,7 @@ enum lsmrevoke_req {
 	LSMREVOKE_REQ_WRITE_USER,	/* the kernel's bpf_write_user */
 	LSMREVOKE_REQ_BTF_READ,		/* loads through BTF pointers */
 	LSMREVOKE_REQ_KFUNC_READ,	/* kfuncs reading kernel memory */
+	LSMREVOKE_REQ_BTF_PRINT,	/* helpers printing kernel objects */
 	LSMREVOKE_NR_REQ,
 };
 

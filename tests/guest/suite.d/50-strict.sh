@@ -502,6 +502,52 @@ test_strict_kfunc() {
 	t_end
 }
 
+# --- 4c: btf_print -----------------------------------------------------------
+
+# bpf_snprintf_btf prints any address as any BTF type: the printer prints
+# the current task_struct without strict mode, even while reads are
+# denied; with strict=1 it is revoked and stops. The control stays active.
+test_strict_print() {
+	sx_begin strict_print || { t_end; return; }
+	sx_strict 0
+	if ! sx_up pr strict_print; then
+		t_end
+		return
+	fi
+	_k=$(sx_id pr sx_print)
+	_c=$(sx_id pr sx_pctl)
+	diag "pr: sx_print $_k, sx_pctl $_c: $(prog_line "$_k")"
+	sx_req "sx_print" "$_k" btf_print
+	sx_req "sx_pctl" "$_c" -
+
+	sx_deny_on
+	sx_revalidate
+	sx_state "sx_print, strict=0, reads denied" "$_k" active
+	if sx_fire pr print_runs print_ok ctl_runs; then
+		sx_ge "strict=0, reads denied: printer runs" "$SN" "$(sx_dl print_runs)"
+		sx_ge "strict=0, reads denied: runs that printed '(struct task_struct)'" "$SN" "$(sx_dl print_ok)"
+	fi
+
+	sx_strict 1
+	sx_state "sx_print right after echo 1 > strict" "$_k" revoked
+	sx_req "sx_print, strict=1" "$_k" bpf_read_kernel,btf_print
+	sx_state "sx_pctl, strict=1" "$_c" active
+	if sx_fire pr print_runs print_ok ctl_runs; then
+		sx_eqn "strict=1, reads denied: printer runs (revoked)" 0 "$(sx_dl print_runs)"
+		sx_eqn "strict=1, reads denied: kernel objects printed" 0 "$(sx_dl print_ok)"
+		sx_ge "strict=1, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
+	fi
+
+	sx_strict 0
+	sx_state "sx_print right after echo 0 > strict" "$_k" active
+	if sx_fire pr print_ok; then
+		sx_ge "strict=0 again: runs that printed '(struct task_struct)'" "$SN" "$(sx_dl print_ok)"
+	fi
+	sx_deny_off
+	sx_down pr
+	t_end
+}
+
 # --- 5: the strict file ---------------------------------------------------------
 
 test_strict_file() {
@@ -560,6 +606,7 @@ test_strict_toggle
 test_strict_load
 test_strict_requires
 test_strict_kfunc
+test_strict_print
 test_strict_file
 
 # Leave nothing behind: free our programs with the module loaded, then
