@@ -446,105 +446,71 @@ test_strict_requires() {
 	t_end
 }
 
-# --- 4b: kfunc_read (7.2 and later) ----------------------------------------
+# --- 4b: readers the kernel does not gate ---------------------------------
 
-# The kfunc bpf_probe_read_kernel_dynptr reads kernel memory with no
-# lockdown check: the reader reads linux_banner's "Linux" without strict
-# mode, even while reads are denied; with strict=1 it is revoked and stops,
-# and restored when strict goes back to 0. The control stays active.
+# sx_reader TAG OBJ READER CTL REQ RUNS OK WHAT: OBJ's READER reads a known
+# kernel value through a primitive the kernel does not gate (it counts
+# RUNS, and OK when it really read the value, WHAT); CTL is its control.
+# Without strict mode the reader reads on while reads are denied; with
+# strict=1 it is revoked when the write returns and reads nothing;
+# restored when strict goes back to 0. The control stays active.
+sx_reader() {
+	sx_strict 0
+	sx_up "$1" "$2" || return
+	_k=$(sx_id "$1" "$3")
+	_c=$(sx_id "$1" "$4")
+	diag "$1: $3 $_k, $4 $_c: $(prog_line "$_k")"
+	sx_req "$3" "$_k" "$5"
+	sx_req "$4" "$_c" -
+	t_eq "$3 sites" "$5@" "$(prog_line "$_k" | sed -n "s/.* sites=\($5@\)[0-9]*.*/\1/p")"
+
+	sx_deny_on
+	sx_revalidate
+	sx_state "$3, strict=0, reads denied" "$_k" active
+	if sx_fire "$1" "$6" "$7" ctl_runs; then
+		sx_ge "strict=0, reads denied: $3 runs" "$SN" "$(sx_dl "$6")"
+		sx_ge "strict=0, reads denied: runs that read $8" "$SN" "$(sx_dl "$7")"
+		sx_ge "strict=0, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
+	fi
+
+	sx_strict 1
+	sx_state "$3 right after echo 1 > strict" "$_k" revoked
+	sx_req "$3, strict=1" "$_k" "bpf_read_kernel,$5"
+	sx_state "$4, strict=1" "$_c" active
+	if sx_fire "$1" "$6" "$7" ctl_runs; then
+		sx_eqn "strict=1, reads denied: $3 runs (revoked)" 0 "$(sx_dl "$6")"
+		sx_eqn "strict=1, reads denied: runs that read $8" 0 "$(sx_dl "$7")"
+		sx_ge "strict=1, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
+	fi
+
+	sx_strict 0
+	sx_state "$3 right after echo 0 > strict" "$_k" active
+	if sx_fire "$1" "$7"; then
+		sx_ge "strict=0 again: runs that read $8" "$SN" "$(sx_dl "$7")"
+	fi
+	sx_deny_off
+	sx_down "$1"
+}
+
+# kfunc_read (7.2 and later): bpf_probe_read_kernel_dynptr, which has no
+# lockdown check, reading linux_banner's "Linux".
 test_strict_kfunc() {
 	sx_begin strict_kfunc || { t_end; return; }
 	if ! grep -qw bpf_probe_read_kernel_dynptr /proc/kallsyms; then
 		t_skip "this kernel has no bpf_probe_read_kernel_dynptr (7.2 and later have it)"
 		return
 	fi
-	sx_strict 0
-	if ! sx_up kf strict_kfunc; then
-		t_end
-		return
-	fi
-	_k=$(sx_id kf sx_kfunc)
-	_c=$(sx_id kf sx_kctl)
-	diag "kf: sx_kfunc $_k, sx_kctl $_c: $(prog_line "$_k")"
-	sx_req "sx_kfunc" "$_k" kfunc_read
-	sx_req "sx_kctl" "$_c" -
-	t_eq "sx_kfunc sites" "kfunc_read@" "$(prog_line "$_k" | sed -n 's/.* sites=\(kfunc_read@\)[0-9]*.*/\1/p')"
-
-	# strict=0, reads denied: the kernel lets the kfunc read on.
-	sx_deny_on
-	sx_revalidate
-	sx_state "sx_kfunc, strict=0, reads denied" "$_k" active
-	if sx_fire kf kfunc_runs banner_ok ctl_runs; then
-		sx_ge "strict=0, reads denied: kfunc reader runs" "$SN" "$(sx_dl kfunc_runs)"
-		sx_ge "strict=0, reads denied: runs that read 'Linux' from linux_banner" "$SN" "$(sx_dl banner_ok)"
-		sx_ge "strict=0, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
-	fi
-
-	# strict=1: revoked when the write returns, and stopped.
-	sx_strict 1
-	sx_state "sx_kfunc right after echo 1 > strict" "$_k" revoked
-	sx_req "sx_kfunc, strict=1" "$_k" bpf_read_kernel,kfunc_read
-	sx_state "sx_kctl, strict=1" "$_c" active
-	if sx_fire kf kfunc_runs banner_ok ctl_runs; then
-		sx_eqn "strict=1, reads denied: kfunc reader runs (revoked)" 0 "$(sx_dl kfunc_runs)"
-		sx_eqn "strict=1, reads denied: kernel reads" 0 "$(sx_dl banner_ok)"
-		sx_ge "strict=1, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
-	fi
-
-	# strict=0: restored, and reads again.
-	sx_strict 0
-	sx_state "sx_kfunc right after echo 0 > strict" "$_k" active
-	if sx_fire kf kfunc_runs banner_ok; then
-		sx_ge "strict=0 again: runs that read 'Linux'" "$SN" "$(sx_dl banner_ok)"
-	fi
-	sx_deny_off
-	sx_down kf
+	sx_reader kf strict_kfunc sx_kfunc sx_kctl kfunc_read kfunc_runs banner_ok \
+		"'Linux' from linux_banner"
 	t_end
 }
 
-# --- 4c: btf_print -----------------------------------------------------------
-
-# bpf_snprintf_btf prints any address as any BTF type: the printer prints
-# the current task_struct without strict mode, even while reads are
-# denied; with strict=1 it is revoked and stops. The control stays active.
+# btf_print: bpf_snprintf_btf, which prints any address as any BTF type,
+# printing the current task_struct.
 test_strict_print() {
 	sx_begin strict_print || { t_end; return; }
-	sx_strict 0
-	if ! sx_up pr strict_print; then
-		t_end
-		return
-	fi
-	_k=$(sx_id pr sx_print)
-	_c=$(sx_id pr sx_pctl)
-	diag "pr: sx_print $_k, sx_pctl $_c: $(prog_line "$_k")"
-	sx_req "sx_print" "$_k" btf_print
-	sx_req "sx_pctl" "$_c" -
-
-	sx_deny_on
-	sx_revalidate
-	sx_state "sx_print, strict=0, reads denied" "$_k" active
-	if sx_fire pr print_runs print_ok ctl_runs; then
-		sx_ge "strict=0, reads denied: printer runs" "$SN" "$(sx_dl print_runs)"
-		sx_ge "strict=0, reads denied: runs that printed '(struct task_struct)'" "$SN" "$(sx_dl print_ok)"
-	fi
-
-	sx_strict 1
-	sx_state "sx_print right after echo 1 > strict" "$_k" revoked
-	sx_req "sx_print, strict=1" "$_k" bpf_read_kernel,btf_print
-	sx_state "sx_pctl, strict=1" "$_c" active
-	if sx_fire pr print_runs print_ok ctl_runs; then
-		sx_eqn "strict=1, reads denied: printer runs (revoked)" 0 "$(sx_dl print_runs)"
-		sx_eqn "strict=1, reads denied: kernel objects printed" 0 "$(sx_dl print_ok)"
-		sx_ge "strict=1, reads denied: control runs" "$SN" "$(sx_dl ctl_runs)"
-	fi
-
-	sx_strict 0
-	sx_state "sx_print right after echo 0 > strict" "$_k" active
-	if sx_fire pr print_ok; then
-		sx_ge "strict=0 again: runs that printed '(struct task_struct)'" "$SN" "$(sx_dl print_ok)"
-	fi
-	sx_deny_off
-	sx_down pr
+	sx_reader pr strict_print sx_print sx_pctl btf_print print_runs print_ok \
+		"'(struct task_struct)'"
 	t_end
 }
 
