@@ -14,9 +14,11 @@
 
 #include <asm/ibt.h>
 #include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
 #include <linux/filter.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/ptrace.h>
 
 /*
  * BPF_PROBE_MEMSX (6.6): sign-extending loads through BTF pointers. On older
@@ -144,5 +146,66 @@ int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
  * kernels built with IBT (6.12 on Debian) put first.
  */
 #define LSMREVOKE_JIT_ENTRY_OFFSET (IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? 4 : 0)
+
+/*
+ * The verifier's view (verify.c). From 6.2 on, pointers the verifier
+ * trusts (PTR_TRUSTED) exist and loads through them stay plain loads; a
+ * ring buffer record is MEM_RINGBUF and MEM_ALLOC marks the program's own
+ * bpf_obj_new objects. On 6.1 MEM_ALLOC meant the ring buffer record, no
+ * local objects exist, and every load through a BTF pointer is a probe
+ * load, so the image shows them all.
+ */
+#ifdef LSMREVOKE_HAVE_PTR_TRUSTED
+#define LSMREVOKE_TRUSTED_LOADS_PLAIN true
+#define LSMREVOKE_MEM_RINGBUF MEM_RINGBUF
+#define LSMREVOKE_MEM_LOCAL_OBJECT MEM_ALLOC
+#else
+#define LSMREVOKE_TRUSTED_LOADS_PLAIN false
+#define LSMREVOKE_MEM_RINGBUF MEM_ALLOC
+#define LSMREVOKE_MEM_LOCAL_OBJECT 0
+#endif
+
+/*
+ * 7.x moved the verifier's rewrite passes to kernel/bpf/fixups.c
+ * (do_misc_fixups became bpf_do_misc_fixups, declared in bpf_verifier.h)
+ * and passes check_helper_mem_access the register itself instead of its
+ * number: (env, reg, argno, access_size, access_type, ...); 6.12 has
+ * (env, regno, access_size, access_type, ...). On 6.1 a BTF object is never
+ * a helper's memory argument.
+ */
+#ifdef LSMREVOKE_HAVE_BPF_DO_MISC_FIXUPS
+#define LSMREVOKE_MISC_FIXUPS "bpf_do_misc_fixups"
+#else
+#define LSMREVOKE_MISC_FIXUPS "do_misc_fixups"
+#endif
+
+/*
+ * A pointer register's constant offset: 7.x folded the fixed part (off)
+ * into var_off.
+ */
+static inline u64 lsmrevoke_reg_const_off(const struct bpf_reg_state *reg)
+{
+#ifdef LSMREVOKE_HAVE_REG_FIXED_OFF
+	return reg->off + reg->var_off.value;
+#else
+	return reg->var_off.value;
+#endif
+}
+
+static inline const struct bpf_reg_state *
+lsmrevoke_helper_mem_reg(struct bpf_verifier_env *env, struct pt_regs *regs)
+{
+#if defined(LSMREVOKE_HAVE_BPF_DO_MISC_FIXUPS)
+	if (regs_get_kernel_argument(regs, 4) != BPF_READ)
+		return NULL;
+	return (const struct bpf_reg_state *)regs_get_kernel_argument(regs, 1);
+#elif defined(LSMREVOKE_HAVE_PTR_TRUSTED)
+	if (regs_get_kernel_argument(regs, 3) != BPF_READ)
+		return NULL;
+	return cur_regs(env) + regs_get_kernel_argument(regs, 1);
+#else
+	return NULL;
+#endif
+}
 
 #endif /* _LSMREVOKE_COMPAT_H */

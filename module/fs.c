@@ -46,6 +46,7 @@
 #include "prog_type.h"
 #include "prog_walk.h"
 #include "requirement.h"
+#include "scan.h"
 #include "state.h"
 #include "track.h"
 
@@ -92,8 +93,12 @@ static void show_sites(struct seq_file *m, const struct lsmrevoke_entry *e)
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
 		if (!(e->flags & BIT(r)))
 			continue;
-		seq_printf(m, "%s%s@%u", first ? "" : ",",
-			   lsmrevoke_requirements[r].name, e->sites[r]);
+		seq_printf(m, "%s%s@", first ? "" : ",",
+			   lsmrevoke_requirements[r].name);
+		if (e->sites[r] == LSMREVOKE_NO_SITE)
+			seq_putc(m, '-');
+		else
+			seq_printf(m, "%u", e->sites[r]);
 		first = false;
 	}
 	if (first)

@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "sources.h"
 #include "tailcall.h"
+#include "verify.h"
 
 struct hook {
 	const char *symbol;
@@ -81,6 +82,32 @@ static struct hook hooks[] = {
 		.entry = lsmrevoke_sources_tramp_entry,
 		.ret = lsmrevoke_sources_tramp_ret,
 		.data_size = sizeof(bool),
+		.required = true,
+	},
+	{
+		/* A verification starts (verify.c: the verifier's view). */
+		.symbol = "bpf_check",
+		.pre = lsmrevoke_verify_start,
+		.required = true,
+	},
+	{
+		/* A helper or kfunc memory argument checked. */
+		.symbol = "check_helper_mem_access",
+		.pre = lsmrevoke_verify_helper_mem,
+		.required = true,
+	},
+	{
+		/* A helper's size argument checked, every argument known. */
+		.symbol = "check_mem_size_reg",
+		.pre = lsmrevoke_verify_mem_size,
+		.required = true,
+	},
+	{
+		/* The verifier done with the instructions. */
+		.symbol = LSMREVOKE_MISC_FIXUPS,
+		.entry = lsmrevoke_verify_fixups_entry,
+		.ret = lsmrevoke_verify_fixups_ret,
+		.data_size = sizeof(void *),
 		.required = true,
 	},
 	{

@@ -7,6 +7,7 @@
 #include <linux/types.h>
 
 struct bpf_insn;
+struct bpf_prog;
 
 /*
  * What a program can need that policy may deny, one value per row of the
@@ -20,6 +21,8 @@ enum lsmrevoke_req {
 	LSMREVOKE_REQ_BTF_READ,		/* loads through BTF pointers */
 	LSMREVOKE_REQ_KFUNC_READ,	/* kfuncs reading kernel memory */
 	LSMREVOKE_REQ_BTF_PRINT,	/* helpers printing kernel objects */
+	LSMREVOKE_REQ_FMT_READ,		/* format conversions reading memory */
+	LSMREVOKE_REQ_KSYM_READ,	/* typed ksyms, read with plain loads */
 	LSMREVOKE_NR_REQ,
 };
 
@@ -28,15 +31,19 @@ enum lsmrevoke_req {
 /* No lockdown reason: the kernel gates nothing; strict mode may. */
 #define LSMREVOKE_NO_REASON	(-1)
 
-/* The most helpers one requirement is detected by. */
+/* The most helpers and kfuncs one requirement is detected by. */
 #define LSMREVOKE_REQ_HELPERS	4
+#define LSMREVOKE_REQ_KFUNCS	20
 
 /*
  * One requirement. It is detected by a call of one of its helpers (kernel
  * functions, resolved by name at init; each must exist), a call of one of
  * its kfuncs (resolved the same way; a kernel may lack them), by an
  * instruction @insn accepts, or any of these; scan.c applies them to every
- * verified instruction.
+ * verified instruction; verify.c adds what the verifier decided while the
+ * program was verified. A program whose verification lsmrevoke did not see
+ * needs it, conservatively, when it calls one of @unseen_helpers, calls
+ * any kfunc (@unseen_kfuncs) or is a program @unseen_prog accepts.
  */
 struct lsmrevoke_requirement {
 	const char *name;		/* as securityfs and the command show it */
@@ -45,8 +52,11 @@ struct lsmrevoke_requirement {
 	u32 strict_adds;		/* flags strict=1 adds to a program */
 	const char *detected_by;	/* what explain says needs it */
 	const char *helpers[LSMREVOKE_REQ_HELPERS];
-	const char *kfuncs[LSMREVOKE_REQ_HELPERS];
+	const char *kfuncs[LSMREVOKE_REQ_KFUNCS];
 	bool (*insn)(const struct bpf_insn *insn);
+	const char *unseen_helpers[LSMREVOKE_REQ_HELPERS];
+	bool unseen_kfuncs;
+	bool (*unseen_prog)(const struct bpf_prog *prog);
 };
 
 extern const struct lsmrevoke_requirement
@@ -55,6 +65,7 @@ lsmrevoke_requirements[LSMREVOKE_NR_REQ];
 int lsmrevoke_requirement_init(void);
 u32 lsmrevoke_requirement_of_call(unsigned long target);
 u32 lsmrevoke_requirement_of_kfunc_call(unsigned long target);
+u32 lsmrevoke_requirement_of_unseen_call(unsigned long target);
 void lsmrevoke_requirement_show(struct seq_file *m);
 void lsmrevoke_requirement_show_names(struct seq_file *m, u32 flags);
 void lsmrevoke_requirement_show_symbols(struct seq_file *m);

@@ -10,7 +10,8 @@
  * on x86 (no far kfunc calls), imm = kfunc - __bpf_call_base after fixup.
  * The main program's instructions include every subprogram's, so one pass
  * covers calls made from subprograms too. Every other detector of the
- * requirements table looks at single instructions.
+ * requirements table looks at single instructions, but for the rules for
+ * programs the verifier was not seen for, which look at the program.
  *
  * Runs from the load probe as well as from process context: never sleeps,
  * and the caller keeps the program alive.
@@ -20,17 +21,29 @@
 #include "requirement.h"
 #include "scan.h"
 
-static u32 insn_flags(const struct bpf_insn *insn)
+/* What any kfunc call needs in a program not seen verified. */
+static u32 unseen_kfunc_flags(void)
 {
 	u32 r, flags = 0;
 
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		if (lsmrevoke_requirements[r].unseen_kfuncs)
+			flags |= BIT(r);
+	return flags;
+}
+
+static u32 insn_flags(const struct bpf_insn *insn, bool seen)
+{
+	unsigned long target = (unsigned long)__bpf_call_base + insn->imm;
+	u32 r, flags = 0;
+
 	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg)
-		return lsmrevoke_requirement_of_call((unsigned long)__bpf_call_base +
-						     insn->imm);
+		return lsmrevoke_requirement_of_call(target) |
+		       (seen ? 0 : lsmrevoke_requirement_of_unseen_call(target));
 	if (insn->code == (BPF_JMP | BPF_CALL) &&
 	    insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
-		return lsmrevoke_requirement_of_kfunc_call((unsigned long)__bpf_call_base +
-							   insn->imm);
+		return lsmrevoke_requirement_of_kfunc_call(target) |
+		       (seen ? 0 : unseen_kfunc_flags());
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
 		if (lsmrevoke_requirements[r].insn &&
 		    lsmrevoke_requirements[r].insn(insn))
@@ -40,16 +53,20 @@ static u32 insn_flags(const struct bpf_insn *insn)
 
 /*
  * The requirement flags of @prog; @sites gets, per requirement, the index
- * of the first instruction that needs it (LSMREVOKE_NO_SITE when none).
+ * of the first instruction that needs it (LSMREVOKE_NO_SITE when none, or
+ * when the whole program needs it). @seen: lsmrevoke saw the program
+ * verified (verify.c adds what it found); when not, the requirements'
+ * conservative rules for unseen programs apply too.
  */
-u32 lsmrevoke_scan(const struct bpf_prog *prog, u32 sites[LSMREVOKE_NR_REQ])
+u32 lsmrevoke_scan(const struct bpf_prog *prog, u32 sites[LSMREVOKE_NR_REQ],
+		   bool seen)
 {
 	u32 i, r, found, flags = 0;
 
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
 		sites[r] = LSMREVOKE_NO_SITE;
 	for (i = 0; i < prog->len; i++) {
-		found = insn_flags(&prog->insnsi[i]) & ~flags;
+		found = insn_flags(&prog->insnsi[i], seen) & ~flags;
 		if (!found)
 			continue;
 		for (r = 0; r < LSMREVOKE_NR_REQ; r++)
@@ -57,5 +74,9 @@ u32 lsmrevoke_scan(const struct bpf_prog *prog, u32 sites[LSMREVOKE_NR_REQ])
 				sites[r] = i;
 		flags |= found;
 	}
+	for (r = 0; r < LSMREVOKE_NR_REQ && !seen; r++)
+		if (lsmrevoke_requirements[r].unseen_prog &&
+		    lsmrevoke_requirements[r].unseen_prog(prog))
+			flags |= BIT(r);
 	return flags;
 }

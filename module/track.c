@@ -42,6 +42,7 @@
 #include "scan.h"
 #include "state.h"
 #include "track.h"
+#include "verify.h"
 
 #define TABLE_BITS 10
 
@@ -98,6 +99,24 @@ static void remove_entry(struct lsmrevoke_entry *e, const char *why)
 }
 
 /*
+ * What @prog needs: what the verifier decided while it was verified
+ * (verify.c), where lsmrevoke saw that, and what its instructions show
+ * (scan.c); a site the image shows is preferred.
+ */
+static u32 requirements_of(const struct bpf_prog *prog,
+			   u32 sites[LSMREVOKE_NR_REQ])
+{
+	u32 r, flags, vflags = 0, vsites[LSMREVOKE_NR_REQ];
+	bool seen = lsmrevoke_verify_claim(prog, &vflags, vsites);
+
+	flags = lsmrevoke_scan(prog, sites, seen);
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		if ((vflags & BIT(r)) && !(flags & BIT(r)))
+			sites[r] = vsites[r];
+	return flags | vflags;
+}
+
+/*
  * Records @prog, loaded with @cred (NULL: unknown), and sets *@flags to
  * its requirement flags. The caller keeps @prog alive. Never sleeps: it
  * runs from the load probe as well as from the init walk. -ENOMEM when
@@ -117,7 +136,7 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	e->prog = prog;
 	e->id = id;
 	e->type = prog->type;
-	e->flags = lsmrevoke_scan(prog, e->sites);
+	e->flags = requirements_of(prog, e->sites);
 	*flags = e->flags;
 	e->state = LSMREVOKE_STATE_ACTIVE;
 	e->src = src;

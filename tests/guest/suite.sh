@@ -280,7 +280,7 @@ test_requirements() {
 		"$(head -n 1 "$WORK/reqs")"
 	_bad=$(body "$WORK/reqs" | grep -Ev "$REQ_RE" | head -n 1)
 	[ -z "$_bad" ] || t_err "requirements line format: expected '$REQ_RE', saw '$_bad'"
-	t_eq "requirement names in flag order" 'bpf_read_kernel bpf_write_user btf_read kfunc_read btf_print' \
+	t_eq "requirement names in flag order" 'bpf_read_kernel bpf_write_user btf_read kfunc_read btf_print fmt_read ksym_read' \
 		"$(body "$WORK/reqs" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }')"
 	t_eq "bpf_read_kernel row" 'LOCKDOWN_BPF_READ_KERNEL confidentiality -' \
 		"$(awk '$1 == "bpf_read_kernel" { print $2, $4, $5 }' "$WORK/reqs")"
@@ -292,6 +292,10 @@ test_requirements() {
 		"$(awk '$1 == "kfunc_read" { print $2, $3, $4, $5 }' "$WORK/reqs")"
 	t_eq "btf_print row (strict adds bpf_read_kernel)" '- -1 - bpf_read_kernel' \
 		"$(awk '$1 == "btf_print" { print $2, $3, $4, $5 }' "$WORK/reqs")"
+	t_eq "fmt_read row (strict adds bpf_read_kernel)" '- -1 - bpf_read_kernel' \
+		"$(awk '$1 == "fmt_read" { print $2, $3, $4, $5 }' "$WORK/reqs")"
+	t_eq "ksym_read row (strict adds bpf_read_kernel)" '- -1 - bpf_read_kernel' \
+		"$(awk '$1 == "ksym_read" { print $2, $3, $4, $5 }' "$WORK/reqs")"
 	# The kernel orders integrity reasons before confidentiality ones.
 	_w=$(awk '$1 == "bpf_write_user" { print $3 }' "$WORK/reqs")
 	_r=$(awk '$1 == "bpf_read_kernel" { print $3 }' "$WORK/reqs")

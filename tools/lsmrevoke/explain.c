@@ -199,7 +199,7 @@ static void print_site(const struct prog_entry *e, unsigned int r)
 	char insn[160];
 
 	if (e->site[r] == NO_SITE)
-		printf("    first site: not reported by the module\n");
+		printf("    first site: none: the whole program (not seen verified)\n");
 	else if (prog_insn(e->id, e->site[r], insn, sizeof(insn)))
 		printf("    first site: instruction %ld\n", e->site[r]);
 	else

@@ -514,6 +514,99 @@ test_strict_print() {
 	t_end
 }
 
+# btf_read through trusted pointers, which 6.12 and later read with plain
+# loads: fields of bpf_get_current_task_btf() and a tp_btf argument.
+test_strict_trusted() {
+	sx_begin strict_trusted || { t_end; return; }
+	sx_reader tr strict_trusted sx_task sx_tctl btf_read task_runs task_ok \
+		"'lsmr' from the current task's comm"
+	sx_reader tp strict_trusted sx_tpbtf sx_tctl btf_read tp_runs tp_ok \
+		"syscall number 140 from the tp_btf pt_regs argument"
+	t_end
+}
+
+# btf_read without a load: a trusted task_struct as bpf_strncmp's memory.
+test_strict_memarg() {
+	sx_begin strict_memarg || { t_end; return; }
+	if [ "$KVER" = 6.1 ]; then
+		t_skip "6.1 takes no BTF object as a helper's memory argument"
+		return
+	fi
+	sx_reader ma strict_memarg sx_memarg sx_mctl btf_read mem_runs mem_ok \
+		"'lsmr' from the current task's comm, compared by the helper"
+	t_end
+}
+
+# ksym_read: a typed non-struct ksym (bpf_prog_active) read with a plain
+# load through bpf_this_cpu_ptr.
+test_strict_ksym() {
+	sx_begin strict_ksym || { t_end; return; }
+	sx_reader ks strict_ksym sx_ksym sx_kctl ksym_read ksym_runs ksym_ok \
+		"bpf_prog_active = 1 while a kprobe program runs"
+	t_end
+}
+
+# fmt_read: %s and %pi6 of linux_banner through bpf_trace_printk and
+# bpf_snprintf. The control prints a map string and integers through
+# bpf_trace_printk, bpf_trace_vprintk and bpf_snprintf and stays "-".
+test_strict_fmt() {
+	sx_begin strict_fmt || { t_end; return; }
+	sx_reader fp strict_fmt sx_printk sx_fctl fmt_read printk_runs printk_ok \
+		"linux_banner printed by bpf_trace_printk"
+	sx_reader fs strict_fmt sx_snprintf sx_fctl fmt_read snprintf_runs \
+		snprintf_ok "'Linux' from linux_banner by bpf_snprintf"
+	sx_reader f6 strict_fmt sx_pi6 sx_fctl fmt_read pi6_runs pi6_ok \
+		"'4c69' ('Li') of linux_banner by %pi6"
+	t_end
+}
+
+# Programs loaded before the module: no verifier view, so the conservative
+# rules apply. 6.12 and later: a tp_btf program counts as btf_read as a
+# whole (site "-") and a caller of bpf_get_current_task_btf at the call;
+# every kernel: a caller of a format helper counts as fmt_read at the
+# call, even the control. An fentry program that calls neither stays "-".
+# The same programs loaded with the module present are judged exactly.
+test_strict_unseen() {
+	sx_begin strict_unseen || { t_end; return; }
+	sx_strict 0
+	sx_unload
+	if ! sx_up un strict_trusted || ! sx_up uf strict_fmt; then
+		t_end
+		return
+	fi
+	if ! to 60 modprobe lsmrevoke $QUIET >"$SW/un.out" 2>&1; then
+		t_err "modprobe lsmrevoke: expected success, saw '$(cat "$SW/un.out")'"
+		t_end
+		return
+	fi
+	_t=$(sx_id un sx_task)
+	_p=$(sx_id un sx_tpbtf)
+	_c=$(sx_id un sx_tctl)
+	_f=$(sx_id uf sx_fctl)
+	for _i in $_t $_p $_c $_f; do
+		diag "walked: $(prog_line "$_i")"
+		t_eq "walked prog $_i src" walk "$(kv "$(prog_line "$_i")" src)"
+	done
+	sx_req "sx_task, walked" "$_t" btf_read
+	sx_req "sx_tctl, walked" "$_c" -
+	sx_req "sx_fctl, walked" "$_f" fmt_read
+	t_eq "sx_fctl walked: site at a call" yes \
+		"$(prog_line "$_f" | grep -q 'sites=fmt_read@[0-9]' && echo yes)"
+	if [ "$KVER" = 6.1 ]; then
+		sx_req "sx_tpbtf, walked (6.1: probe loads)" "$_p" btf_read
+	else
+		sx_req "sx_tpbtf, walked (rule: tp_btf)" "$_p" btf_read
+		t_eq "sx_tpbtf walked: site" "sites=btf_read@-" \
+			"$(prog_line "$_p" | tr ' ' '\n' | grep '^sites=')"
+	fi
+	# Loaded again with the module present: seen, judged exactly.
+	if sx_up un2 strict_fmt; then
+		sx_req "sx_fctl, seen" "$(sx_id un2 sx_fctl)" -
+	fi
+	sx_down un uf un2
+	t_end
+}
+
 # --- 5: the strict file ---------------------------------------------------------
 
 test_strict_file() {
@@ -573,6 +666,11 @@ test_strict_load
 test_strict_requires
 test_strict_kfunc
 test_strict_print
+test_strict_trusted
+test_strict_memarg
+test_strict_ksym
+test_strict_fmt
+test_strict_unseen
 test_strict_file
 
 # Leave nothing behind: free our programs with the module loaded, then
