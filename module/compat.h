@@ -166,6 +166,16 @@ int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 #endif
 
 /*
+ * The off of a per-CPU register move (6.10+; earlier kernels never emit
+ * one, and no other move has this off).
+ */
+#ifdef BPF_ADDR_PERCPU
+#define LSMREVOKE_ADDR_PERCPU BPF_ADDR_PERCPU
+#else
+#define LSMREVOKE_ADDR_PERCPU (-1)
+#endif
+
+/*
  * 7.x moved the verifier's rewrite passes to kernel/bpf/fixups.c
  * (do_misc_fixups became bpf_do_misc_fixups, declared in bpf_verifier.h)
  * and passes check_helper_mem_access the register itself instead of its

@@ -93,6 +93,7 @@ const struct lsmrevoke_requirement lsmrevoke_requirements[LSMREVOKE_NR_REQ] = {
 		 * without the verifier's view, what hands them out counts.
 		 */
 		.unseen_helpers = { "bpf_get_current_task_btf" },
+		.unseen_percpu = "current_task",
 		.unseen_kfuncs = LSMREVOKE_TRUSTED_LOADS_PLAIN,
 		.unseen_prog = has_trusted_args,
 	},
@@ -160,6 +161,7 @@ static unsigned long
 kfunc_addr[LSMREVOKE_NR_REQ][LSMREVOKE_REQ_KFUNCS] __ro_after_init;
 static unsigned long
 unseen_addr[LSMREVOKE_NR_REQ][LSMREVOKE_REQ_HELPERS] __ro_after_init;
+static unsigned long unseen_percpu_addr[LSMREVOKE_NR_REQ] __ro_after_init;
 
 /*
  * Resolves every row's helpers, a missing one failing init, named, and
@@ -185,6 +187,8 @@ int lsmrevoke_requirement_init(void)
 			if (ret)
 				return ret;
 		}
+		if (req->unseen_percpu)
+			unseen_percpu_addr[r] = lsmrevoke_ksyms_lookup(req->unseen_percpu);
 		for (h = 0; h < LSMREVOKE_REQ_KFUNCS && req->kfuncs[h]; h++)
 			kfunc_addr[r][h] = lsmrevoke_ksyms_lookup(req->kfuncs[h]);
 	}
@@ -228,6 +232,21 @@ u32 lsmrevoke_requirement_of_unseen_call(unsigned long target)
 		for (h = 0; h < LSMREVOKE_REQ_HELPERS && unseen_addr[r][h]; h++)
 			if (unseen_addr[r][h] == target)
 				flags |= BIT(r);
+	return flags;
+}
+
+/*
+ * The requirement flags an inlined read of the per-CPU variable whose
+ * address's low 32 bits are @imm needs in a program not seen verified.
+ */
+u32 lsmrevoke_requirement_of_unseen_percpu(s32 imm)
+{
+	unsigned int r;
+	u32 flags = 0;
+
+	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
+		if (unseen_percpu_addr[r] && (u32)unseen_percpu_addr[r] == (u32)imm)
+			flags |= BIT(r);
 	return flags;
 }
 

@@ -43,7 +43,9 @@ enum lsmrevoke_req {
  * verified instruction; verify.c adds what the verifier decided while the
  * program was verified. A program whose verification lsmrevoke did not see
  * needs it, conservatively, when it calls one of @unseen_helpers, calls
- * any kfunc (@unseen_kfuncs) or is a program @unseen_prog accepts.
+ * any kfunc (@unseen_kfuncs), reads the per-CPU variable @unseen_percpu
+ * in the verifier's inlined form (7.x inlines bpf_get_current_task_btf so)
+ * or is a program @unseen_prog accepts.
  */
 struct lsmrevoke_requirement {
 	const char *name;		/* as securityfs and the command show it */
@@ -56,6 +58,7 @@ struct lsmrevoke_requirement {
 	bool (*insn)(const struct bpf_insn *insn);
 	const char *unseen_helpers[LSMREVOKE_REQ_HELPERS];
 	bool unseen_kfuncs;
+	const char *unseen_percpu;	/* a per-CPU variable read inline */
 	bool (*unseen_prog)(const struct bpf_prog *prog);
 };
 
@@ -66,6 +69,7 @@ int lsmrevoke_requirement_init(void);
 u32 lsmrevoke_requirement_of_call(unsigned long target);
 u32 lsmrevoke_requirement_of_kfunc_call(unsigned long target);
 u32 lsmrevoke_requirement_of_unseen_call(unsigned long target);
+u32 lsmrevoke_requirement_of_unseen_percpu(s32 imm);
 void lsmrevoke_requirement_show(struct seq_file *m);
 void lsmrevoke_requirement_show_names(struct seq_file *m, u32 flags);
 void lsmrevoke_requirement_show_symbols(struct seq_file *m);

@@ -52,6 +52,24 @@ static u32 insn_flags(const struct bpf_insn *insn, bool seen)
 }
 
 /*
+ * Is @insn[0..1] the verifier's inlined read of a per-CPU variable
+ * (MOV64_IMM of its address, then a per-CPU move; 7.x inlines
+ * bpf_get_current_task_btf so)? The flags that read needs, when unseen.
+ */
+static u32 percpu_read_flags(const struct bpf_prog *prog, u32 i)
+{
+	const struct bpf_insn *insn = &prog->insnsi[i];
+
+	if (i + 1 >= prog->len ||
+	    insn[0].code != (BPF_ALU64 | BPF_MOV | BPF_K) ||
+	    insn[1].code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
+	    insn[1].off != LSMREVOKE_ADDR_PERCPU ||
+	    insn[1].src_reg != insn[0].dst_reg)
+		return 0;
+	return lsmrevoke_requirement_of_unseen_percpu(insn[0].imm);
+}
+
+/*
  * The requirement flags of @prog; @sites gets, per requirement, the index
  * of the first instruction that needs it (LSMREVOKE_NO_SITE when none, or
  * when the whole program needs it). @seen: lsmrevoke saw the program
@@ -66,7 +84,10 @@ u32 lsmrevoke_scan(const struct bpf_prog *prog, u32 sites[LSMREVOKE_NR_REQ],
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++)
 		sites[r] = LSMREVOKE_NO_SITE;
 	for (i = 0; i < prog->len; i++) {
-		found = insn_flags(&prog->insnsi[i], seen) & ~flags;
+		found = insn_flags(&prog->insnsi[i], seen);
+		if (!seen)
+			found |= percpu_read_flags(prog, i);
+		found &= ~flags;
 		if (!found)
 			continue;
 		for (r = 0; r < LSMREVOKE_NR_REQ; r++)
