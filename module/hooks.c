@@ -77,10 +77,13 @@ static struct hook hooks[] = {
 		.required = true,
 	},
 	{
-		/* ... and detached. */
+		/*
+		 * ... and detached; or an attachment left a program whose
+		 * entry it held (unrevocable: entry_in_use).
+		 */
 		.symbol = "bpf_trampoline_unlink_prog",
 		.entry = lsmrevoke_sources_tramp_entry,
-		.ret = lsmrevoke_sources_tramp_ret,
+		.ret = lsmrevoke_sources_tramp_unlink_ret,
 		.data_size = sizeof(bool),
 		.required = true,
 	},

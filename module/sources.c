@@ -12,6 +12,9 @@
  *    with the one the last pass judged under);
  *  - a BPF-LSM program was attached to or detached from the locked_down
  *    hook (bpf_trampoline_{link,unlink}_prog): a full pass;
+ *  - any other unlink while a program is unrevocable because an
+ *    attachment held its entry: a full pass, which revokes it now that the
+ *    obstacle is gone;
  *  - LSM_POLICY_CHANGE on the blocking LSM notifier (an SELinux policy
  *    load, setenforce): a full pass, synchronously.
  * The probes cannot sleep, so their passes run through defer.c: before
@@ -42,6 +45,7 @@
 #include "params.h"
 #include "pass.h"
 #include "sources.h"
+#include "state.h"
 #include "track.h"
 
 static bool notifier_registered;
@@ -141,6 +145,36 @@ int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
 {
 	if (*(bool *)ri->data && !regs_return_value(regs))
 		defer_pass(false, "BPF-LSM locked_down change");
+	return 0;
+}
+
+static void find_entry_in_use(const struct lsmrevoke_entry *e, void *data)
+{
+	if (READ_ONCE(e->state) == LSMREVOKE_STATE_UNREVOCABLE &&
+	    READ_ONCE(e->why) == LSMREVOKE_WHY_ENTRY_IN_USE)
+		*(bool *)data = true;
+}
+
+/*
+ * The return of bpf_trampoline_unlink_prog: besides a locked_down policy
+ * going, an attachment may have left a program whose entry it held, so
+ * that a program left unrevocable for that can now be revoked: a pass,
+ * when there is such a program.
+ */
+int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
+				       struct pt_regs *regs)
+{
+	bool in_use = false;
+
+	if (regs_return_value(regs))
+		return 0;
+	if (*(bool *)ri->data) {
+		defer_pass(false, "BPF-LSM locked_down change");
+		return 0;
+	}
+	lsmrevoke_track_for_each(find_entry_in_use, &in_use);
+	if (in_use)
+		defer_pass(false, "an attachment left a program");
 	return 0;
 }
 
