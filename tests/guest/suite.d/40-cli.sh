@@ -10,6 +10,8 @@
 #                  and stats with nothing revoked: states, requirements,
 #                  loader uid, load time, link attach points
 #   cli_explain    explain: sites decoded, lockdown's answer, stub value
+#   cli_loader     who loaded each program (loader=<comm>:<pid>, escaped,
+#                  or walk) in programs, status, explain and JSON
 #   cli_hidden_none  hidden with nothing hidden: exit 0
 #   cli_watch      watch started before a policy change (the BPF-LSM denier
 #                  net_denier attached) shows the revokes; JSON lines valid
@@ -37,8 +39,13 @@ CP=$PINS/cli			# pins
 SCHEMA=$T/lsmrevoke.schema.json
 CLI_HOLDERS=			# pids of "lsmrevoke-test cli attach|hide"
 CLI_BROKEN=
+# The test loader under a name with a space and a backslash: its comm,
+# which the programs file shows as cli\x20ld\x5cx.
+CLI_LOADER="$CW/cli ld\\x"
+CLI_LOADER_ESC='cli\x20ld\x5cx'
 
 mkdir -p "$CW"
+ln -sf "$BIN" "$CLI_LOADER"
 
 # cli NAME WANT ARGS...: runs lsmrevoke ARGS (stdout $CW/NAME.out, stderr
 # $CW/NAME.err) and checks its exit status is WANT; returns the status.
@@ -285,6 +292,13 @@ test_cli_unloaded() {
 # Loads the module and the offenders; attaches two of them through links.
 cli_setup() {
 	t_begin cli_setup
+	# Loaded before the module: found by its walk, no loader known.
+	if ! to 60 "$BIN" load "$PROGS/plain.bpf.o" "$CP/walked" \
+		>"$CW/walked.ids" 2>"$CW/walked.err"; then
+		CLI_BROKEN="load plain.bpf.o before modprobe: $(tail -n 1 "$CW/walked.err")"
+		t_err "$CLI_BROKEN"
+	fi
+	WK=$(cli_id walked.ids plain_tp)
 	if ! to 60 modprobe lsmrevoke $QUIET >"$CW/modprobe.out" 2>&1; then
 		CLI_BROKEN="modprobe lsmrevoke failed: $(cat "$CW/modprobe.out")"
 		t_err "$CLI_BROKEN"
@@ -292,9 +306,16 @@ cli_setup() {
 		return 1
 	fi
 	: >"$CW/pinned.ids"
+	# Loaded by the test loader under another name, one with a space and
+	# a backslash (its comm, which programs escapes as \xHH); "<object>
+	# <pid>" lines in loaders.pids.
+	: >"$CW/loaders.pids"
 	for _o in read_kernel write_user fentry_btf plain; do
-		if ! to 60 "$BIN" load "$PROGS/$_o.bpf.o" "$CP/$_o" \
-			>>"$CW/pinned.ids" 2>"$CW/load.err"; then
+		"$CLI_LOADER" load "$PROGS/$_o.bpf.o" "$CP/$_o" \
+			>>"$CW/pinned.ids" 2>"$CW/load.err" &
+		_lp=$!
+		echo "$_o $_lp" >>"$CW/loaders.pids"
+		if ! wait "$_lp"; then
 			CLI_BROKEN="load $_o.bpf.o: $(tail -n 1 "$CW/load.err")"
 			t_err "$CLI_BROKEN"
 		fi
@@ -322,17 +343,22 @@ cli_check_row() {
 		return
 	fi
 	set -- "$@" $_l
-	# $8.. : ID TYPE NAME REQUIRES STATE UID LOADED ATTACHED
+	# $8.. : ID TYPE NAME REQUIRES STATE UID LOADER LOADED ATTACHED
 	t_eq "status row $2 type" "$3" "$9"
 	t_eq "status row $2 name" "$4" "${10}"
 	t_eq "status row $2 requires" "$5" "${11}"
 	t_eq "status row $2 state" "$6" "${12}"
 	t_eq "status row $2 uid" 0 "${13}"
-	case ${14} in
+	case ${15} in
 	[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][+-][0-9][0-9][0-9][0-9]) t_pass ;;
-	*) t_err "status row $2 loaded: expected an ISO 8601 time, saw '${14}'" ;;
+	*) t_err "status row $2 loaded: expected an ISO 8601 time, saw '${15}'" ;;
 	esac
-	[ -z "$7" ] || t_eq "status row $2 attached" "$7" "${15}"
+	[ -z "$7" ] || t_eq "status row $2 attached" "$7" "${16}"
+}
+
+# cli_loader_of OBJECT: the pid that loaded OBJECT in cli_setup.
+cli_loader_of() {
+	awk -v o="$1" '$1 == o { print $2 }' "$CW/loaders.pids"
 }
 
 # The attach point status shows for read_kernel's kprobe link: 6.1 does
@@ -348,7 +374,7 @@ test_cli_status() {
 	t_begin cli_status
 	cli status 0 status
 	diag_file "$CW/status.out" "status: "
-	cli_has status out '^ID +TYPE +NAME +REQUIRES +STATE +UID +LOADED +ATTACHED$'
+	cli_has status out '^ID +TYPE +NAME +REQUIRES +STATE +UID +LOADER +LOADED +ATTACHED$'
 	cli_check_row status "$RK" kprobe read_kernel bpf_read_kernel active -
 	cli_check_row status "$RKL" kprobe read_kernel bpf_read_kernel active "$(cli_kprobe_at)"
 	cli_check_row status "$WU" tracepoint write_user bpf_write_user active -
@@ -462,6 +488,72 @@ test_cli_explain() {
 
 	cli explain_none 1 explain 4000000000
 	cli_has explain_none err '^lsmrevoke: prog 4000000000: No such file or directory$'
+	t_end
+}
+
+# cli_has_line NAME FILE LINE: FILE ($CW/NAME.out or .err) has LINE, as is.
+cli_has_line() {
+	if grep -Fxq -- "$3" "$CW/$1.$2"; then
+		t_pass
+	else
+		t_err "lsmrevoke $1: expected $2 line '$3', saw '$(head -n 3 "$CW/$1.$2" | tr '\n' '|')'"
+	fi
+}
+
+# Who loaded each program: the test loader under the name "cli ld\x" (a
+# space and a backslash) for the pinned ones, "lsmrevoke-test" holding
+# the links, and the walk for one loaded before the module. The exact
+# name and pid in programs, status, explain and status --json.
+test_cli_loader() {
+	t_begin cli_loader
+	_lp=$(cli_loader_of read_kernel)
+	_lw=$(cli_loader_of write_user)
+	eval "_hp=\${CLI_PID_rk:-}"
+	diag "cli: loaders: read_kernel $_lp, write_user $_lw, holder $_hp"
+	t_eq "programs loader= of prog $RK" "$CLI_LOADER_ESC:$_lp" \
+		"$(kv "$(prog_line "$RK")" loader)"
+	t_eq "programs loader= of prog $WU" "$CLI_LOADER_ESC:$_lw" \
+		"$(kv "$(prog_line "$WU")" loader)"
+	t_eq "programs loader= of prog $RKL" "lsmrevoke-test:$_hp" \
+		"$(kv "$(prog_line "$RKL")" loader)"
+	t_eq "programs loader= of prog $WK" walk "$(kv "$(prog_line "$WK")" loader)"
+	t_eq "programs src= of prog $WK" walk "$(kv "$(prog_line "$WK")" src)"
+	# The new field is the last one.
+	case $(prog_line "$RK") in
+	*" loader=$CLI_LOADER_ESC:$_lp") t_pass ;;
+	*) t_err "programs line of $RK: expected loader= last, saw '$(prog_line "$RK")'" ;;
+	esac
+
+	cli status_l 0 status
+	t_eq "status LOADER of prog $RK" "$CLI_LOADER_ESC:$_lp" "$(cli_row status_l "$RK" 7)"
+	t_eq "status LOADER of prog $RKL" "lsmrevoke-test:$_hp" "$(cli_row status_l "$RKL" 7)"
+	t_eq "status LOADER of prog $WK" walk "$(cli_row status_l "$WK" 7)"
+
+	cli explain_l 0 explain "$RK"
+	cli_has_line explain_l out "  loader: $CLI_LOADER_ESC, pid $_lp"
+	cli explain_lh 0 explain "$RKL"
+	cli_has_line explain_lh out "  loader: lsmrevoke-test, pid $_hp"
+	cli explain_lw 0 explain "$WK"
+	cli_has_line explain_lw out "  loader: walk (found by the module's walk: no loader known)"
+	cli_has explain_lw out '; found when the module was loaded$'
+
+	cli status_lj 0 status --json
+	cli_json status_lj status
+	_p=$(cli_prog status_lj "$RK")
+	case $_p in
+	*'"source":"load",'*'"loader_comm":"cli ld\\x","loader_pid":'"$_lp"'}'*) t_pass ;;
+	*) t_err "status --json prog $RK: expected loader_comm \"cli ld\\\\x\" and loader_pid $_lp, saw '$_p'" ;;
+	esac
+	_p=$(cli_prog status_lj "$RKL")
+	case $_p in
+	*'"loader_comm":"lsmrevoke-test","loader_pid":'"$_hp"'}'*) t_pass ;;
+	*) t_err "status --json prog $RKL: expected loader_comm lsmrevoke-test and loader_pid $_hp, saw '$_p'" ;;
+	esac
+	_p=$(cli_prog status_lj "$WK")
+	case $_p in
+	*'"source":"walk","tracked_uid":null,'*'"loader_comm":null,"loader_pid":null}'*) t_pass ;;
+	*) t_err "status --json prog $WK: expected a walk program with no loader, saw '$_p'" ;;
+	esac
 	t_end
 }
 
@@ -699,10 +791,11 @@ test_cli_unloaded
 if cli_setup; then
 	test_cli_status
 	test_cli_explain
+	test_cli_loader
 	test_cli_hidden_none
 	test_cli_watch
 else
-	for _t in cli_status cli_explain cli_hidden_none cli_watch; do
+	for _t in cli_status cli_explain cli_loader cli_hidden_none cli_watch; do
 		skip "$_t" "setup failed: $CLI_BROKEN"
 	done
 fi
