@@ -212,5 +212,6 @@ int cmd_revalidate(int argc, char **argv);
 int cmd_mode(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_hidden(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif /* LSMREVOKE_TOOL_H */

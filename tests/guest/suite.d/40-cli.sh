@@ -12,6 +12,9 @@
 #   cli_explain    explain: sites decoded, lockdown's answer, stub value
 #   cli_loader     who loaded each program (loader=<comm>:<pid>, escaped,
 #                  or walk) in programs, status, explain and JSON
+#   cli_plan       plan lockdown=... and strict=... against what the
+#                  module's files say (computed apart), JSON valid; strict
+#                  writes made for real agree with the plan
 #   cli_hidden_none  hidden with nothing hidden: exit 0
 #   cli_watch      watch started before a policy change (the BPF-LSM denier
 #                  net_denier attached) shows the revokes; JSON lines valid
@@ -255,15 +258,23 @@ watch -n 0
 watch --timeout x
 watch extra
 hidden extra
+plan
+plan bogus
+plan strict=2
+plan lockdown=secret
+plan strict=1 strict=0
+plan lockdown=none lockdown=integrity
+plan --bogus strict=1
+plan strict=1 -x
 EOF
-	for _c in status explain revalidate mode stats watch hidden; do
+	for _c in status explain revalidate mode stats watch hidden plan; do
 		cli "help_$_c" 0 "$_c" -h
 		cli_has "help_$_c" out "^usage: lsmrevoke $_c"
 		cli "help2_$_c" 0 "$_c" --help
 		cli_has "help2_$_c" out "^usage: lsmrevoke $_c"
 	done
 	cli help 0 -h
-	for _c in status explain revalidate mode stats watch hidden; do
+	for _c in status explain revalidate mode stats watch hidden plan; do
 		cli_has help out "^  lsmrevoke $_c"
 	done
 	cli version 0 -V
@@ -279,7 +290,7 @@ test_cli_unloaded() {
 	fi
 	_i=0
 	for _args in status 'status --json' 'explain 1' revalidate mode \
-		'mode audit' stats 'watch -t 5' hidden; do
+		'mode audit' stats 'watch -t 5' hidden 'plan strict=1'; do
 		_i=$((_i + 1))
 		# shellcheck disable=SC2086
 		cli "unloaded_$_i" 1 $_args
@@ -557,6 +568,109 @@ test_cli_loader() {
 	t_end
 }
 
+# cli_expect LEVEL STRICT: the IDs lockdown at LEVEL (0 none, 1 integrity,
+# 2 confidentiality) with strict mode STRICT denies among the active
+# programs, from the module's requirements and each program's sites=
+# (what it has itself), computed here, apart from the command.
+cli_expect() {
+	awk -v L="$1" -v S="$2" '
+	FILENAME == ARGV[1] {
+		if (/^#/)
+			next
+		lv[$1] = $4 == "integrity" ? 1 : $4 == "confidentiality" ? 2 : 0
+		ad[$1] = $5
+		next
+	}
+	/^#/ { next }
+	{
+		own = ""
+		for (i = 6; i <= NF; i++)
+			if ($i ~ /^sites=/)
+				own = substr($i, 7)
+		n = split(own, a, ",")
+		den = 0
+		for (j = 1; j <= n; j++) {
+			r = a[j]
+			sub(/@.*/, "", r)
+			if (lv[r] && lv[r] <= L)
+				den = 1
+			if (S == 1 && ad[r] != "-" && ad[r] != "") {
+				m = split(ad[r], b, ",")
+				for (k = 1; k <= m; k++)
+					if (lv[b[k]] && lv[b[k]] <= L)
+						den = 1
+			}
+		}
+		if (den && $5 == "active" && $2 != "ext" && $2 != "struct_ops")
+			print $1
+	}' "$SFS/requirements" "$SFS/programs" | sort -n | tr '\n' ' '
+}
+
+# cli_json_ids NAME LIST: the sorted IDs in plan --json output NAME's LIST.
+cli_json_ids() {
+	sed -n "s/.*\"$2\":\\[\\(.*\\)/\\1/p" "$CW/$1.out" |
+		sed 's/\],"[a-z_]*":\[.*//' | grep -o '"id":[0-9]*' |
+		cut -d: -f2 | sort -n | tr '\n' ' '
+}
+
+# cli_plan_check NAME LEVEL STRICT MUST SETTING...: plan SETTING lists to
+# revoke exactly what cli_expect LEVEL STRICT computes, MUST among them,
+# nothing to restore; the same in JSON, valid against the schema.
+cli_plan_check() {
+	_n=$1
+	_l=$2
+	_s=$3
+	_must=$4
+	shift 4
+	cli "$_n" 0 plan "$@"
+	diag_file "$CW/$_n.out" "plan $*: "
+	_want=$(cli_expect "$_l" "$_s")
+	t_eq "plan $*: revoke" "$_want" "$(plan_ids "$CW/$_n.out" revoke)"
+	t_eq "plan $*: restore" "" "$(plan_ids "$CW/$_n.out" restore)"
+	for _m in $_must; do
+		case " $_want " in
+		*" $_m "*) t_pass ;;
+		*) t_err "plan $*: expected prog $_m to be revoked, saw '$_want'" ;;
+		esac
+	done
+	cli "${_n}_j" 0 plan "$@" --json
+	cli_json "${_n}_j" plan
+	t_eq "plan $* --json: revoke" "$_want" "$(cli_json_ids "${_n}_j" revoke)"
+}
+
+# plan with nothing revoked and lockdown none: lockdown=LEVEL computed
+# apart from the command; strict writes, the only change lockdown none
+# allows to be made here (lockdown only rises: 90-lockdown.sh compares
+# plans with real lockdown raises and strict=1 under confidentiality).
+test_cli_plan() {
+	t_begin cli_plan
+	_lw=$(cli_loader_of write_user)
+	cli_plan_check plan_i 1 0 "$WU" lockdown=integrity
+	cli_has_line plan_i out "revoke $WU tracepoint write_user: bpf_write_user (loader $CLI_LOADER_ESC:$_lw)"
+	cli_has plan_i out '^plan: lockdown none -> integrity, strict 0 -> 0; mode enforce$'
+	cli_has plan_i out '^[0-9]+ to revoke, 0 to restore, 0 stay running \(unrevocable\), 0 undetermined$'
+	cli_plan_check plan_c 2 0 "$WU $RK $RKL" lockdown=confidentiality
+	cli_hasnt plan_c out "^revoke ($FB|$FBL) "
+	cli_plan_check plan_cs 2 1 "$WU $RK $RKL $FB $FBL" strict=1 lockdown=confidentiality
+	cli_has plan_cs out '^plan: lockdown none -> confidentiality, strict 0 -> 1; '
+	cli_plan_check plan_n 0 0 "" lockdown=none
+	cli_plan_check plan_s 0 1 "" strict=1
+	t_eq "plan strict=1 under lockdown none: revoke" "" "$(plan_ids "$CW/plan_s.out" revoke)"
+
+	# Made for real: nothing to revoke or restore under lockdown none.
+	cat "$SFS/programs" >"$CW/plan_s.before"
+	echo 1 >"$SFS/strict" || t_err "echo 1 > strict: expected success"
+	cat "$SFS/programs" >"$CW/plan_s.after"
+	t_plan_agree "strict=1" "$CW/plan_s.out" "$CW/plan_s.before" "$CW/plan_s.after"
+	cli plan_s0 0 plan strict=0
+	cli_has plan_s0 out '^plan: lockdown none -> none, strict 1 -> 0; '
+	echo 0 >"$SFS/strict" || t_err "echo 0 > strict: expected success"
+	cat "$SFS/programs" >"$CW/plan_s0.after"
+	t_plan_agree "strict=0" "$CW/plan_s0.out" "$CW/plan_s.after" "$CW/plan_s0.after"
+	t_eq "strict at the end" 0 "$(cat "$SFS/strict")"
+	t_end
+}
+
 test_cli_hidden_none() {
 	t_begin cli_hidden_none
 	cli hidden_none 0 hidden
@@ -735,7 +849,7 @@ test_cli_nonroot() {
 	t_begin cli_nonroot
 	_i=0
 	for _args in status 'status --json' "explain $RK" revalidate mode \
-		'mode audit' stats 'watch -t 5' hidden; do
+		'mode audit' stats 'watch -t 5' hidden 'plan strict=1'; do
 		_i=$((_i + 1))
 		# shellcheck disable=SC2086
 		to 60 "$BIN" asuser 65534 "$CLI" $_args >"$CW/nonroot_$_i.out" \
@@ -792,10 +906,11 @@ if cli_setup; then
 	test_cli_status
 	test_cli_explain
 	test_cli_loader
+	test_cli_plan
 	test_cli_hidden_none
 	test_cli_watch
 else
-	for _t in cli_status cli_explain cli_loader cli_hidden_none cli_watch; do
+	for _t in cli_status cli_explain cli_loader cli_plan cli_hidden_none cli_watch; do
 		skip "$_t" "setup failed: $CLI_BROKEN"
 	done
 fi
