@@ -218,8 +218,9 @@ static void print_text(const struct plan *pl, size_t *count)
 		}
 	}
 	for (k = 0; k < pl->nr_lsm; k++)
-		printf("note: BPF-LSM program %u is on locked_down: plan evaluates lockdown only, it may deny more\n",
-		       pl->lsm_ids[k]);
+		printf("note: BPF-LSM program %u is on locked_down: %s\n",
+		       pl->lsm_ids[k],
+		       "plan evaluates lockdown only, it may deny more");
 	printf("%zu to revoke, %zu to restore, %zu stay running (unrevocable), %zu undetermined\n",
 	       count[ACT_REVOKE], count[ACT_RESTORE], count[ACT_STAYS],
 	       count[ACT_UNKNOWN]);
