@@ -185,10 +185,10 @@ snap_ids() {
 
 # ids_minus A B: the IDs of list A not in list B, sorted, one line.
 ids_minus() {
-	for _i in $1; do
+	for _im in $1; do
 		case " $2 " in
-		*" $_i "*) ;;
-		*) echo "$_i" ;;
+		*" $_im "*) ;;
+		*) echo "$_im" ;;
 		esac
 	done | sort -n | tr '\n' ' '
 }

@@ -615,27 +615,28 @@ cli_json_ids() {
 
 # cli_plan_check NAME LEVEL STRICT MUST SETTING...: plan SETTING lists to
 # revoke exactly what cli_expect LEVEL STRICT computes, MUST among them,
-# nothing to restore; the same in JSON, valid against the schema.
+# nothing to restore; the same in JSON, valid against the schema. (Its
+# variables are its own: cli and diag_file set _n, _want, _l.)
 cli_plan_check() {
-	_n=$1
-	_l=$2
-	_s=$3
-	_must=$4
+	_pcn=$1
+	_pcl=$2
+	_pcs=$3
+	_pcm=$4
 	shift 4
-	cli "$_n" 0 plan "$@"
-	diag_file "$CW/$_n.out" "plan $*: "
-	_want=$(cli_expect "$_l" "$_s")
-	t_eq "plan $*: revoke" "$_want" "$(plan_ids "$CW/$_n.out" revoke)"
-	t_eq "plan $*: restore" "" "$(plan_ids "$CW/$_n.out" restore)"
-	for _m in $_must; do
-		case " $_want " in
-		*" $_m "*) t_pass ;;
-		*) t_err "plan $*: expected prog $_m to be revoked, saw '$_want'" ;;
+	cli "$_pcn" 0 plan "$@"
+	diag_file "$CW/$_pcn.out" "plan $*: "
+	_pcw=$(cli_expect "$_pcl" "$_pcs")
+	t_eq "plan $*: revoke" "$_pcw" "$(plan_ids "$CW/$_pcn.out" revoke)"
+	t_eq "plan $*: restore" "" "$(plan_ids "$CW/$_pcn.out" restore)"
+	for _pci in $_pcm; do
+		case " $_pcw " in
+		*" $_pci "*) t_pass ;;
+		*) t_err "plan $*: expected prog $_pci to be revoked, saw '$_pcw'" ;;
 		esac
 	done
-	cli "${_n}_j" 0 plan "$@" --json
-	cli_json "${_n}_j" plan
-	t_eq "plan $* --json: revoke" "$_want" "$(cli_json_ids "${_n}_j" revoke)"
+	cli "${_pcn}_j" 0 plan "$@" --json
+	cli_json "${_pcn}_j" plan
+	t_eq "plan $* --json: revoke" "$_pcw" "$(cli_json_ids "${_pcn}_j" revoke)"
 }
 
 # plan with nothing revoked and lockdown none: lockdown=LEVEL computed
