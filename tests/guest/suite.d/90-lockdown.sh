@@ -248,7 +248,7 @@ test_hold_line_ratchet() {
 		t_err "log: expected 'mode=audit: refused', saw none"
 
 	# The way out: free what is revoked; then the module unloads.
-	rm -f "$LD_PIN"
+	rm -rf "$LD_PIN"
 	[ -z "$_fb" ] || poll_gone 10 "$_fb" ||
 		t_err "prog $_fb: expected freed once unpinned, still listed"
 	po_free lk
@@ -272,6 +272,6 @@ fi
 
 po_burst_down
 rm -rf "${PP:?}/lk"
-rm -f "$LD_PIN"
+rm -rf "$LD_PIN"
 module_loaded && to 60 rmmod lsmrevoke
 module_loaded && diag "90-lockdown.sh: lsmrevoke still loaded at the end"
