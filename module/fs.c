@@ -5,6 +5,15 @@
  *   programs  one line per tracked program:
  *             <id> <type> <name> <requires> <state> uid=<euid|->
  *             src=<load|walk> sites=<requirement>@<insn>,...|-
+ *             loader=<comm>:<pid>|walk
+ *             Fields are only ever added at the end. loader= is the
+ *             loading task's command name and thread-group ID (initial
+ *             PID namespace) at load time, or "walk" when the program
+ *             was found by the init walk (no loader known); in the name,
+ *             every byte that is not printable ASCII (0x21-0x7e), and
+ *             the backslash, is written \xHH (two lowercase hex
+ *             digits), so that the field stays one token; the PID
+ *             follows the name's last ':'.
  *   revalidate  write "1": a full revalidation pass, done when the write
  *             returns; anything else is -EINVAL
  *   mode      "enforce" or "audit"; writing one applies it at once
@@ -105,6 +114,30 @@ static void show_sites(struct seq_file *m, const struct lsmrevoke_entry *e)
 		seq_putc(m, '-');
 }
 
+/*
+ * The loader= field: "<comm>:<pid>", the name escaped as \xHH for bytes
+ * outside 0x21-0x7e and for '\', or "walk" when no loader is known.
+ */
+static void show_loader(struct seq_file *m, const struct lsmrevoke_entry *e)
+{
+	unsigned int i;
+	u8 c;
+
+	seq_puts(m, " loader=");
+	if (e->src != LSMREVOKE_SRC_LOAD) {
+		seq_puts(m, "walk");
+		return;
+	}
+	for (i = 0; i < sizeof(e->loader_comm) && e->loader_comm[i]; i++) {
+		c = e->loader_comm[i];
+		if (c > ' ' && c < 0x7f && c != '\\')
+			seq_putc(m, c);
+		else
+			seq_printf(m, "\\x%02x", c);
+	}
+	seq_printf(m, ":%d", e->loader_pid);
+}
+
 static void show_entry(const struct lsmrevoke_entry *e, void *data)
 {
 	struct seq_file *m = data;
@@ -124,12 +157,13 @@ static void show_entry(const struct lsmrevoke_entry *e, void *data)
 		seq_puts(m, " uid=-");
 	seq_printf(m, " src=%s", e->src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
 	show_sites(m, e);
+	show_loader(m, e);
 	seq_putc(m, '\n');
 }
 
 static int programs_show(struct seq_file *m, void *v)
 {
-	seq_puts(m, "# id type name requires state uid src sites\n");
+	seq_puts(m, "# id type name requires state uid src sites loader\n");
 	lsmrevoke_track_for_each(show_entry, m);
 	return 0;
 }

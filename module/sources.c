@@ -94,8 +94,7 @@ int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs)
 	u32 flags;
 
 	if (type == PERF_BPF_EVENT_PROG_LOAD) {
-		if (lsmrevoke_track_add(prog, LSMREVOKE_SRC_LOAD, current_cred(),
-					&flags))
+		if (lsmrevoke_track_add(prog, LSMREVOKE_SRC_LOAD, &flags))
 			pr_err_ratelimited("prog %u not tracked: out of memory\n",
 					   prog->aux->id);
 		else if (lsmrevoke_judge_gated(flags))

@@ -33,8 +33,10 @@
  */
 #include <linux/hashtable.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "fault.h"
 #include "layout.h"
@@ -117,13 +119,28 @@ static u32 requirements_of(const struct bpf_prog *prog,
 }
 
 /*
- * Records @prog, loaded with @cred (NULL: unknown), and sets *@flags to
- * its requirement flags. The caller keeps @prog alive. Never sleeps: it
- * runs from the load probe as well as from the init walk. -ENOMEM when
- * there is no memory for the entry.
+ * The loader of a program seen by the load probe, which runs in the
+ * loader's context: its credentials, command name and PID (the thread
+ * group's, in the initial PID namespace). The name is copied as
+ * bpf_get_current_comm() does, without task_lock() (a probe must not take
+ * it): a rename racing with the copy can tear the name, never overrun it.
+ */
+static void record_loader(struct lsmrevoke_entry *e)
+{
+	e->cred = get_cred(current_cred());
+	e->loader_pid = task_tgid_nr(current);
+	strscpy_pad(e->loader_comm, current->comm, sizeof(e->loader_comm));
+}
+
+/*
+ * Records @prog and sets *@flags to its requirement flags; from the load
+ * probe (@src LOAD: current is the loader) or found otherwise (WALK: no
+ * loader known). The caller keeps @prog alive. Never sleeps: it runs from
+ * the load probe as well as from the init walk. -ENOMEM when there is no
+ * memory for the entry.
  */
 int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
-			const struct cred *cred, u32 *flags)
+			u32 *flags)
 {
 	struct lsmrevoke_entry *e;
 	unsigned long irqflags;
@@ -141,7 +158,8 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	e->state = LSMREVOKE_STATE_ACTIVE;
 	e->src = src;
 	strscpy(e->name, prog->aux->name, sizeof(e->name));
-	e->cred = cred ? get_cred(cred) : NULL;
+	if (src == LSMREVOKE_SRC_LOAD)
+		record_loader(e);
 
 	raw_spin_lock_irqsave(&table_lock, irqflags);
 	if (find(id)) {
@@ -180,7 +198,7 @@ static int track_walked(struct bpf_prog *prog, void *data)
 
 	if (lsmrevoke_layout_is_check_prog(prog))
 		return 0;
-	ret = lsmrevoke_track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags);
+	ret = lsmrevoke_track_add(prog, LSMREVOKE_SRC_WALK, &flags);
 
 	if (ret)
 		pr_err("prog %u not tracked: %d\n", prog->aux->id, ret);
@@ -215,7 +233,7 @@ struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog)
 
 	if (e)
 		return e;
-	if (lsmrevoke_track_add(prog, LSMREVOKE_SRC_WALK, NULL, &flags))
+	if (lsmrevoke_track_add(prog, LSMREVOKE_SRC_WALK, &flags))
 		return NULL;
 	return lsmrevoke_track_find(prog);
 }

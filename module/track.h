@@ -4,13 +4,14 @@
 
 #include <linux/bpf.h>
 #include <linux/cred.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 
 #include "requirement.h"
 
 /* How an entry came to be. */
 enum lsmrevoke_src {
-	LSMREVOKE_SRC_LOAD,	/* seen by the load probe */
+	LSMREVOKE_SRC_LOAD,	/* seen by the load probe, current the loader */
 	LSMREVOKE_SRC_WALK,	/* found by the walk at module init */
 };
 
@@ -24,6 +25,7 @@ struct lsmrevoke_entry {
 	const void *prog;		/* identity only */
 	const struct cred *cred;	/* loader's, NULL when found by the walk */
 	u32 id;
+	pid_t loader_pid;		/* loader's tgid (init ns), 0 for the walk */
 	u32 flags;			/* BIT(enum lsmrevoke_req) */
 	u16 type;			/* enum bpf_prog_type */
 	u8 src;				/* enum lsmrevoke_src */
@@ -36,6 +38,7 @@ struct lsmrevoke_entry {
 	/* References a tail-call probe refused and left to drop. */
 	atomic_t kept_refs;
 	char name[BPF_OBJ_NAME_LEN];
+	char loader_comm[TASK_COMM_LEN];	/* "" when found by the walk */
 	u32 sites[LSMREVOKE_NR_REQ];	/* first instruction per requirement */
 };
 
@@ -44,7 +47,7 @@ int lsmrevoke_track_existing(void);
 void lsmrevoke_track_exit(void);
 unsigned int lsmrevoke_track_count(void);
 int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
-			const struct cred *cred, u32 *flags);
+			u32 *flags);
 void lsmrevoke_track_del(const struct bpf_prog *prog);
 struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog);
 struct lsmrevoke_entry *lsmrevoke_track_get(struct bpf_prog *prog);

@@ -169,3 +169,41 @@ else
 	POKE_QUEUE=text_poke_queue
 	POKE_FINISH=text_poke_finish
 fi
+
+# plan_ids FILE KIND: the sorted IDs of the KIND lines (revoke, restore,
+# stays, unknown) of "lsmrevoke plan" output FILE, one line.
+plan_ids() {
+	awk -v k="$2" '$1 == k { print $2 }' "$1" | sort -n | tr '\n' ' '
+}
+
+# snap_ids FILE STATE: the sorted IDs of a programs snapshot FILE whose
+# state is STATE (unrevocable: any reason), one line.
+snap_ids() {
+	awk -v s="$2" '!/^#/ { st = $5; sub(/:.*/, "", st); if (st == s) print $1 }' \
+		"$1" | sort -n | tr '\n' ' '
+}
+
+# ids_minus A B: the IDs of list A not in list B, sorted, one line.
+ids_minus() {
+	for _im in $1; do
+		case " $2 " in
+		*" $_im "*) ;;
+		*) echo "$_im" ;;
+		esac
+	done | sort -n | tr '\n' ' '
+}
+
+# t_plan_agree WHAT PLAN BEFORE AFTER: what the change really did, from
+# programs snapshots BEFORE and AFTER it, is what "lsmrevoke plan" output
+# PLAN said: the newly revoked are its revoke lines, the restored its
+# restore lines, exactly; the unrevocable after it include its stays lines.
+t_plan_agree() {
+	_rb=$(snap_ids "$3" revoked)
+	_ra=$(snap_ids "$4" revoked)
+	t_eq "$1: revoked by the change vs plan's revoke" \
+		"$(plan_ids "$2" revoke)" "$(ids_minus "$_ra" "$_rb")"
+	t_eq "$1: restored by the change vs plan's restore" \
+		"$(plan_ids "$2" restore)" "$(ids_minus "$_rb" "$_ra")"
+	t_eq "$1: plan's stays not unrevocable after the change" "" \
+		"$(ids_minus "$(plan_ids "$2" stays)" "$(snap_ids "$4" unrevocable)")"
+}

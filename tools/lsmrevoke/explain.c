@@ -391,6 +391,15 @@ static void print_program(const struct prog_entry *e,
 	printf("; %s\n", !strcmp(e->src, "walk") ?
 	       "found when the module was loaded" :
 	       "tracked since its load");
+	if (e->pid >= 0)
+		printf("  loader: %.*s, pid %ld\n",
+		       (int)(strrchr(e->loader, ':') - e->loader), e->loader,
+		       e->pid);
+	else if (!strcmp(e->loader, "walk"))
+		printf("  loader: walk (%s)\n",
+		       "found by the module's walk: no loader known");
+	else
+		printf("  loader: not reported by the module\n");
 	for (i = 0; i < ki->nr_attach; i++) {
 		attach_str(&ki->attach[i], a, sizeof(a));
 		printf("  attached: %s link %u (%s)\n", ki->attach[i].link_type,

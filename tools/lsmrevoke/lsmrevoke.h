@@ -116,6 +116,12 @@ struct prog_entry {
 	long uid;		/* the module's uid= (euid), -1 for "-" */
 	char src[8];		/* load or walk */
 	long site[MAX_REQ];	/* first instruction, or NO_SITE */
+	/* loader= as the module writes it: "<comm>:<pid>", the name
+	 * escaped, or "walk"; "" from a module older than the field
+	 */
+	char loader[72];
+	char comm[20];		/* the loader's name, unescaped; "" unknown */
+	long pid;		/* the loader's PID, -1 when unknown */
 };
 
 /* The programs file and the requirements its flags and names refer to. */
@@ -196,6 +202,7 @@ void json_str(struct json *j, const char *s);
 void json_int(struct json *j, long long v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+void json_bytes(struct json *j, const char *s);
 
 /* the subcommands */
 int cmd_status(int argc, char **argv);
@@ -205,5 +212,6 @@ int cmd_revalidate(int argc, char **argv);
 int cmd_mode(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_hidden(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif /* LSMREVOKE_TOOL_H */

@@ -29,6 +29,12 @@ static const struct subcmd subcmds[] = {
 	  "Why program ID is in its state: each requirement, the first\n"
 	  "instruction that needs it, what the policy in force answers, the\n"
 	  "module's verdict, and what a revoke makes the program return.\n" },
+	{ "plan", cmd_plan, "[--json] SETTING...",
+	  "What a policy change would revoke and restore, before it is made.\n"
+	  "SETTING is lockdown=none|integrity|confidentiality or strict=0|1;\n"
+	  "several may be combined. Evaluates lockdown only: a BPF-LSM\n"
+	  "locked_down policy is not evaluated (see lsmrevoke(8)).\n"
+	  "  -j, --json   one JSON document\n" },
 	{ "revalidate", cmd_revalidate, "",
 	  "Judge every program against the policy in force now; returns when\n"
 	  "every revoke and restore it implies is done.\n" },

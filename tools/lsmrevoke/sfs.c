@@ -254,6 +254,54 @@ static void parse_sites(const struct req_table *rt, struct prog_entry *e,
 	}
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * loader=<comm>:<pid> or loader=walk. The module writes every byte of the
+ * name outside 0x21-0x7e, and '\', as \xHH; the PID follows the last ':'.
+ * A value that is neither leaves the loader unknown.
+ */
+static void parse_loader(struct prog_entry *e, const char *v)
+{
+	const char *colon = strrchr(v, ':'), *p;
+	size_t n = 0;
+	char *end;
+	long pid;
+	int hi, lo;
+
+	copy_field(e->loader, sizeof(e->loader), v);
+	if (!colon)
+		return;
+	pid = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || pid < 0)
+		return;
+	for (p = v; p < colon && n + 1 < sizeof(e->comm); p++) {
+		hi = -1;
+		lo = -1;
+		if (p[0] == '\\' && p[1] == 'x' && p + 3 < colon) {
+			hi = hex_digit(p[2]);
+			lo = hex_digit(p[3]);
+		}
+		if (hi >= 0 && lo >= 0) {
+			e->comm[n++] = (char)(hi << 4 | lo);
+			p += 3;
+		} else {
+			e->comm[n++] = *p;
+		}
+	}
+	e->comm[n] = '\0';
+	e->pid = pid;
+}
+
 /* The key=value fields after the state; unknown ones are ignored. */
 static void parse_prog_options(const struct req_table *rt,
 			       struct prog_entry *e, char **save)
@@ -271,6 +319,8 @@ static void parse_prog_options(const struct req_table *rt,
 			copy_field(e->src, sizeof(e->src), eq);
 		else if (!strcmp(tok, "sites"))
 			parse_sites(rt, e, eq);
+		else if (!strcmp(tok, "loader"))
+			parse_loader(e, eq);
 	}
 }
 
@@ -283,6 +333,7 @@ static int parse_prog_line(const struct req_table *rt, char *line,
 
 	memset(e, 0, sizeof(*e));
 	e->uid = -1;
+	e->pid = -1;
 	for (i = 0; i < MAX_REQ; i++)
 		e->site[i] = NO_SITE;
 	for (i = 0; i < 5; i++) {

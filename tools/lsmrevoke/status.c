@@ -2,8 +2,8 @@
 /*
  * lsmrevoke status [--json] and lsmrevoke stats [--json].
  *
- * status joins the module's programs file (requirements, state, sites)
- * with what the kernel tells about each program (loader uid, load time,
+ * status joins the module's programs file (requirements, state, sites,
+ * the loader's name and PID) with what the kernel tells about each program (loader uid, load time,
  * links). A program freed between the two reads keeps its module row,
  * with the kernel's fields empty. The JSON forms are documented in
  * docs/lsmrevoke-json.md; fields are only ever added.
@@ -23,6 +23,7 @@ struct row {
 	char requires[MAX_REQ * 32];
 	char state[64];
 	char uid[16];
+	char loader[72];
 	char loaded[40];
 	char attached[256];
 };
@@ -78,6 +79,8 @@ static void fill_row(struct row *r, const struct req_table *rt)
 		snprintf(r->uid, sizeof(r->uid), "-");
 		snprintf(r->loaded, sizeof(r->loaded), "-");
 	}
+	snprintf(r->loader, sizeof(r->loader), "%s",
+		 e->loader[0] ? e->loader : "-");
 	fill_attached(r);
 }
 
@@ -111,7 +114,7 @@ static int width(const struct row *rows, size_t n, size_t off,
 static void print_table(struct row *rows, size_t n)
 {
 	char ids[16], types[32], names[32];
-	int wi = 2, wt = 4, wn = 4, wr, ws, wu, wl;
+	int wi = 2, wt = 4, wn = 4, wr, ws, wu, wo, wl;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -130,17 +133,19 @@ static void print_table(struct row *rows, size_t n)
 	wr = COL(requires, "REQUIRES");
 	ws = COL(state, "STATE");
 	wu = COL(uid, "UID");
+	wo = COL(loader, "LOADER");
 	wl = COL(loaded, "LOADED");
-	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", wi, "ID", wt,
-	       "TYPE", wn, "NAME", wr, "REQUIRES", ws, "STATE", wu, "UID", wl,
-	       "LOADED", "ATTACHED");
+	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", wi, "ID",
+	       wt, "TYPE", wn, "NAME", wr, "REQUIRES", ws, "STATE", wu, "UID",
+	       wo, "LOADER", wl, "LOADED", "ATTACHED");
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
-		printf("%-*u  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", wi,
-		       r->e->id, wt, r->e->type, wn,
+		printf("%-*u  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n",
+		       wi, r->e->id, wt, r->e->type, wn,
 		       r->e->name[0] ? r->e->name : "-", wr, r->requires, ws,
-		       r->state, wu, r->uid, wl, r->loaded, r->attached);
+		       r->state, wu, r->uid, wo, r->loader, wl, r->loaded,
+		       r->attached);
 	}
 }
 
@@ -232,6 +237,13 @@ static void json_program(struct json *j, const struct row *r,
 	json_key(j, "loaded_at");
 	json_int_or_null(j, r->ki.found, boot_to_unix(r->ki.load_time));
 	json_attached(j, &r->ki);
+	json_key(j, "loader_comm");
+	if (e->pid >= 0)
+		json_bytes(j, e->comm);
+	else
+		json_null(j);
+	json_key(j, "loader_pid");
+	json_int_or_null(j, e->pid >= 0, e->pid);
 	json_obj_end(j);
 }
 

@@ -10,6 +10,11 @@
 #                  and stats with nothing revoked: states, requirements,
 #                  loader uid, load time, link attach points
 #   cli_explain    explain: sites decoded, lockdown's answer, stub value
+#   cli_loader     who loaded each program (loader=<comm>:<pid>, escaped,
+#                  or walk) in programs, status, explain and JSON
+#   cli_plan       plan lockdown=... and strict=... against what the
+#                  module's files say (computed apart), JSON valid; strict
+#                  writes made for real agree with the plan
 #   cli_hidden_none  hidden with nothing hidden: exit 0
 #   cli_watch      watch started before a policy change (the BPF-LSM denier
 #                  net_denier attached) shows the revokes; JSON lines valid
@@ -37,8 +42,13 @@ CP=$PINS/cli			# pins
 SCHEMA=$T/lsmrevoke.schema.json
 CLI_HOLDERS=			# pids of "lsmrevoke-test cli attach|hide"
 CLI_BROKEN=
+# The test loader under a name with a space and a backslash: its comm,
+# which the programs file shows as cli\x20ld\x5cx.
+CLI_LOADER="$CW/cli ld\\x"
+CLI_LOADER_ESC='cli\x20ld\x5cx'
 
 mkdir -p "$CW"
+ln -sf "$BIN" "$CLI_LOADER"
 
 # cli NAME WANT ARGS...: runs lsmrevoke ARGS (stdout $CW/NAME.out, stderr
 # $CW/NAME.err) and checks its exit status is WANT; returns the status.
@@ -248,15 +258,23 @@ watch -n 0
 watch --timeout x
 watch extra
 hidden extra
+plan
+plan bogus
+plan strict=2
+plan lockdown=secret
+plan strict=1 strict=0
+plan lockdown=none lockdown=integrity
+plan --bogus strict=1
+plan strict=1 -x
 EOF
-	for _c in status explain revalidate mode stats watch hidden; do
+	for _c in status explain revalidate mode stats watch hidden plan; do
 		cli "help_$_c" 0 "$_c" -h
 		cli_has "help_$_c" out "^usage: lsmrevoke $_c"
 		cli "help2_$_c" 0 "$_c" --help
 		cli_has "help2_$_c" out "^usage: lsmrevoke $_c"
 	done
 	cli help 0 -h
-	for _c in status explain revalidate mode stats watch hidden; do
+	for _c in status explain revalidate mode stats watch hidden plan; do
 		cli_has help out "^  lsmrevoke $_c"
 	done
 	cli version 0 -V
@@ -272,7 +290,7 @@ test_cli_unloaded() {
 	fi
 	_i=0
 	for _args in status 'status --json' 'explain 1' revalidate mode \
-		'mode audit' stats 'watch -t 5' hidden; do
+		'mode audit' stats 'watch -t 5' hidden 'plan strict=1'; do
 		_i=$((_i + 1))
 		# shellcheck disable=SC2086
 		cli "unloaded_$_i" 1 $_args
@@ -285,6 +303,13 @@ test_cli_unloaded() {
 # Loads the module and the offenders; attaches two of them through links.
 cli_setup() {
 	t_begin cli_setup
+	# Loaded before the module: found by its walk, no loader known.
+	if ! to 60 "$BIN" load "$PROGS/plain.bpf.o" "$CP/walked" \
+		>"$CW/walked.ids" 2>"$CW/walked.err"; then
+		CLI_BROKEN="load plain.bpf.o before modprobe: $(tail -n 1 "$CW/walked.err")"
+		t_err "$CLI_BROKEN"
+	fi
+	WK=$(cli_id walked.ids plain_tp)
 	if ! to 60 modprobe lsmrevoke $QUIET >"$CW/modprobe.out" 2>&1; then
 		CLI_BROKEN="modprobe lsmrevoke failed: $(cat "$CW/modprobe.out")"
 		t_err "$CLI_BROKEN"
@@ -292,9 +317,16 @@ cli_setup() {
 		return 1
 	fi
 	: >"$CW/pinned.ids"
+	# Loaded by the test loader under another name, one with a space and
+	# a backslash (its comm, which programs escapes as \xHH); "<object>
+	# <pid>" lines in loaders.pids.
+	: >"$CW/loaders.pids"
 	for _o in read_kernel write_user fentry_btf plain; do
-		if ! to 60 "$BIN" load "$PROGS/$_o.bpf.o" "$CP/$_o" \
-			>>"$CW/pinned.ids" 2>"$CW/load.err"; then
+		"$CLI_LOADER" load "$PROGS/$_o.bpf.o" "$CP/$_o" \
+			>>"$CW/pinned.ids" 2>"$CW/load.err" &
+		_lp=$!
+		echo "$_o $_lp" >>"$CW/loaders.pids"
+		if ! wait "$_lp"; then
 			CLI_BROKEN="load $_o.bpf.o: $(tail -n 1 "$CW/load.err")"
 			t_err "$CLI_BROKEN"
 		fi
@@ -322,17 +354,22 @@ cli_check_row() {
 		return
 	fi
 	set -- "$@" $_l
-	# $8.. : ID TYPE NAME REQUIRES STATE UID LOADED ATTACHED
+	# $8.. : ID TYPE NAME REQUIRES STATE UID LOADER LOADED ATTACHED
 	t_eq "status row $2 type" "$3" "$9"
 	t_eq "status row $2 name" "$4" "${10}"
 	t_eq "status row $2 requires" "$5" "${11}"
 	t_eq "status row $2 state" "$6" "${12}"
 	t_eq "status row $2 uid" 0 "${13}"
-	case ${14} in
+	case ${15} in
 	[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][+-][0-9][0-9][0-9][0-9]) t_pass ;;
-	*) t_err "status row $2 loaded: expected an ISO 8601 time, saw '${14}'" ;;
+	*) t_err "status row $2 loaded: expected an ISO 8601 time, saw '${15}'" ;;
 	esac
-	[ -z "$7" ] || t_eq "status row $2 attached" "$7" "${15}"
+	[ -z "$7" ] || t_eq "status row $2 attached" "$7" "${16}"
+}
+
+# cli_loader_of OBJECT: the pid that loaded OBJECT in cli_setup.
+cli_loader_of() {
+	awk -v o="$1" '$1 == o { print $2 }' "$CW/loaders.pids"
 }
 
 # The attach point status shows for read_kernel's kprobe link: 6.1 does
@@ -348,7 +385,7 @@ test_cli_status() {
 	t_begin cli_status
 	cli status 0 status
 	diag_file "$CW/status.out" "status: "
-	cli_has status out '^ID +TYPE +NAME +REQUIRES +STATE +UID +LOADED +ATTACHED$'
+	cli_has status out '^ID +TYPE +NAME +REQUIRES +STATE +UID +LOADER +LOADED +ATTACHED$'
 	cli_check_row status "$RK" kprobe read_kernel bpf_read_kernel active -
 	cli_check_row status "$RKL" kprobe read_kernel bpf_read_kernel active "$(cli_kprobe_at)"
 	cli_check_row status "$WU" tracepoint write_user bpf_write_user active -
@@ -374,7 +411,7 @@ test_cli_status() {
 	esac
 	_p=$(cli_prog status_json "$PT")
 	case $_p in
-	*'"requires":[],"sites":{},"state":"active"'*'"attached":[]}'*) t_pass ;;
+	*'"requires":[],"sites":{},"state":"active"'*'"attached":[],'*) t_pass ;;
 	*) t_err "status --json prog $PT: expected no requirement, no site, no link, saw '$_p'" ;;
 	esac
 	cli_has status_json out '"summary":\{"programs":[0-9]+,"active":[0-9]+,"revoked":0,'
@@ -462,6 +499,176 @@ test_cli_explain() {
 
 	cli explain_none 1 explain 4000000000
 	cli_has explain_none err '^lsmrevoke: prog 4000000000: No such file or directory$'
+	t_end
+}
+
+# cli_has_line NAME FILE LINE: FILE ($CW/NAME.out or .err) has LINE, as is.
+cli_has_line() {
+	if grep -Fxq -- "$3" "$CW/$1.$2"; then
+		t_pass
+	else
+		t_err "lsmrevoke $1: expected $2 line '$3', saw '$(head -n 3 "$CW/$1.$2" | tr '\n' '|')'"
+	fi
+}
+
+# Who loaded each program: the test loader under the name "cli ld\x" (a
+# space and a backslash) for the pinned ones, "lsmrevoke-test" holding
+# the links, and the walk for one loaded before the module. The exact
+# name and pid in programs, status, explain and status --json.
+test_cli_loader() {
+	t_begin cli_loader
+	_lp=$(cli_loader_of read_kernel)
+	_lw=$(cli_loader_of write_user)
+	eval "_hp=\${CLI_PID_rk:-}"
+	diag "cli: loaders: read_kernel $_lp, write_user $_lw, holder $_hp"
+	t_eq "programs loader= of prog $RK" "$CLI_LOADER_ESC:$_lp" \
+		"$(kv "$(prog_line "$RK")" loader)"
+	t_eq "programs loader= of prog $WU" "$CLI_LOADER_ESC:$_lw" \
+		"$(kv "$(prog_line "$WU")" loader)"
+	t_eq "programs loader= of prog $RKL" "lsmrevoke-test:$_hp" \
+		"$(kv "$(prog_line "$RKL")" loader)"
+	t_eq "programs loader= of prog $WK" walk "$(kv "$(prog_line "$WK")" loader)"
+	t_eq "programs src= of prog $WK" walk "$(kv "$(prog_line "$WK")" src)"
+	# The new field is the last one.
+	case $(prog_line "$RK") in
+	*" loader=$CLI_LOADER_ESC:$_lp") t_pass ;;
+	*) t_err "programs line of $RK: expected loader= last, saw '$(prog_line "$RK")'" ;;
+	esac
+
+	cli status_l 0 status
+	t_eq "status LOADER of prog $RK" "$CLI_LOADER_ESC:$_lp" "$(cli_row status_l "$RK" 7)"
+	t_eq "status LOADER of prog $RKL" "lsmrevoke-test:$_hp" "$(cli_row status_l "$RKL" 7)"
+	t_eq "status LOADER of prog $WK" walk "$(cli_row status_l "$WK" 7)"
+
+	cli explain_l 0 explain "$RK"
+	cli_has_line explain_l out "  loader: $CLI_LOADER_ESC, pid $_lp"
+	cli explain_lh 0 explain "$RKL"
+	cli_has_line explain_lh out "  loader: lsmrevoke-test, pid $_hp"
+	cli explain_lw 0 explain "$WK"
+	cli_has_line explain_lw out "  loader: walk (found by the module's walk: no loader known)"
+	cli_has explain_lw out '; found when the module was loaded$'
+
+	cli status_lj 0 status --json
+	cli_json status_lj status
+	_p=$(cli_prog status_lj "$RK")
+	case $_p in
+	*'"source":"load",'*'"loader_comm":"cli ld\\x","loader_pid":'"$_lp"'}'*) t_pass ;;
+	*) t_err "status --json prog $RK: expected loader_comm \"cli ld\\\\x\" and loader_pid $_lp, saw '$_p'" ;;
+	esac
+	_p=$(cli_prog status_lj "$RKL")
+	case $_p in
+	*'"loader_comm":"lsmrevoke-test","loader_pid":'"$_hp"'}'*) t_pass ;;
+	*) t_err "status --json prog $RKL: expected loader_comm lsmrevoke-test and loader_pid $_hp, saw '$_p'" ;;
+	esac
+	_p=$(cli_prog status_lj "$WK")
+	case $_p in
+	*'"source":"walk","tracked_uid":null,'*'"loader_comm":null,"loader_pid":null}'*) t_pass ;;
+	*) t_err "status --json prog $WK: expected a walk program with no loader, saw '$_p'" ;;
+	esac
+	t_end
+}
+
+# cli_expect LEVEL STRICT: the IDs lockdown at LEVEL (0 none, 1 integrity,
+# 2 confidentiality) with strict mode STRICT denies among the active
+# programs, from the module's requirements and each program's sites=
+# (what it has itself), computed here, apart from the command.
+cli_expect() {
+	awk -v L="$1" -v S="$2" '
+	FILENAME == ARGV[1] {
+		if (/^#/)
+			next
+		lv[$1] = $4 == "integrity" ? 1 : $4 == "confidentiality" ? 2 : 0
+		ad[$1] = $5
+		next
+	}
+	/^#/ { next }
+	{
+		own = ""
+		for (i = 6; i <= NF; i++)
+			if ($i ~ /^sites=/)
+				own = substr($i, 7)
+		n = split(own, a, ",")
+		den = 0
+		for (j = 1; j <= n; j++) {
+			r = a[j]
+			sub(/@.*/, "", r)
+			if (lv[r] && lv[r] <= L)
+				den = 1
+			if (S == 1 && ad[r] != "-" && ad[r] != "") {
+				m = split(ad[r], b, ",")
+				for (k = 1; k <= m; k++)
+					if (lv[b[k]] && lv[b[k]] <= L)
+						den = 1
+			}
+		}
+		if (den && $5 == "active" && $2 != "ext" && $2 != "struct_ops")
+			print $1
+	}' "$SFS/requirements" "$SFS/programs" | sort -n | tr '\n' ' '
+}
+
+# cli_json_ids NAME LIST: the sorted IDs in plan --json output NAME's LIST.
+cli_json_ids() {
+	sed -n "s/.*\"$2\":\\[\\(.*\\)/\\1/p" "$CW/$1.out" |
+		sed 's/\],"[a-z_]*":\[.*//' | grep -o '"id":[0-9]*' |
+		cut -d: -f2 | sort -n | tr '\n' ' '
+}
+
+# cli_plan_check NAME LEVEL STRICT MUST SETTING...: plan SETTING lists to
+# revoke exactly what cli_expect LEVEL STRICT computes, MUST among them,
+# nothing to restore; the same in JSON, valid against the schema. (Its
+# variables are its own: cli and diag_file set _n, _want, _l.)
+cli_plan_check() {
+	_pcn=$1
+	_pcl=$2
+	_pcs=$3
+	_pcm=$4
+	shift 4
+	cli "$_pcn" 0 plan "$@"
+	diag_file "$CW/$_pcn.out" "plan $*: "
+	_pcw=$(cli_expect "$_pcl" "$_pcs")
+	t_eq "plan $*: revoke" "$_pcw" "$(plan_ids "$CW/$_pcn.out" revoke)"
+	t_eq "plan $*: restore" "" "$(plan_ids "$CW/$_pcn.out" restore)"
+	for _pci in $_pcm; do
+		case " $_pcw " in
+		*" $_pci "*) t_pass ;;
+		*) t_err "plan $*: expected prog $_pci to be revoked, saw '$_pcw'" ;;
+		esac
+	done
+	cli "${_pcn}_j" 0 plan "$@" --json
+	cli_json "${_pcn}_j" plan
+	t_eq "plan $* --json: revoke" "$_pcw" "$(cli_json_ids "${_pcn}_j" revoke)"
+}
+
+# plan with nothing revoked and lockdown none: lockdown=LEVEL computed
+# apart from the command; strict writes, the only change lockdown none
+# allows to be made here (lockdown only rises: 90-lockdown.sh compares
+# plans with real lockdown raises and strict=1 under confidentiality).
+test_cli_plan() {
+	t_begin cli_plan
+	_lw=$(cli_loader_of write_user)
+	cli_plan_check plan_i 1 0 "$WU" lockdown=integrity
+	cli_has_line plan_i out "revoke $WU tracepoint write_user: bpf_write_user (loader $CLI_LOADER_ESC:$_lw)"
+	cli_has plan_i out '^plan: lockdown none -> integrity, strict 0 -> 0; mode enforce$'
+	cli_has plan_i out '^[0-9]+ to revoke, 0 to restore, 0 stay running \(unrevocable\), 0 undetermined$'
+	cli_plan_check plan_c 2 0 "$WU $RK $RKL" lockdown=confidentiality
+	cli_hasnt plan_c out "^revoke ($FB|$FBL) "
+	cli_plan_check plan_cs 2 1 "$WU $RK $RKL $FB $FBL" strict=1 lockdown=confidentiality
+	cli_has plan_cs out '^plan: lockdown none -> confidentiality, strict 0 -> 1; '
+	cli_plan_check plan_n 0 0 "" lockdown=none
+	cli_plan_check plan_s 0 1 "" strict=1
+	t_eq "plan strict=1 under lockdown none: revoke" "" "$(plan_ids "$CW/plan_s.out" revoke)"
+
+	# Made for real: nothing to revoke or restore under lockdown none.
+	cat "$SFS/programs" >"$CW/plan_s.before"
+	echo 1 >"$SFS/strict" || t_err "echo 1 > strict: expected success"
+	cat "$SFS/programs" >"$CW/plan_s.after"
+	t_plan_agree "strict=1" "$CW/plan_s.out" "$CW/plan_s.before" "$CW/plan_s.after"
+	cli plan_s0 0 plan strict=0
+	cli_has plan_s0 out '^plan: lockdown none -> none, strict 1 -> 0; '
+	echo 0 >"$SFS/strict" || t_err "echo 0 > strict: expected success"
+	cat "$SFS/programs" >"$CW/plan_s0.after"
+	t_plan_agree "strict=0" "$CW/plan_s0.out" "$CW/plan_s.after" "$CW/plan_s0.after"
+	t_eq "strict at the end" 0 "$(cat "$SFS/strict")"
 	t_end
 }
 
@@ -643,7 +850,7 @@ test_cli_nonroot() {
 	t_begin cli_nonroot
 	_i=0
 	for _args in status 'status --json' "explain $RK" revalidate mode \
-		'mode audit' stats 'watch -t 5' hidden; do
+		'mode audit' stats 'watch -t 5' hidden 'plan strict=1'; do
 		_i=$((_i + 1))
 		# shellcheck disable=SC2086
 		to 60 "$BIN" asuser 65534 "$CLI" $_args >"$CW/nonroot_$_i.out" \
@@ -699,10 +906,12 @@ test_cli_unloaded
 if cli_setup; then
 	test_cli_status
 	test_cli_explain
+	test_cli_loader
+	test_cli_plan
 	test_cli_hidden_none
 	test_cli_watch
 else
-	for _t in cli_status cli_explain cli_hidden_none cli_watch; do
+	for _t in cli_status cli_explain cli_loader cli_plan cli_hidden_none cli_watch; do
 		skip "$_t" "setup failed: $CLI_BROKEN"
 	done
 fi

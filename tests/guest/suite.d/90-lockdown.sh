@@ -11,7 +11,9 @@
 # lockdown (under confidentiality tracefs, and so a tracepoint attach, is
 # refused).
 #
-#   lockdown  integrity (echo from this shell) revokes po_write and not
+#   lockdown  each raise preceded by "lsmrevoke plan lockdown=<level>",
+#             whose revoke list must be exactly what the raise revokes;
+#             integrity (echo from this shell) revokes po_write and not
 #             po_read, confidentiality (written by the loader, which reads
 #             programs right after) revokes po_read, each before the write
 #             returns, one pass per write
@@ -19,6 +21,8 @@
 #             lockdown, disarm kprobes; at integrity, switch ftrace off;
 #             at confidentiality, rmmod (plain and forced), mode=audit,
 #             strict=0. Each is refused and the programs stay revoked;
+#             strict=1 is made, after "lsmrevoke plan strict=1", and
+#             revokes the BTF reader fentry_btf, exactly as planned;
 #             the way out (free the revoked programs) then lets rmmod
 #             work. Before the change each of these succeeded: the
 #             reader read again after rmmod, after mode=audit, and, blind,
@@ -30,6 +34,27 @@ command -v po_fire >/dev/null 2>&1 ||
 	PO_HELPERS_ONLY=1 . "$T/guest/suite.d/30-policy.sh"
 
 LOCKDOWN=/sys/kernel/security/lockdown
+LD_CLI=/usr/sbin/lsmrevoke
+LD_PIN=$PINS/ld_plan		# fentry_btf, for plan strict=1
+
+# ld_plan NAME SETTING...: "lsmrevoke plan SETTING" into $PW/NAME.plan and
+# programs, as the plan saw them, into $PW/NAME.before.
+ld_plan() {
+	_pn=$1
+	shift
+	cat "$SFS/programs" >"$PW/$_pn.before"
+	"$LD_CLI" plan "$@" >"$PW/$_pn.plan" 2>&1 ||
+		t_err "lsmrevoke plan $*: expected exit 0, saw $?"
+	diag_file "$PW/$_pn.plan" "plan $*: "
+}
+
+# ld_plan_has NAME KIND ID: the plan lists ID as KIND (not vacuous).
+ld_plan_has() {
+	case " $(plan_ids "$PW/$1.plan" "$2") " in
+	*" $3 "*) t_pass ;;
+	*) t_err "plan $1: expected prog $3 under $2, saw '$(plan_ids "$PW/$1.plan" "$2")'" ;;
+	esac
+}
 
 # ld_level: the level in force, the bracketed word of the lockdown file.
 ld_level() {
@@ -65,6 +90,11 @@ ld_setup() {
 		return 1
 	fi
 	po_modprobe && po_up lk || return 1
+	# A reader through BTF pointers that the kernel lets run under
+	# confidentiality, for plan strict=1 there; not attached.
+	_fb=$(to 60 "$BIN" load "$PROGS/fentry_btf.bpf.o" "$LD_PIN" 2>&1 |
+		awk '$1 == "fentry_btf" { print $2 }')
+	[ -n "$_fb" ] || t_err "load fentry_btf.bpf.o: expected a program ID, saw none"
 	_r=$(po_id lk po_read)
 	_w=$(po_id lk po_write)
 	_c=$(po_id lk po_ctl)
@@ -78,6 +108,7 @@ test_lockdown() {
 	mark
 
 	_p0=$(po_stat passes)
+	ld_plan integrity lockdown=integrity
 	ld_raise integrity "$PW/integrity.snap"
 	po_eq "echo integrity > $LOCKDOWN: exit status" 0 "$LD_RC"
 	t_eq "lockdown level" integrity "$(ld_level)"
@@ -85,6 +116,10 @@ test_lockdown() {
 	po_want "po_read when the integrity write returned" "$_r" active "$PW/integrity.snap"
 	po_want "po_ctl when the integrity write returned" "$_c" active "$PW/integrity.snap"
 	po_eq "passes for the integrity write" 1 $(($(po_stat passes) - _p0))
+	# What the plan said is what the raise did.
+	ld_plan_has integrity revoke "$_w"
+	t_plan_agree "lockdown=integrity" "$PW/integrity.plan" \
+		"$PW/integrity.before" "$PW/integrity.snap"
 	po_fire lk && po_counts integrity "$PN 0 $PN"
 
 	# Lockdown only rises: a write that does not raise it fails and
@@ -103,6 +138,8 @@ test_lockdown() {
 test_lockdown_confidentiality() {
 	t_begin lockdown_confidentiality
 	_p1=$(po_stat passes)
+	ld_plan confidentiality lockdown=confidentiality
+	ld_plan_has confidentiality revoke "$_r"
 	ld_raise_tight confidentiality "$PW/confidentiality.snap"
 	t_eq "write confidentiality to $LOCKDOWN" OK "$LD_RC"
 	t_eq "lockdown level" confidentiality "$(ld_level)"
@@ -110,6 +147,8 @@ test_lockdown_confidentiality() {
 	po_want "po_write when the confidentiality write returned" "$_w" revoked "$PW/confidentiality.snap"
 	po_want "po_ctl when the confidentiality write returned" "$_c" active "$PW/confidentiality.snap"
 	po_eq "passes for the confidentiality write" 1 $(($(po_stat passes) - _p1))
+	t_plan_agree "lockdown=confidentiality" "$PW/confidentiality.plan" \
+		"$PW/confidentiality.before" "$PW/confidentiality.snap"
 	po_fire lk && po_counts confidentiality "0 0 $PN"
 
 	# One audit record per decision: the two revocations.
@@ -178,9 +217,24 @@ test_hold_line_ratchet() {
 	module_loaded || t_err "lsmod: expected lsmrevoke still loaded, saw it gone"
 	ld_refused "echo audit > mode" sh -c "echo audit > $SFS/mode"
 	t_eq "mode after the refused write" enforce "$(cat "$SFS/mode")"
+	# plan strict=1 under confidentiality, then made: the plan's revoke
+	# list (the BTF reader among it) is what the write revokes.
+	ld_plan strict1 strict=1
+	ld_plan_has strict1 revoke "$_fb"
 	echo 1 >"$SFS/strict" 2>"$PW/strict.err" ||
 		t_err "echo 1 > strict under lockdown: expected success (toward enforcement), saw '$(cat "$PW/strict.err")'"
+	cat "$SFS/programs" >"$PW/strict1.after"
+	t_plan_agree "strict=1 under confidentiality" "$PW/strict1.plan" \
+		"$PW/strict1.before" "$PW/strict1.after"
+	# strict=0: the plan says the module refuses it, restores nothing;
+	# the write is refused and nothing is restored.
+	ld_plan strict0 strict=0
+	grep -q '^refused strict=0: lockdown is confidentiality' "$PW/strict0.plan" ||
+		t_err "plan strict=0 under confidentiality: expected 'refused strict=0: ...', saw '$(head -n 2 "$PW/strict0.plan" | tr '\n' '|')'"
 	ld_refused "echo 0 > strict" sh -c "echo 0 > $SFS/strict"
+	cat "$SFS/programs" >"$PW/strict0.after"
+	t_plan_agree "strict=0 under confidentiality" "$PW/strict0.plan" \
+		"$PW/strict0.before" "$PW/strict0.after"
 	t_eq "strict after the refused write" 1 "$(cat "$SFS/strict")"
 	echo enforce >"$SFS/mode" 2>"$PW/mode.err" ||
 		t_err "echo enforce > mode under lockdown: expected success, saw '$(cat "$PW/mode.err")'"
@@ -194,6 +248,9 @@ test_hold_line_ratchet() {
 		t_err "log: expected 'mode=audit: refused', saw none"
 
 	# The way out: free what is revoked; then the module unloads.
+	rm -rf "$LD_PIN"
+	[ -z "$_fb" ] || poll_gone 10 "$_fb" ||
+		t_err "prog $_fb: expected freed once unpinned, still listed"
 	po_free lk
 	po_rmmod
 	module_loaded && t_err "lsmod: expected no lsmrevoke once the revoked programs are freed, saw it"
@@ -215,5 +272,6 @@ fi
 
 po_burst_down
 rm -rf "${PP:?}/lk"
+rm -rf "$LD_PIN"
 module_loaded && to 60 rmmod lsmrevoke
 module_loaded && diag "90-lockdown.sh: lsmrevoke still loaded at the end"
