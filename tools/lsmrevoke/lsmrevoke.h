@@ -116,6 +116,7 @@ struct prog_entry {
 	long uid;		/* the module's uid= (euid), -1 for "-" */
 	char src[8];		/* load or walk */
 	long site[MAX_REQ];	/* first instruction, or NO_SITE */
+	__u32 own;		/* named in sites=: found in its code */
 	/* loader= as the module writes it: "<comm>:<pid>", the name
 	 * escaped, or "walk"; "" from a module older than the field
 	 */

@@ -68,16 +68,10 @@ struct plan {
 };
 
 /* What the module found in the program's code; requires adds strict's. */
-static __u32 own_flags(const struct prog_entry *e, const struct req_table *rt)
+static __u32 own_flags(const struct prog_entry *e)
 {
-	__u32 own = 0;
-	unsigned int r;
-
-	for (r = 0; r < rt->n; r++)
-		if (e->site[r] != NO_SITE)
-			own |= REQ_BIT(r);
 	/* No sites at all: a module that does not report them. */
-	return own ? own : e->requires;
+	return e->own ? e->own : e->requires;
 }
 
 /* @own as a pass sees it with strict mode @strict. */
@@ -132,7 +126,7 @@ static enum action decide(const struct plan *pl, const struct prog_entry *e,
 			  __u32 *denied, const char **why)
 {
 	const struct req_table *rt = &pl->t.req;
-	__u32 own = own_flags(e, rt);
+	__u32 own = own_flags(e);
 	__u32 eff0 = effective(rt, own, pl->from.strict);
 	__u32 eff1 = effective(rt, own, pl->to.strict);
 	__u32 d0 = lockdown_denies(rt, eff0, pl->from.level);

@@ -249,7 +249,11 @@ static void parse_sites(const struct req_table *rt, struct prog_entry *e,
 			continue;
 		*at = '\0';
 		r = req_by_name(rt, tok);
-		if (r >= 0 && strcmp(at + 1, "-"))
+		if (r < 0)
+			continue;
+		e->own |= REQ_BIT(r);
+		/* "name@-": the whole program needs it, no one instruction */
+		if (strcmp(at + 1, "-"))
 			e->site[r] = strtol(at + 1, NULL, 10);
 	}
 }
