@@ -34,6 +34,10 @@ unsigned long lsmrevoke_thunk_target_text_poke_queue __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_text_poke_queue;
 unsigned long lsmrevoke_thunk_target_text_poke_finish __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_text_poke_finish;
+unsigned long lsmrevoke_thunk_target_set_memory_rw __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_set_memory_rw;
+unsigned long lsmrevoke_thunk_target_set_memory_ro __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_set_memory_ro;
 
 static char *test_require_symbol;
 module_param(test_require_symbol, charp, 0444);
@@ -83,6 +87,13 @@ static const struct ksym ksyms[] = {
 	KSYM_THUNK_ALT(text_poke_queue, "smp_text_poke_batch_add"),
 	KSYM_THUNK_ALT(text_poke_finish, "smp_text_poke_batch_finish"),
 	KSYM("text_mutex", text_mutex, KSYM_DATA),
+	/*
+	 * An interpreted program's struct is read-only (bpf_prog_lock_ro):
+	 * its bpf_func is switched to a stub with its pages writable for
+	 * the one store.
+	 */
+	KSYM_THUNK(set_memory_rw),
+	KSYM_THUNK(set_memory_ro),
 	KSYM("prog_idr", prog_idr, KSYM_DATA),
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
 	KSYM("map_idr", map_idr, KSYM_DATA),

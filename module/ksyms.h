@@ -34,6 +34,8 @@ unsigned long lsmrevoke_thunk_kallsyms_lookup_name(const char *name);
 void lsmrevoke_thunk_text_poke_queue(void *addr, const void *opcode,
 				     size_t len, const void *emulate);
 void lsmrevoke_thunk_text_poke_finish(void);
+int lsmrevoke_thunk_set_memory_rw(unsigned long addr, int numpages);
+int lsmrevoke_thunk_set_memory_ro(unsigned long addr, int numpages);
 
 /* Written once at init, read by the thunks. */
 extern unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name;
@@ -42,6 +44,10 @@ extern unsigned long lsmrevoke_thunk_target_text_poke_queue;
 extern atomic_long_t lsmrevoke_thunk_calls_text_poke_queue;
 extern unsigned long lsmrevoke_thunk_target_text_poke_finish;
 extern atomic_long_t lsmrevoke_thunk_calls_text_poke_finish;
+extern unsigned long lsmrevoke_thunk_target_set_memory_rw;
+extern atomic_long_t lsmrevoke_thunk_calls_set_memory_rw;
+extern unsigned long lsmrevoke_thunk_target_set_memory_ro;
+extern atomic_long_t lsmrevoke_thunk_calls_set_memory_ro;
 
 int lsmrevoke_ksyms_init(void);
 int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr);

@@ -29,3 +29,5 @@ SYM_FUNC_END(lsmrevoke_thunk_\target)
 LSMREVOKE_THUNK kallsyms_lookup_name
 LSMREVOKE_THUNK text_poke_queue
 LSMREVOKE_THUNK text_poke_finish
+LSMREVOKE_THUNK set_memory_rw
+LSMREVOKE_THUNK set_memory_ro

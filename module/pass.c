@@ -81,9 +81,10 @@ static void finish_revoke(struct lsmrevoke_change *c)
 
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
 	e->stub = c->stub;
+	e->interp = c->interp ? c->func_old : NULL;
 	if (!lsmrevoke_tailcall_empty(c->prog))
 		return;
-	if (lsmrevoke_patch_add_restore(&undo, c->prog, e, c->stub)) {
+	if (lsmrevoke_patch_add_restore(&undo, c->prog, e, c->stub, e->interp)) {
 		pr_err_ratelimited("prog %u: cannot roll back its revocation; it stays revoked\n",
 				   e->id);
 		return;
@@ -199,10 +200,11 @@ static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 	int ret;
 
 	lockdep_assert_held(&revoke_mutex);
-	ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub);
+	ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub, e->interp);
 	if (ret == -ENOSPC) {
 		flush();
-		ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub);
+		ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub,
+						  e->interp);
 	}
 	if (ret)
 		return;

@@ -20,6 +20,15 @@
  * rollback of a revocation that failed half-way is a restore written the
  * same way, so it works for every image the revocation could write.
  *
+ * An interpreted program (bpf_jit_enable=0) has no image: the kernel
+ * enters it through prog->bpf_func, the interpreter. Its revocation points
+ * bpf_func at the stub, one aligned 8-byte store made with the program's
+ * read-only pages writable for that store, under text_mutex and only if
+ * bpf_func still holds what was expected; the restore puts the
+ * interpreter it held back. Tail calls in the interpreter take the
+ * target's instructions, not its bpf_func: tailcall.c empties its slots
+ * as for a JITed program.
+ *
  * After entries changed, runs that entered a program before its jump
  * landed may still be inside it: lsmrevoke_patch_drain() waits for them
  * (the grace periods that cover program runs), the sleepable ones for a
@@ -149,9 +158,68 @@ static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 	c->revoke = revoke;
 	c->stub = stub;
 	c->why = LSMREVOKE_WHY_NONE;
+	c->interp = false;
 	b->nr++;
 	b->nr_sites = n;
 	return 0;
+}
+
+/*
+ * Queues the switch of interpreted @prog's bpf_func from @old to @new.
+ * Returns 0 or -ENOSPC; on success @b holds a reference on @prog.
+ */
+static int add_interp(struct lsmrevoke_batch *b, struct bpf_prog *prog,
+		      void *owner, bool revoke, unsigned int stub, void *old,
+		      void *new)
+{
+	struct lsmrevoke_change *c = &b->changes[b->nr];
+
+	if (b->nr == ARRAY_SIZE(b->changes))
+		return -ENOSPC;
+	bpf_prog_inc(prog);
+	c->prog = prog;
+	c->owner = owner;
+	c->revoke = revoke;
+	c->stub = stub;
+	c->why = LSMREVOKE_WHY_NONE;
+	c->interp = true;
+	c->func_old = old;
+	c->func_new = new;
+	b->nr++;
+	return 0;
+}
+
+/*
+ * Writes an interpreted program's bpf_func change, text_mutex held: the
+ * program's pages are writable for the one store. A bpf_func that holds
+ * anything else is left alone (for a revocation: entry_in_use).
+ */
+static void write_interp(struct lsmrevoke_change *c)
+{
+	struct bpf_prog *prog = c->prog;
+	unsigned long addr = (unsigned long)prog;
+
+	if (READ_ONCE(prog->bpf_func) != c->func_old) {
+		if (c->revoke)
+			c->why = LSMREVOKE_WHY_ENTRY_IN_USE;
+		else
+			pr_err("prog %u: not restored: its bpf_func is not our stub\n",
+			       prog->aux->id);
+		return;
+	}
+	if (lsmrevoke_fault("interp:rw") ||
+	    lsmrevoke_thunk_set_memory_rw(addr, prog->pages)) {
+		if (c->revoke)
+			c->why = LSMREVOKE_WHY_POKE_FAILED;
+		else
+			pr_err("prog %u: not restored: its pages stay read-only\n",
+			       prog->aux->id);
+		return;
+	}
+	WRITE_ONCE(prog->bpf_func, c->func_new);
+	if (lsmrevoke_thunk_set_memory_ro(addr, prog->pages))
+		pr_err("prog %u: its pages could not be made read-only again\n",
+		       prog->aux->id);
 }
 
 /*
@@ -172,7 +240,8 @@ int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
 	if (stub == LSMREVOKE_STUB_NONE)
 		return why;
 	if (!prog->jited)
-		return LSMREVOKE_WHY_INTERPRETED;
+		return add_interp(b, prog, owner, true, stub, prog->bpf_func,
+				  (void *)lsmrevoke_stub_addr(stub, false));
 	if (find_images(prog, &im))
 		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
 	for_each_set_bit(i, im.patched, im.nr)
@@ -185,17 +254,26 @@ int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
 }
 
 /*
- * Queues putting back what a revocation of @prog with @stub wrote.
+ * Queues putting back what a revocation of @prog with @stub wrote; for an
+ * interpreted program @interp_func is the bpf_func it replaced.
  * Returns 0, -ENOSPC (write @b, then add again), or why it cannot be
  * (nothing queued: the entries stay as they are). Caller holds the
  * revocation mutex and a reference on @prog.
  */
 int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				struct bpf_prog *prog, void *owner,
-				unsigned int stub)
+				unsigned int stub, void *interp_func)
 {
-	int ret = lsmrevoke_fault("restore") ? LSMREVOKE_WHY_POKE_FAILED :
-		  add(b, prog, owner, false, stub);
+	int ret;
+
+	if (lsmrevoke_fault("restore"))
+		ret = LSMREVOKE_WHY_POKE_FAILED;
+	else if (!prog->jited)
+		ret = add_interp(b, prog, owner, false, stub,
+				 (void *)lsmrevoke_stub_addr(stub, false),
+				 interp_func);
+	else
+		ret = add(b, prog, owner, false, stub);
 
 	if (ret && ret != -ENOSPC)	/* the revocation found the same images */
 		pr_err_ratelimited("prog %u: cannot restore its entries: %d\n",
@@ -251,6 +329,9 @@ void lsmrevoke_patch_write(struct lsmrevoke_batch *b)
 	}
 	if (queued)
 		lsmrevoke_thunk_text_poke_finish();
+	for (i = 0; i < b->nr; i++)
+		if (b->changes[i].interp && !b->changes[i].why)
+			write_interp(&b->changes[i]);
 	mutex_unlock(lsmrevoke_ksyms.text_mutex);
 
 	for (i = 0; i < b->nr_sites; i++) {

@@ -26,6 +26,9 @@ struct lsmrevoke_change {
 	u8 stub;
 	u16 why;			/* revoke: 0 done, else LSMREVOKE_WHY_* */
 	u32 data;			/* the caller's */
+	/* An interpreted program: its bpf_func goes from @func_old to @func_new. */
+	bool interp;
+	void *func_old, *func_new;
 };
 
 /*
@@ -47,7 +50,7 @@ int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
 			       struct bpf_prog *prog, void *owner);
 int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				struct bpf_prog *prog, void *owner,
-				unsigned int stub);
+				unsigned int stub, void *interp_func);
 void lsmrevoke_patch_write(struct lsmrevoke_batch *b);
 void lsmrevoke_patch_done(struct lsmrevoke_batch *b);
 bool lsmrevoke_patch_drain(bool sleepable, unsigned int ms);

@@ -33,6 +33,7 @@ struct lsmrevoke_entry {
 	u8 state;			/* enum lsmrevoke_state */
 	u8 why;				/* enum lsmrevoke_why, when unrevocable */
 	u8 stub;			/* stub of the main image, when revoked */
+	void *interp;			/* revoked interpreted: its bpf_func */
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
 	bool holds_module;		/* revoked: a reference on lsmrevoke */
 	/* References a tail-call probe refused and left to drop. */
