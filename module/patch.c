@@ -192,7 +192,7 @@ static int add_interp(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 /*
  * Writes an interpreted program's bpf_func change, text_mutex held: the
  * program's pages are writable for the one store. A bpf_func that holds
- * anything else is left alone (for a revocation: entry_in_use).
+ * anything else is left alone (for a revocation: unrevocable, interpreted).
  */
 static void write_interp(struct lsmrevoke_change *c)
 {
@@ -201,7 +201,7 @@ static void write_interp(struct lsmrevoke_change *c)
 
 	if (READ_ONCE(prog->bpf_func) != c->func_old) {
 		if (c->revoke)
-			c->why = LSMREVOKE_WHY_ENTRY_IN_USE;
+			c->why = LSMREVOKE_WHY_INTERPRETED;
 		else
 			pr_err("prog %u: not restored: its bpf_func is not our stub\n",
 			       prog->aux->id);
