@@ -8,10 +8,13 @@
  *   reason=R loader-uid=U enforced=0|1
  *
  * In audit mode (enforced=0) the log line reads "audit: would <op> ...".
+ * An unrevocable program is a warning: the policy denies it and it keeps
+ * running.
  */
 #include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/ratelimit.h>
+#include <linux/string.h>
 
 #include "events.h"
 #include "prog_type.h"
@@ -30,9 +33,13 @@ void lsmrevoke_report(const char *op, const struct lsmrevoke_entry *e,
 	if (e->cred)
 		uid = from_kuid(&init_user_ns, e->cred->euid);
 	lsmrevoke_event(op, e->id, type, name, detail, enforced);
-	pr_info_ratelimited("%s%s prog %u (%s, %s): %s\n",
-			    enforced ? "" : "audit: would ", op, e->id, name,
-			    type, detail);
+	if (!strcmp(op, "unrevocable"))
+		pr_warn_ratelimited("prog %u (%s, %s) is denied but keeps running: unrevocable: %s\n",
+				    e->id, name, type, detail);
+	else
+		pr_info_ratelimited("%s%s prog %u (%s, %s): %s\n",
+				    enforced ? "" : "audit: would ", op, e->id,
+				    name, type, detail);
 	if (audit_enabled == AUDIT_OFF)
 		return;
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_BPF);

@@ -25,6 +25,8 @@
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
+/* status: a program the policy denies keeps running (unrevocable) */
+#define EXIT_UNREVOCABLE	3
 
 /* Overridable at build time, for development against a fake tree only. */
 #ifndef SFS_DIR

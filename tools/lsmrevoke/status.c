@@ -373,7 +373,7 @@ int cmd_status(int argc, char **argv)
 			print_json(&st);
 		else
 			print_text(&st);
-		ret = EXIT_OK;
+		ret = st.c.unrevocable ? EXIT_UNREVOCABLE : EXIT_OK;
 	}
 	links_free(st.lt);
 	free(st.rows);

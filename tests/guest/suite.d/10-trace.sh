@@ -727,9 +727,16 @@ test_entry_in_use() {
 	want_ge "before: fentry-on-kp_off runs" "$TN" "$(minus "$_o1" "$_o0")"
 
 	deny_on
+	mark
 	revalidate
 	want_state "kp_off with an fentry program on it, under the denier" \
 		"$_off" unrevocable:entry_in_use
+	# Loud: a warning line naming it, and status exits 3.
+	dmesg_since_mark >"$TW/eiu.dmesg"
+	t_eq "warning for the unrevocable kp_off" 1 \
+		"$(grep -c "prog $_off (kp_off, kprobe) is denied but keeps running: unrevocable: entry_in_use" "$TW/eiu.dmesg")"
+	to 60 /usr/sbin/lsmrevoke status >"$TW/eiu.status" 2>&1
+	t_eq "lsmrevoke status exit with kp_off unrevocable" 3 "$?"
 	counts_both eiu "getpriority:$TN" "$TN" "unrevocable"
 	_o2=$(kv "$("$BIN" trace get "$TP/eiu_on" on_runs)" on_runs)
 	want_ge "unrevocable: fentry-on-kp_off runs" "$TN" "$(minus "$_o2" "$_o1")"
