@@ -19,4 +19,10 @@ void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 int bpf_probe_read_kernel_dynptr(const struct bpf_dynptr *dptr, __u64 off,
 				 __u64 size, const void *unsafe_ptr__ign) __ksym __weak;
 
+/*
+ * 7.2+: the length of the string at @s__ign, read byte by byte from any
+ * address (unchecked: __ign).
+ */
+int bpf_strlen(const char *s__ign) __ksym __weak;
+
 #endif /* LSMREVOKE_TEST_KFUNCS_H */

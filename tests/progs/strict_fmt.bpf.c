@@ -23,6 +23,9 @@ int monitored_pid;
 __u64 printk_runs, printk_ok;
 __u64 snprintf_runs, snprintf_ok;
 __u64 pi6_runs, pi6_ok;
+__u64 vprintk_runs, vprintk_ok;
+__u64 pks_runs, pks_ok;
+char outk[48];
 __u64 ctl_runs;
 char out[48];
 char out6[48];
@@ -82,6 +85,40 @@ int BPF_PROG(sx_pi6)
 	__sync_fetch_and_add(&pi6_runs, 1);
 	if (out6[0] == '4' && out6[1] == 'c' && out6[2] == '6' && out6[3] == '9')
 		__sync_fetch_and_add(&pi6_ok, 1);
+	return 0;
+}
+
+/* bpf_trace_vprintk (bpf_printk with more than three arguments). */
+SEC("fentry/__x64_sys_getpriority")
+int BPF_PROG(sx_vprintk)
+{
+	long n;
+
+	if (!monitored())
+		return 0;
+	n = bpf_printk("%s %d %d %d", &linux_banner, 1, 2, 3);
+	__sync_fetch_and_add(&vprintk_runs, 1);
+	if (n > 20)
+		__sync_fetch_and_add(&vprintk_ok, 1);
+	return 0;
+}
+
+/* %pks: a kernel string copied by bpf_snprintf. */
+SEC("fentry/__x64_sys_getpriority")
+int BPF_PROG(sx_pks)
+{
+	static const char fmt[] = "%pks";
+	__u64 args[1];
+
+	if (!monitored())
+		return 0;
+	args[0] = (__u64)(unsigned long)&linux_banner;
+	outk[0] = 0;
+	bpf_snprintf(outk, sizeof(outk), fmt, args, sizeof(args));
+	__sync_fetch_and_add(&pks_runs, 1);
+	if (outk[0] == 'L' && outk[1] == 'i' && outk[2] == 'n' &&
+	    outk[3] == 'u' && outk[4] == 'x')
+		__sync_fetch_and_add(&pks_ok, 1);
 	return 0;
 }
 

@@ -19,6 +19,8 @@ extern const void linux_banner __ksym;
 int monitored_pid;
 __u64 kfunc_runs;
 __u64 banner_ok;
+__u64 strlen_runs;
+__u64 strlen_ok;
 __u64 ctl_runs;
 char banner[8];
 
@@ -45,6 +47,24 @@ int BPF_PROG(sx_kfunc)
 	if (banner[0] == 'L' && banner[1] == 'i' && banner[2] == 'n' &&
 	    banner[3] == 'u' && banner[4] == 'x')
 		__sync_fetch_and_add(&banner_ok, 1);
+	return 0;
+}
+
+/*
+ * The string kfunc bpf_strlen measures linux_banner ("Linux version ...",
+ * well over 20 bytes): it can only know that by reading it.
+ */
+SEC("fentry/__x64_sys_getpriority")
+int BPF_PROG(sx_strlen)
+{
+	int n;
+
+	if (!monitored())
+		return 0;
+	n = bpf_strlen((const char *)&linux_banner);
+	__sync_fetch_and_add(&strlen_runs, 1);
+	if (n > 20)
+		__sync_fetch_and_add(&strlen_ok, 1);
 	return 0;
 }
 

@@ -502,6 +502,8 @@ test_strict_kfunc() {
 	fi
 	sx_reader kf strict_kfunc sx_kfunc sx_kctl kfunc_read kfunc_runs banner_ok \
 		"'Linux' from linux_banner"
+	sx_reader kl strict_kfunc sx_strlen sx_kctl kfunc_read strlen_runs strlen_ok \
+		"the length of linux_banner by the string kfunc bpf_strlen"
 	t_end
 }
 
@@ -557,6 +559,55 @@ test_strict_fmt() {
 		snprintf_ok "'Linux' from linux_banner by bpf_snprintf"
 	sx_reader f6 strict_fmt sx_pi6 sx_fctl fmt_read pi6_runs pi6_ok \
 		"'4c69' ('Li') of linux_banner by %pi6"
+	sx_reader fk strict_fmt sx_pks sx_fctl fmt_read pks_runs pks_ok \
+		"'Linux' from linux_banner by %pks"
+	sx_reader fv strict_fmt sx_vprintk sx_fctl fmt_read vprintk_runs vprintk_ok \
+		"linux_banner printed by bpf_trace_vprintk"
+	t_end
+}
+
+# Iterator printers: bpf_seq_printf with %s of linux_banner (fmt_read) and
+# bpf_seq_printf_btf of the task (btf_print); the control prints "%d".
+# All three read ctx->meta through a BTF pointer (btf_read). Each prints
+# when its pinned link is read.
+sx_iter_out() {
+	to 30 cat "$SP/it/link/$1" 2>&1 | head -c 4096
+}
+
+test_strict_iter() {
+	sx_begin strict_iter || { t_end; return; }
+	sx_strict 0
+	if ! sx_up it strict_iter; then
+		t_end
+		return
+	fi
+	_f=$(sx_id it sx_seqfmt)
+	_b=$(sx_id it sx_seqbtf)
+	_c=$(sx_id it sx_seqctl)
+	for _i in $_f $_b $_c; do
+		diag "it: $(prog_line "$_i")"
+	done
+	sx_req sx_seqfmt "$_f" btf_read,fmt_read
+	sx_req sx_seqbtf "$_b" btf_read,btf_print
+	sx_req sx_seqctl "$_c" btf_read
+	sx_deny_on
+	sx_revalidate
+	t_eq "sx_seqfmt, strict=0, reads denied: prints linux_banner" yes \
+		"$(sx_iter_out sx_seqfmt | grep -q '^Linux version' && echo yes)"
+	t_eq "sx_seqbtf, strict=0, reads denied: prints the task" yes \
+		"$(sx_iter_out sx_seqbtf | grep -q '(struct task_struct)' && echo yes)"
+	t_eq "sx_seqctl, strict=0: prints" n=7 "$(sx_iter_out sx_seqctl)"
+	sx_strict 1
+	sx_state "sx_seqfmt right after echo 1 > strict" "$_f" revoked
+	sx_state "sx_seqbtf right after echo 1 > strict" "$_b" revoked
+	t_eq "sx_seqfmt revoked: output" "" "$(sx_iter_out sx_seqfmt)"
+	t_eq "sx_seqbtf revoked: output" "" "$(sx_iter_out sx_seqbtf)"
+	sx_strict 0
+	sx_state "sx_seqfmt right after echo 0 > strict" "$_f" active
+	t_eq "sx_seqfmt restored: prints linux_banner" yes \
+		"$(sx_iter_out sx_seqfmt | grep -q '^Linux version' && echo yes)"
+	sx_deny_off
+	sx_down it
 	t_end
 }
 
@@ -670,6 +721,7 @@ test_strict_trusted
 test_strict_memarg
 test_strict_ksym
 test_strict_fmt
+test_strict_iter
 test_strict_unseen
 test_strict_file
 
