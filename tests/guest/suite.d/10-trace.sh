@@ -771,6 +771,38 @@ test_entry_in_use() {
 	t_end
 }
 
+# --- 18b: a BPF-LSM policy that changes its answer through a map -----------
+
+# The denier's decision lives in its .bss (a map): flipping it raises no
+# event. Nothing revokes the offender by itself, not even the periodic
+# check (it compares the lockdown level only), for longer than its
+# interval; a revalidate write does. README "What lsmrevoke reacts to".
+test_map_policy() {
+	begin trace_map_policy || { t_end; return; }
+	tr_up mp trace_kprobe || { t_end; return; }
+	_off=$(tr_id mp kp_off)
+	deny_attach || { tr_down mp; t_end; return; }
+	deny_set 0
+	revalidate
+	want_state "kp_off, denier attached and disabled" "$_off" active
+	deny_set 1
+	# Longer than revalidate_interval (5 s): no event, no pass.
+	sleep 7
+	want_state "kp_off 7 s after the denier's map says deny" "$_off" active
+	counts_both mp "getpriority:$TN" "$TN" "map says deny, no event"
+	revalidate
+	want_state "kp_off after a revalidate write" "$_off" revoked
+	frozen mp "getpriority:$TN" "$TN" "revoked after revalidate"
+	deny_set 0
+	sleep 7
+	want_state "kp_off 7 s after the map says allow again" "$_off" revoked
+	revalidate
+	want_state "kp_off after the next revalidate write" "$_off" active
+	deny_off
+	tr_down mp
+	t_end
+}
+
 # --- 19: the revalidate and stats files --------------------------------------
 
 # wr DATA [REPEAT]: write to revalidate, print the result.
@@ -937,6 +969,7 @@ test_rmmod_ratchet
 test_free_revoked
 test_interpreted
 test_entry_in_use
+test_map_policy
 test_interface
 test_on_revoke
 
