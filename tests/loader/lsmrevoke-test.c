@@ -53,6 +53,11 @@ static const char main_usage[] =
 	"  asuser <uid> <cmd> [args...]\n"
 	"                           drop groups, set all gids and uids to\n"
 	"                           <uid> (losing every capability), exec <cmd>\n"
+	"  asagent <uid> <cmd> [args...]\n"
+	"                           as asuser, but keep the capabilities of a\n"
+	"                           BPF agent (CAP_BPF, CAP_PERFMON,\n"
+	"                           CAP_SYS_ADMIN, CAP_SYS_RESOURCE,\n"
+	"                           CAP_DAC_OVERRIDE) across exec\n"
 	"  read-loop <file> <stopfile> <seconds>\n"
 	"                           read <file> again and again (alternately\n"
 	"                           whole and in 61-byte reads) until <stopfile>\n"
@@ -503,6 +508,56 @@ static int cmd_read_loop(int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
+/*
+ * The capabilities a BPF agent runs with: loading and attaching tracing
+ * programs (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN for some attach types),
+ * locked memory (CAP_SYS_RESOURCE) and root's pin directories
+ * (CAP_DAC_OVERRIDE).
+ */
+static const int agent_caps[] = { 1, 21, 24, 38, 39 };
+
+static int cmd_asagent(int argc, char **argv)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	unsigned long id;
+	unsigned int i;
+
+	if (argc < 2)
+		return usage_error(main_usage);
+	if (parse_ulong(argv[0], 0xfffffffeUL, &id)) {
+		fprintf(stderr, "lsmrevoke-test: asagent: bad uid %s\n", argv[0]);
+		return 1;
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+		return fail(errno, "keepcaps");
+	if (setgroups(0, NULL))
+		return fail(errno, "setgroups");
+	if (setresgid(id, id, id))
+		return fail(errno, "setresgid %lu", id);
+	if (setresuid(id, id, id))
+		return fail(errno, "setresuid %lu", id);
+	/* Permitted survived (keepcaps); exec keeps only ambient ones. */
+	memset(data, 0, sizeof(data));
+	for (i = 0; i < sizeof(agent_caps) / sizeof(agent_caps[0]); i++) {
+		int cap = agent_caps[i];
+
+		data[cap / 32].permitted |= 1U << (cap % 32);
+		data[cap / 32].effective |= 1U << (cap % 32);
+		data[cap / 32].inheritable |= 1U << (cap % 32);
+	}
+	if (syscall(SYS_capset, &hdr, data))
+		return fail(errno, "capset");
+	for (i = 0; i < sizeof(agent_caps) / sizeof(agent_caps[0]); i++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, agent_caps[i],
+			  0, 0))
+			return fail(errno, "ambient capability %d", agent_caps[i]);
+	execvp(argv[1], argv + 1);
+	return fail(errno, "exec %s", argv[1]);
+}
+
 static int cmd_nocap(int argc, char **argv)
 {
 	struct __user_cap_header_struct hdr = {
@@ -539,6 +594,7 @@ static const struct cmd cmds[] = {
 	{ "id-of", cmd_id_of },
 	{ "churn", cmd_churn },
 	{ "asuser", cmd_asuser },
+	{ "asagent", cmd_asagent },
 	{ "read-loop", cmd_read_loop },
 	{ "nocap", cmd_nocap },
 };

@@ -803,6 +803,47 @@ test_map_policy() {
 	t_end
 }
 
+# --- 18c: exemptions by policy ---------------------------------------------
+
+# An agent that must keep reading kernel memory while everyone else may
+# not: a BPF-LSM locked_down policy (policy_exempt) that decides by the
+# loader's uid, which lsmrevoke evaluates under. The same reader, loaded
+# by the agent (uid 0) and by uid 4242 with the same capabilities.
+test_exempt() {
+	begin trace_exempt || { t_end; return; }
+	tr_up exa trace_kprobe || { t_end; return; }
+	rm -rf "${TP:?}/exb"
+	if ! to 60 "$BIN" asagent 4242 "$BIN" trace up "$PROGS/trace_kprobe.bpf.o" \
+		"$TP/exb" >"$TW/exb.ids" 2>"$TW/exb.err"; then
+		t_err "load trace_kprobe.bpf.o as uid 4242: expected success, saw '$(tail -n 1 "$TW/exb.err")'"
+		tr_down exa exb
+		t_end
+		return
+	fi
+	_a=$(tr_id exa kp_off)
+	_b=$(tr_id exb kp_off)
+	t_eq "kp_off of uid 4242: uid" 4242 "$(kv "$(prog_line "$_b")" uid)"
+	# Attaching the policy is an event: the pass runs before it returns.
+	tr_up exp policy_exempt || { tr_down exa exb; t_end; return; }
+	want_state "the agent's kp_off under the exemption policy" "$_a" active
+	want_state "uid 4242's kp_off under the exemption policy" "$_b" revoked
+	counts_both exa "getpriority:$TN" "$TN" "agent, exempt"
+	frozen exb "getpriority:$TN" "$TN" "uid 4242, denied"
+	# Detaching it is an event too (from a worker once the link is freed).
+	_p=$(tr_id exp ex_policy)
+	tr_down exp
+	_k=50
+	while [ "$(state_of "$_b")" != active ] && [ "$_k" -gt 0 ]; do
+		nap
+		_k=$((_k - 1))
+	done
+	want_state "uid 4242's kp_off once the policy left" "$_b" active
+	counts_both exb "getpriority:$TN" "$TN" "uid 4242, policy gone"
+	diag "policy prog $_p"
+	tr_down exa exb
+	t_end
+}
+
 # --- 19: the revalidate and stats files --------------------------------------
 
 # wr DATA [REPEAT]: write to revalidate, print the result.
@@ -970,6 +1011,7 @@ test_free_revoked
 test_interpreted
 test_entry_in_use
 test_map_policy
+test_exempt
 test_interface
 test_on_revoke
 
