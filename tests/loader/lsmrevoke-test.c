@@ -541,7 +541,7 @@ static int cmd_asagent(int argc, char **argv)
 		return fail(errno, "setresuid %lu", id);
 	/* Permitted survived (keepcaps); exec keeps only ambient ones. */
 	memset(data, 0, sizeof(data));
-	for (i = 0; i < sizeof(agent_caps) / sizeof(agent_caps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(agent_caps); i++) {
 		int cap = agent_caps[i];
 
 		data[cap / 32].permitted |= 1U << (cap % 32);
@@ -550,7 +550,7 @@ static int cmd_asagent(int argc, char **argv)
 	}
 	if (syscall(SYS_capset, &hdr, data))
 		return fail(errno, "capset");
-	for (i = 0; i < sizeof(agent_caps) / sizeof(agent_caps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(agent_caps); i++)
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, agent_caps[i],
 			  0, 0))
 			return fail(errno, "ambient capability %d", agent_caps[i]);

@@ -14,6 +14,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
+extern const void linux_banner __ksym;
+
 struct seq_file;
 
 struct bpf_iter_meta {
@@ -30,8 +32,6 @@ struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
 } __attribute__((preserve_access_index));
-
-extern const void linux_banner __ksym;
 
 SEC("iter/task")
 int sx_seqfmt(struct bpf_iter__task *ctx)
