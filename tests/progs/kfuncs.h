@@ -25,4 +25,11 @@ int bpf_probe_read_kernel_dynptr(const struct bpf_dynptr *dptr, __u64 off,
  */
 int bpf_strlen(const char *s__ign) __ksym __weak;
 
+/*
+ * 7.2+: printf @fmt__str with the values in @args into the program's
+ * stream @stream_id (1: stdout); the program's aux is implicit.
+ */
+int bpf_stream_vprintk(int stream_id, const char *fmt__str, const void *args,
+		       __u32 len__sz) __ksym __weak;
+
 #endif /* LSMREVOKE_TEST_KFUNCS_H */

@@ -21,6 +21,8 @@ __u64 kfunc_runs;
 __u64 banner_ok;
 __u64 strlen_runs;
 __u64 strlen_ok;
+__u64 stream_runs;
+__u64 stream_ok;
 __u64 ctl_runs;
 char banner[8];
 
@@ -65,6 +67,26 @@ int BPF_PROG(sx_strlen)
 	__sync_fetch_and_add(&strlen_runs, 1);
 	if (n > 20)
 		__sync_fetch_and_add(&strlen_ok, 1);
+	return 0;
+}
+
+/*
+ * bpf_stream_vprintk formats linux_banner ("%s") into the program's
+ * stdout stream; 0 means it was formatted and written. The stream itself
+ * is not read by the test.
+ */
+SEC("fentry/__x64_sys_getpriority")
+int BPF_PROG(sx_stream)
+{
+	static const char fmt[] = "%s";
+	__u64 args[1];
+
+	if (!monitored())
+		return 0;
+	args[0] = (__u64)(unsigned long)&linux_banner;
+	__sync_fetch_and_add(&stream_runs, 1);
+	if (!bpf_stream_vprintk(1, fmt, args, sizeof(args)))
+		__sync_fetch_and_add(&stream_ok, 1);
 	return 0;
 }
 

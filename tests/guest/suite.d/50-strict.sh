@@ -504,6 +504,8 @@ test_strict_kfunc() {
 		"'Linux' from linux_banner"
 	sx_reader kl strict_kfunc sx_strlen sx_kctl kfunc_read strlen_runs strlen_ok \
 		"the length of linux_banner by the string kfunc bpf_strlen"
+	sx_reader ksm strict_kfunc sx_stream sx_kctl fmt_read stream_runs stream_ok \
+		"linux_banner formatted into the program's stream (not read back)"
 	t_end
 }
 
