@@ -69,7 +69,10 @@ static struct hook hooks[] = {
 		.pre = lsmrevoke_sources_lockdown_write,
 	},
 	{
-		/* A BPF-LSM program attached, e.g. to locked_down. */
+		/*
+		 * A BPF-LSM program attached, e.g. to locked_down; or an
+		 * extension attached while it is revoked.
+		 */
 		.symbol = "bpf_trampoline_link_prog",
 		.entry = lsmrevoke_sources_tramp_entry,
 		.ret = lsmrevoke_sources_tramp_ret,
@@ -79,11 +82,12 @@ static struct hook hooks[] = {
 	{
 		/*
 		 * ... and detached; or an attachment left a program whose
-		 * entry it held (unrevocable: entry_in_use).
+		 * entry it held (unrevocable: entry_in_use), or a revoked
+		 * extension.
 		 */
 		.symbol = "bpf_trampoline_unlink_prog",
 		.entry = lsmrevoke_sources_tramp_entry,
-		.ret = lsmrevoke_sources_tramp_unlink_ret,
+		.ret = lsmrevoke_sources_tramp_ret,
 		.data_size = sizeof(bool),
 		.required = true,
 	},

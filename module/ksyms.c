@@ -98,6 +98,9 @@ static const struct ksym ksyms[] = {
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
 	KSYM("map_idr", map_idr, KSYM_DATA),
 	KSYM("map_idr_lock", map_idr_lock, KSYM_DATA),
+	/* The links that attach an extension name the function it replaces. */
+	KSYM("link_idr", link_idr, KSYM_DATA),
+	KSYM("link_idr_lock", link_idr_lock, KSYM_DATA),
 	KSYM("bpf_lsm_locked_down", lsm_locked_down, KSYM_FUNC),
 	KSYM_OPTIONAL("kernel_locked_down", kernel_locked_down),
 	KSYM("kprobes_all_disarmed", kprobes_all_disarmed, KSYM_DATA),

@@ -16,6 +16,8 @@ struct lsmrevoke_ksyms {
 	spinlock_t *prog_idr_lock;	/* protects prog_idr */
 	struct idr *map_idr;
 	spinlock_t *map_idr_lock;	/* protects map_idr */
+	struct idr *link_idr;
+	spinlock_t *link_idr_lock;	/* protects link_idr */
 	unsigned long lsm_locked_down;	/* the BPF LSM's locked_down hook */
 	/* The lockdown LSM's level; NULL without that LSM. */
 	const enum lockdown_reason *kernel_locked_down;

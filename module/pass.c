@@ -28,6 +28,7 @@
 #include <linux/bpf.h>
 #include <linux/mutex.h>
 
+#include "ext.h"
 #include "judge.h"
 #include "params.h"
 #include "pass.h"
@@ -81,10 +82,12 @@ static void finish_revoke(struct lsmrevoke_change *c)
 
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKING);
 	e->stub = c->stub;
+	e->jump = c->jump;
 	e->interp = c->interp ? c->func_old : NULL;
 	if (!lsmrevoke_tailcall_empty(c->prog))
 		return;
-	if (lsmrevoke_patch_add_restore(&undo, c->prog, e, c->stub, e->interp)) {
+	if (lsmrevoke_patch_add_restore(&undo, c->prog, e, c->stub, c->jump,
+					e->interp)) {
 		pr_err_ratelimited("prog %u: cannot roll back its revocation; it stays revoked\n",
 				   e->id);
 		return;
@@ -94,10 +97,37 @@ static void finish_revoke(struct lsmrevoke_change *c)
 	c->why = LSMREVOKE_WHY_NOMEM;
 }
 
+/*
+ * A revoked extension's entry now jumps to what @c says, and the reference
+ * on the program it runs instead moves to its entry.
+ */
+static void settle_ext(struct lsmrevoke_change *c)
+{
+	struct lsmrevoke_entry *e = c->owner;
+
+	if (c->retarget && c->why) {
+		pr_err_ratelimited("prog %u: extension's entry is not our jump; left as it is\n",
+				   e->id);
+		return;
+	}
+	if (c->revoke && c->why)
+		return;
+	e->jump = c->jump;
+	swap(e->ext_tgt, c->ext_tgt);
+}
+
 static void settle(struct lsmrevoke_change *c)
 {
 	struct lsmrevoke_entry *e = c->owner;
 
+	if (c->prog->type == BPF_PROG_TYPE_EXT) {
+		settle_ext(c);
+		if (c->ext_tgt)
+			bpf_prog_put(c->ext_tgt);
+		c->ext_tgt = NULL;
+		if (c->retarget)
+			return;
+	}
 	if (!c->revoke) {
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 		lsmrevoke_track_hold_module(e, false);
@@ -171,22 +201,77 @@ static void flush(void)
 	lsmrevoke_patch_done(&batch);
 }
 
+/*
+ * Where revoked extension @prog's entry should jump: the body of the
+ * function it replaces (a reference on its program in *tgt), or NULL for
+ * its stub when it replaces none or several (one jump cannot go back to
+ * several functions: each of them returns 0 then).
+ */
+static const void *ext_jump(struct bpf_prog *prog, struct bpf_prog **tgt)
+{
+	const void *body;
+	int ret;
+
+	*tgt = NULL;
+	if (prog->type != BPF_PROG_TYPE_EXT)
+		return NULL;
+	ret = lsmrevoke_ext_target(prog, tgt, &body);
+	if (ret)
+		pr_notice_ratelimited("prog %u: extension %s; revoked to its stub\n",
+				      prog->aux->id, ret == -EBUSY ?
+				      "replaces several functions" :
+				      "replaces a function of unknown layout");
+	return body;
+}
+
 static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 		   u32 denied)
 {
+	struct bpf_prog *tgt;
+	const void *body;
 	int ret;
 
 	lockdep_assert_held(&revoke_mutex);
-	ret = lsmrevoke_patch_add_revoke(&batch, prog, e);
+	body = ext_jump(prog, &tgt);
+	ret = lsmrevoke_patch_add_revoke(&batch, prog, e, body);
 	if (ret == -ENOSPC) {
 		flush();
-		ret = lsmrevoke_patch_add_revoke(&batch, prog, e);
+		ret = lsmrevoke_patch_add_revoke(&batch, prog, e, body);
 	}
 	if (ret) {
+		if (tgt)
+			bpf_prog_put(tgt);
 		unrevocable(prog, e, ret);
 		return;
 	}
 	batch.changes[batch.nr - 1].data = denied;
+	batch.changes[batch.nr - 1].ext_tgt = tgt;
+}
+
+/*
+ * A revoked extension was attached or detached since its revocation: its
+ * entry follows the function it now replaces.
+ */
+static void retarget(struct bpf_prog *prog, struct lsmrevoke_entry *e)
+{
+	struct bpf_prog *tgt;
+	const void *body;
+	int ret;
+
+	lockdep_assert_held(&revoke_mutex);
+	body = ext_jump(prog, &tgt);
+	ret = lsmrevoke_patch_add_retarget(&batch, prog, e, e->jump, body);
+	if (ret == -ENOSPC) {
+		flush();
+		ret = lsmrevoke_patch_add_retarget(&batch, prog, e, e->jump,
+						   body);
+	}
+	if (ret) {
+		if (tgt)
+			bpf_prog_put(tgt);
+		return;
+	}
+	batch.changes[batch.nr - 1].ext_tgt = tgt;
 }
 
 /*
@@ -200,11 +285,12 @@ static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 	int ret;
 
 	lockdep_assert_held(&revoke_mutex);
-	ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub, e->interp);
+	ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub, e->jump,
+					  e->interp);
 	if (ret == -ENOSPC) {
 		flush();
 		ret = lsmrevoke_patch_add_restore(&batch, prog, e, e->stub,
-						  e->interp);
+						  e->jump, e->interp);
 	}
 	if (ret)
 		return;
@@ -255,6 +341,8 @@ static int decide(struct bpf_prog *prog, void *data)
 	case LSMREVOKE_STATE_REVOKED:
 		if (!denied)
 			restore(prog, e);
+		else if (prog->type == BPF_PROG_TYPE_EXT)
+			retarget(prog, e);
 		break;
 	default:
 		WARN_ON_ONCE(1);

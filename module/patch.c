@@ -5,7 +5,8 @@
  *
  * A revoked program keeps its JIT image, its bpf_func, its attachments and
  * its references; only the 5-byte no-op at the entry of some of its images
- * becomes a jump to a stub (stub_prog.c). Every path the kernel uses to
+ * becomes a jump to a stub (stub_prog.c), or for an extension's main image
+ * a jump into the body of the function it replaces (ext.c). Every path the kernel uses to
  * enter a JITed program lands there: indirect calls through bpf_func, the
  * XDP dispatcher's direct jumps, trampolines' direct calls, and callback
  * and timer entries of subprograms. Tail calls enter past the entry no-op;
@@ -99,19 +100,20 @@ static void *image(const struct bpf_prog *prog, unsigned int i)
 	return prog->aux->func[i]->bpf_func;
 }
 
-/* Subprogram images are entered as callbacks. */
-static const void *image_stub(unsigned int stub, unsigned int i)
-{
-	return lsmrevoke_stub_addr(stub, i);
-}
-
-/* The jump from @ip to @target, or -ERANGE when rel32 cannot reach it. */
-static int encode_jump(u8 insn[LSMREVOKE_INSN_SIZE], const u8 *ip,
-		       const void *target)
+/*
+ * The entry instruction at @ip: a jump to @target, or the JIT's no-op
+ * when @target is NULL; -ERANGE when rel32 cannot reach @target.
+ */
+static int encode(u8 insn[LSMREVOKE_INSN_SIZE], const u8 *ip,
+		  const void *target)
 {
 	long rel = (long)target - (long)(ip + LSMREVOKE_INSN_SIZE);
 	s32 rel32 = rel;
 
+	if (!target) {
+		memcpy(insn, lsmrevoke_layout_nop(), LSMREVOKE_INSN_SIZE);
+		return 0;
+	}
 	if (rel != rel32)
 		return -ERANGE;
 	insn[0] = 0xe9;
@@ -120,18 +122,20 @@ static int encode_jump(u8 insn[LSMREVOKE_INSN_SIZE], const u8 *ip,
 }
 
 /*
- * Queues one change per image of @prog in @b: the entry goes from the
- * JIT's no-op to a jump to the stub (@revoke) or back. Returns 0, -ENOSPC
- * when @b has no room left (nothing queued), or a reason why @prog cannot
- * be revoked. On success @b holds a reference on @prog.
+ * Queues one change of @prog in @b: its main image's entry goes from a
+ * jump to @from to a jump to @to (NULL: the no-op), and the entries of its
+ * callback subprograms between the no-op and the zero stub with it (a
+ * retarget, @from and @to both set, leaves them). Returns 0, -ENOSPC when
+ * @b has no room left (nothing queued), or a reason why @prog cannot be
+ * revoked. On success @b holds a reference on @prog.
  */
 static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
-	       void *owner, bool revoke, unsigned int stub)
+	       void *owner, unsigned int stub, const void *from,
+	       const void *to)
 {
 	struct lsmrevoke_change *c = &b->changes[b->nr];
 	unsigned int i, n = b->nr_sites;
 	struct images im;
-	u8 jump[LSMREVOKE_INSN_SIZE];
 
 	if (find_images(prog, &im))
 		return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
@@ -140,25 +144,33 @@ static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 		return -ENOSPC;
 
 	for_each_set_bit(i, im.patched, im.nr) {
-		struct lsmrevoke_site *s = &b->sites[n++];
+		struct lsmrevoke_site *s = &b->sites[n];
+		const void *f = from, *t = to;
 
+		if (i) {
+			if (from && to)
+				continue;
+			f = from ? lsmrevoke_stub_addr(stub, true) : NULL;
+			t = to ? lsmrevoke_stub_addr(stub, true) : NULL;
+		}
 		s->ip = lsmrevoke_layout_site(image(prog, i));
 		s->change = b->nr;
 		s->image = i;
-		if (encode_jump(jump, s->ip, image_stub(stub, i)))
+		if (encode(s->old, s->ip, f) || encode(s->new, s->ip, t))
 			return LSMREVOKE_WHY_OUT_OF_RANGE;
-		memcpy(revoke ? s->old : s->new, lsmrevoke_layout_nop(),
-		       LSMREVOKE_INSN_SIZE);
-		memcpy(revoke ? s->new : s->old, jump, LSMREVOKE_INSN_SIZE);
+		n++;
 	}
 
 	bpf_prog_inc(prog);
 	c->prog = prog;
 	c->owner = owner;
-	c->revoke = revoke;
+	c->revoke = to;
+	c->retarget = from && to;
 	c->stub = stub;
+	c->jump = to;
 	c->why = LSMREVOKE_WHY_NONE;
 	c->interp = false;
+	c->ext_tgt = NULL;
 	b->nr++;
 	b->nr_sites = n;
 	return 0;
@@ -180,9 +192,12 @@ static int add_interp(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 	c->prog = prog;
 	c->owner = owner;
 	c->revoke = revoke;
+	c->retarget = false;
 	c->stub = stub;
+	c->jump = lsmrevoke_stub_addr(stub, false);
 	c->why = LSMREVOKE_WHY_NONE;
 	c->interp = true;
+	c->ext_tgt = NULL;
 	c->func_old = old;
 	c->func_new = new;
 	b->nr++;
@@ -225,12 +240,15 @@ static void write_interp(struct lsmrevoke_change *c)
 /*
  * Queues the revocation of @prog: a jump at the entry of each of its
  * images, written by lsmrevoke_patch_write(); @owner is the caller's.
+ * The main image jumps to @ext_body, the body of the function an
+ * extension replaces (ext.c), or when that is NULL to @prog's stub.
  * Returns 0, -ENOSPC (write @b, then add again), or the reason @prog
  * cannot be revoked (enum lsmrevoke_why), with nothing queued. Caller
  * holds the revocation mutex and a reference on @prog.
  */
 int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
-			       struct bpf_prog *prog, void *owner)
+			       struct bpf_prog *prog, void *owner,
+			       const void *ext_body)
 {
 	unsigned int i, stub, why = LSMREVOKE_WHY_NONE;
 	struct images im;
@@ -247,22 +265,45 @@ int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
 	for_each_set_bit(i, im.patched, im.nr)
 		if (!lsmrevoke_layout_known(image(prog, i)))
 			return LSMREVOKE_WHY_UNKNOWN_LAYOUT;
-	ret = add(b, prog, owner, true, stub);
+	ret = add(b, prog, owner, stub, NULL,
+		  ext_body ?: lsmrevoke_stub_addr(stub, false));
 	if (!ret && lsmrevoke_fault("poke"))
 		b->changes[b->nr - 1].why = LSMREVOKE_WHY_POKE_FAILED;
 	return ret;
 }
 
 /*
- * Queues putting back what a revocation of @prog with @stub wrote; for an
- * interpreted program @interp_func is the bpf_func it replaced.
+ * Queues moving revoked extension @prog's main entry from a jump to @from
+ * to a jump to @ext_body, or to its stub when that is NULL: the function
+ * it replaces changed while it was revoked. Returns 0, -EALREADY when it
+ * jumps there already, -ENOSPC, or why it cannot be (nothing queued).
+ * Caller holds the revocation mutex and a reference on @prog.
+ */
+int lsmrevoke_patch_add_retarget(struct lsmrevoke_batch *b,
+				 struct bpf_prog *prog, void *owner,
+				 const void *from, const void *ext_body)
+{
+	unsigned int why = LSMREVOKE_WHY_NONE;
+	unsigned int stub = lsmrevoke_stub_for(prog, &why);
+	const void *to = ext_body ?: lsmrevoke_stub_addr(stub, false);
+
+	if (to == from)
+		return -EALREADY;
+	return add(b, prog, owner, stub, from, to);
+}
+
+/*
+ * Queues putting back what a revocation of @prog wrote: @jump is where its
+ * main entry jumps (struct lsmrevoke_change's jump), and for an
+ * interpreted program @interp_func the bpf_func it replaced.
  * Returns 0, -ENOSPC (write @b, then add again), or why it cannot be
  * (nothing queued: the entries stay as they are). Caller holds the
  * revocation mutex and a reference on @prog.
  */
 int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				struct bpf_prog *prog, void *owner,
-				unsigned int stub, void *interp_func)
+				unsigned int stub, const void *jump,
+				void *interp_func)
 {
 	int ret;
 
@@ -273,7 +314,7 @@ int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				 (void *)lsmrevoke_stub_addr(stub, false),
 				 interp_func);
 	else
-		ret = add(b, prog, owner, false, stub);
+		ret = add(b, prog, owner, stub, jump, NULL);
 
 	if (ret && ret != -ENOSPC)	/* the revocation found the same images */
 		pr_err_ratelimited("prog %u: cannot restore its entries: %d\n",

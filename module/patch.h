@@ -23,7 +23,11 @@ struct lsmrevoke_change {
 	struct bpf_prog *prog;		/* a reference, until patch_done */
 	void *owner;			/* the caller's */
 	bool revoke;			/* else restore */
+	bool retarget;			/* a revoked program's jump moves */
 	u8 stub;
+	const void *jump;		/* revoke: where the main entry jumps */
+	/* The caller's reference on the program an extension now runs. */
+	struct bpf_prog *ext_tgt;
 	u16 why;			/* revoke: 0 done, else LSMREVOKE_WHY_* */
 	u32 data;			/* the caller's */
 	/* An interpreted program: its bpf_func goes from @func_old to @func_new. */
@@ -47,10 +51,15 @@ struct lsmrevoke_batch {
 };
 
 int lsmrevoke_patch_add_revoke(struct lsmrevoke_batch *b,
-			       struct bpf_prog *prog, void *owner);
+			       struct bpf_prog *prog, void *owner,
+			       const void *ext_body);
+int lsmrevoke_patch_add_retarget(struct lsmrevoke_batch *b,
+				 struct bpf_prog *prog, void *owner,
+				 const void *from, const void *ext_body);
 int lsmrevoke_patch_add_restore(struct lsmrevoke_batch *b,
 				struct bpf_prog *prog, void *owner,
-				unsigned int stub, void *interp_func);
+				unsigned int stub, const void *jump,
+				void *interp_func);
 void lsmrevoke_patch_write(struct lsmrevoke_batch *b);
 void lsmrevoke_patch_done(struct lsmrevoke_batch *b);
 bool lsmrevoke_patch_drain(bool sleepable, unsigned int ms);

@@ -12,9 +12,10 @@
  *    with the one the last pass judged under);
  *  - a BPF-LSM program was attached to or detached from the locked_down
  *    hook (bpf_trampoline_{link,unlink}_prog): a full pass;
- *  - any other unlink while a program is unrevocable because an
- *    attachment held its entry: a full pass, which revokes it now that the
- *    obstacle is gone;
+ *  - any other link or unlink while a program is unrevocable because an
+ *    attachment held its entry (a full pass revokes it now that the
+ *    obstacle may be gone), or while an extension is revoked (its entry
+ *    follows the function it now replaces);
  *  - LSM_POLICY_CHANGE on the blocking LSM notifier (an SELinux policy
  *    load, setenforce): a full pass, synchronously.
  * The probes cannot sleep, so their passes run through defer.c: before
@@ -138,32 +139,30 @@ int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
 	return 0;
 }
 
-/* Their return: a BPF-LSM locked_down policy came or went. */
-int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+/*
+ * A program waits for an attachment to come or go: one left unrevocable
+ * because an attachment held its entry (an unlink frees it), or a revoked
+ * extension, whose entry follows the function it replaces (ext.c).
+ */
+static void find_waiting(const struct lsmrevoke_entry *e, void *data)
 {
-	if (*(bool *)ri->data && !regs_return_value(regs))
-		defer_pass(false, "BPF-LSM locked_down change");
-	return 0;
-}
+	unsigned int state = READ_ONCE(e->state);
 
-static void find_entry_in_use(const struct lsmrevoke_entry *e, void *data)
-{
-	if (READ_ONCE(e->state) == LSMREVOKE_STATE_UNREVOCABLE &&
-	    READ_ONCE(e->why) == LSMREVOKE_WHY_ENTRY_IN_USE)
+	if ((state == LSMREVOKE_STATE_UNREVOCABLE &&
+	     READ_ONCE(e->why) == LSMREVOKE_WHY_ENTRY_IN_USE) ||
+	    (state == LSMREVOKE_STATE_REVOKED && e->type == BPF_PROG_TYPE_EXT))
 		*(bool *)data = true;
 }
 
 /*
- * The return of bpf_trampoline_unlink_prog: besides a locked_down policy
- * going, an attachment may have left a program whose entry it held, so
- * that a program left unrevocable for that can now be revoked: a pass,
- * when there is such a program.
+ * The return of bpf_trampoline_{link,unlink}_prog: a BPF-LSM locked_down
+ * policy came or went, or a program that waits for an attachment to come
+ * or go may have to change: a pass, when there is such a program.
  */
-int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
-				       struct pt_regs *regs)
+int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
 {
-	bool in_use = false;
+	bool waiting = false;
 
 	if (regs_return_value(regs))
 		return 0;
@@ -171,9 +170,9 @@ int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
 		defer_pass(false, "BPF-LSM locked_down change");
 		return 0;
 	}
-	lsmrevoke_track_for_each(find_entry_in_use, &in_use);
-	if (in_use)
-		defer_pass(false, "an attachment left a program");
+	lsmrevoke_track_for_each(find_waiting, &waiting);
+	if (waiting)
+		defer_pass(false, "an attachment came or went");
 	return 0;
 }
 

@@ -170,8 +170,12 @@ unsigned int lsmrevoke_stub_for(const struct bpf_prog *prog, unsigned int *why)
 		*why = LSMREVOKE_WHY_STRUCT_OPS;
 		return STUB_NONE;
 	case BPF_PROG_TYPE_EXT:
-		*why = LSMREVOKE_WHY_EXT;
-		return STUB_NONE;
+		/*
+		 * Its main entry jumps into the function it replaces (ext.c);
+		 * this stub is for its callbacks, and for an extension that
+		 * replaces no function or several.
+		 */
+		return STUB_ZERO;
 	case BPF_PROG_TYPE_LSM:
 		if (t == BPF_LSM_CGROUP)
 			return deny ? STUB_ZERO : STUB_ONE;

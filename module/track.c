@@ -70,6 +70,8 @@ static void free_entry_rcu(struct rcu_head *rcu)
 
 	if (e->cred)
 		put_cred(e->cred);
+	if (e->ext_tgt)
+		bpf_prog_put(e->ext_tgt);
 	kmem_cache_free(entry_cache, e);
 }
 

@@ -34,6 +34,9 @@ struct lsmrevoke_entry {
 	u8 why;				/* enum lsmrevoke_why, when unrevocable */
 	u8 stub;			/* stub of the main image, when revoked */
 	void *interp;			/* revoked interpreted: its bpf_func */
+	const void *jump;		/* revoked: where its main entry jumps */
+	/* Revoked extension: a reference on the program it runs instead. */
+	struct bpf_prog *ext_tgt;
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
 	bool holds_module;		/* revoked: a reference on lsmrevoke */
 	/* References a tail-call probe refused and left to drop. */

@@ -79,6 +79,11 @@ static const char net_usage[] =
 	"  link tcx <prog-pin> <link-pin> <ingress|egress> <ifname> <netns|->\n"
 	"      attach through a BPF link and pin the link (remove the pin\n"
 	"      to detach)\n"
+	"  ext <obj> <pin-dir> <target-prog-pin> <link-pin>\n"
+	"      load every freplace/<function> program of <obj> as an\n"
+	"      extension of the pinned program, pin it at <pin-dir>/<name>,\n"
+	"      print \"<name> <id>\", attach it through a link pinned at\n"
+	"      <link-pin> (one program per object)\n"
 	"  hold-lsm <prog-pin> <dir>\n"
 	"      attach the pinned BPF-LSM program through a link held by\n"
 	"      this process only; write <dir>/held (or <dir>/failed), wait\n"
@@ -735,6 +740,90 @@ out:
 	return ret;
 }
 
+/*
+ * "ext <obj> <pin-dir> <target-prog-pin> <link-pin>": load every program
+ * of <obj> (freplace/<function>) as an extension of the pinned program,
+ * pin it at <pin-dir>/<name>, print "<name> <id>", and attach it through
+ * a pinned link.
+ */
+static int cmd_ext(int argc, char **argv)
+{
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	char pin[PATH_MAX];
+	int target, err, ret = 1;
+
+	if (argc != 4)
+		return usage_error(net_usage);
+	target = bpf_obj_get(argv[2]);
+	if (target < 0)
+		return fail(err_of(target), "get %s", argv[2]);
+	if (mkdir_p(argv[1])) {
+		fail(errno, "mkdir %s", argv[1]);
+		goto out_target;
+	}
+	obj = bpf_object__open_file(argv[0], NULL);
+	if (!obj) {
+		fail(errno, "open %s", argv[0]);
+		goto out_target;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		err = bpf_program__set_attach_target(prog, target, NULL);
+		if (err) {
+			fail(err_of(err), "attach target of %s",
+			     bpf_program__name(prog));
+			goto out;
+		}
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		fail(err_of(err), "load %s", argv[0]);
+		goto out;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *func = strchr(bpf_program__section_name(prog), '/');
+		struct bpf_prog_info info;
+
+		if (!func) {
+			fail(EINVAL, "%s: section is not freplace/<function>",
+			     bpf_program__name(prog));
+			goto out;
+		}
+		if (snprintf(pin, sizeof(pin), "%s/%s", argv[1],
+			     bpf_program__name(prog)) >= (int)sizeof(pin)) {
+			fail(ENAMETOOLONG, "pin %s", argv[1]);
+			goto out;
+		}
+		err = bpf_program__pin(prog, pin);
+		if (!err)
+			err = prog_info(bpf_program__fd(prog), &info);
+		if (err) {
+			fail(err_of(err), "pin %s", pin);
+			goto out;
+		}
+		link = bpf_program__attach_freplace(prog, target, func + 1);
+		if (!link) {
+			fail(errno, "attach %s to %s", bpf_program__name(prog),
+			     func + 1);
+			goto out;
+		}
+		err = bpf_link__pin(link, argv[3]);
+		bpf_link__destroy(link);
+		if (err) {
+			fail(err_of(err), "pin link %s", argv[3]);
+			goto out;
+		}
+		printf("%s %u\n", bpf_program__name(prog), info.id);
+	}
+	ret = 0;
+out:
+	bpf_object__close(obj);
+out_target:
+	close(target);
+	return ret;
+}
+
 static int touch_in(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -926,6 +1015,7 @@ int cmd_net(int argc, char **argv)
 		{ "serve", cmd_serve },
 		{ "count", cmd_count },
 		{ "link", cmd_link },
+		{ "ext", cmd_ext },
 		{ "hold-lsm", cmd_hold_lsm },
 		{ "tc-attach", cmd_tc_attach },
 		{ "tc-detach", cmd_tc_detach },

@@ -23,6 +23,7 @@
 #define NET_PORT_TCX		4707
 #define NET_PORT_XDP		4708
 #define NET_PORT_XDP_GENERIC	4709
+#define NET_PORT_XDP_EXT	4710
 
 /*
  * The gated helper: read the first word of the current task_struct (in

@@ -4,6 +4,10 @@
  * programs through the kernel's XDP dispatcher. The offenders read kernel
  * memory and return XDP_DROP for UDP to their port; the controls (on
  * another device in the same mode) count that port and pass.
+ *
+ * xdp_ext_tgt is the program whose function net_xdpext.bpf.c's extension
+ * replaces: it counts its port's datagrams and leaves the verdict to
+ * xdp_ext_verdict(), which counts its own runs and passes them.
  */
 #include "net.h"
 
@@ -12,6 +16,8 @@ __u64 xdp_off_gen_runs;
 __u64 xdp_ctl_drv_runs;
 __u64 xdp_ctl_gen_runs;
 __u64 xdp_word;
+__u64 xdp_ext_ctl_runs;
+__u64 xdp_ext_own_runs;
 
 /* UDP destination port (host order) of an Ethernet/IPv4 frame, or 0. */
 static __always_inline int xdp_dport(struct xdp_md *ctx)
@@ -64,6 +70,24 @@ int xdp_ctl_gen(struct xdp_md *ctx)
 	if (xdp_dport(ctx) == NET_PORT_XDP_GENERIC)
 		__sync_fetch_and_add(&xdp_ctl_gen_runs, 1);
 	return XDP_PASS;
+}
+
+/* Global: verified on its own, and replaceable by an extension. */
+__noinline int xdp_ext_verdict(struct xdp_md *ctx)
+{
+	if (!ctx)
+		return XDP_ABORTED;
+	__sync_fetch_and_add(&xdp_ext_own_runs, 1);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_ext_tgt(struct xdp_md *ctx)
+{
+	if (xdp_dport(ctx) != NET_PORT_XDP_EXT)
+		return XDP_PASS;
+	__sync_fetch_and_add(&xdp_ext_ctl_runs, 1);
+	return xdp_ext_verdict(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -90,7 +90,7 @@ static const struct {
 	{ "no_ksym", "the kernel has no symbol for its image" },
 	{ "struct_ops",
 	  "struct_ops programs implement kernel operations: there is no neutral value to return" },
-	{ "ext", "a stub cannot run the code an freplace program replaces" },
+	{ "ext", "an freplace program (older modules; now revoked as if detached)" },
 	{ "unknown_type", "lsmrevoke knows no stub value for its program type" },
 	{ "out_of_range",
 	  "its image is out of reach of a jump to the module's stubs" },

@@ -107,8 +107,6 @@ static const char *type_unrevocable(const char *type)
 {
 	if (!strcmp(type, "struct_ops"))
 		return "struct_ops";
-	if (!strcmp(type, "ext"))
-		return "ext";
 	return NULL;
 }
 

@@ -38,7 +38,7 @@ NET_CGA=$NET_CG/lsmrevoke-net-traffic
 NET_CGB=$NET_CG/lsmrevoke-net-probe
 NET_SYSCTL=/proc/sys/kernel/ostype
 NET_IP=/usr/sbin/ip
-NET_TESTS='sockfilter cgroup_skb cgroup_sock cgroup_sysctl tc tcx xdp_native xdp_generic'
+NET_TESTS='sockfilter cgroup_skb cgroup_sock cgroup_sysctl tc tcx xdp_native xdp_generic xdp_ext'
 NET_BROKEN=
 NET_CG_MOUNTED=
 NET_SRV_PID=
@@ -66,7 +66,10 @@ tcx_ctl tcx tcx_control tcx_ctl_runs
 xdpd_off xdp xdp_off_drv xdp_off_drv_runs
 xdpd_ctl xdp xdp_ctl_drv xdp_ctl_drv_runs
 xdpg_off xdp xdp_off_gen xdp_off_gen_runs
-xdpg_ctl xdp xdp_ctl_gen xdp_ctl_gen_runs'
+xdpg_ctl xdp xdp_ctl_gen xdp_ctl_gen_runs
+xe_off xdpext xdp_ext_off xdp_ext_off_runs
+xe_ctl xdp xdp_ext_tgt xdp_ext_ctl_runs
+xe_own xdp xdp_ext_tgt xdp_ext_own_runs'
 
 # What is checked: test, offender counter, control counter, the offender's
 # flow (@sock, @sysctl: the cgroup probes), the control's flow if it has
@@ -80,7 +83,8 @@ tc tci_off tci_ctl tc_in - drop
 tc tce_off tce_ctl tc_eg - drop
 tcx tcx_off tcx_ctl tcx - drop
 xdp_native xdpd_off xdpd_ctl xdp_drv xdp_drv_ctl drop
-xdp_generic xdpg_off xdpg_ctl xdp_gen xdp_gen_ctl drop'
+xdp_generic xdpg_off xdpg_ctl xdp_gen xdp_gen_ctl drop
+xdp_ext xe_off xe_ctl xdp_ext - drop'
 
 # A stub with on_revoke=deny drops everything that reaches its hook, not
 # just its program's port, so no two hooks with an offender share a path:
@@ -91,8 +95,15 @@ xdp_generic xdpg_off xdpg_ctl xdp_gen xdp_gen_ctl drop'
 # a control could count them):
 #   0 tc ingress on nv0b    1 tc egress on nv1a    2 tcx ingress on nv2b
 #   3 XDP (native) offender on nv3b    4 XDP (native) control on nv4b
+#   5 XDP (native) program whose function an extension replaces, on nv5b
 # Generic XDP: offender on $NET_NS's lo, control on ours.
-NET_PAIRS='0 1 3 4'
+#
+# xdp_ext: the offender is an extension (freplace) of xdp_ext_verdict() in
+# the control program xdp_ext_tgt. Revoked, it is as if detached: the
+# function's own code runs again and passes (xe_own counts), with
+# on_revoke=deny too (the function's return is not a verdict of the
+# hook, so a stub's fail-closed value has no meaning there).
+NET_PAIRS='0 1 3 4 5'
 
 # The flows of the traffic server: name,sender netns,receiver netns,
 # destination,port[,socket filter[,sender cgroup[,receiver cgroup]]].
@@ -108,7 +119,8 @@ tcx,-,$NET_NSP,10.77.2.2,4707
 xdp_drv,-,$NET_NSP,10.77.3.2,4708
 xdp_drv_ctl,-,$NET_NSP,10.77.4.2,4708
 xdp_gen,$NET_NSP,$NET_NSP,127.0.0.1,4709
-xdp_gen_ctl,-,-,127.0.0.1,4709"
+xdp_gen_ctl,-,-,127.0.0.1,4709
+xdp_ext,-,$NET_NSP,10.77.5.2,4710"
 
 # tcx links exist from 6.6 on.
 case $(uname -r) in
@@ -116,7 +128,7 @@ case $(uname -r) in
 *) NET_TCX=1 ;;
 esac
 if [ -n "$NET_TCX" ]; then
-	NET_PAIRS='0 1 2 3 4'
+	NET_PAIRS='0 1 2 3 4 5'
 else
 	NET_VARS=$(printf '%s\n' "$NET_VARS" | grep -v '^tcx_')
 	NET_UNITS=$(printf '%s\n' "$NET_UNITS" | grep -v '^tcx ')
@@ -252,6 +264,7 @@ net_load() {
 			xdp)
 				net_err xdp_native "$_msg"
 				net_err xdp_generic "$_msg"
+				net_err xdp_ext "$_msg"
 				;;
 			esac
 		fi
@@ -298,6 +311,11 @@ net_attach() {
 	net_link xdp_native xdpd_ctl xdp drv nv4b "$NET_NSP"
 	net_link xdp_generic xdpg_off xdp skb lo "$NET_NSP"
 	net_link xdp_generic xdpg_ctl xdp skb lo -
+	net_link xdp_ext xe_ctl xdp drv nv5b "$NET_NSP" &&
+		net_run xdp_ext "load and attach the extension xdp_ext_off" \
+			"$BIN" net ext "$PROGS/net_xdpext.bpf.o" "$NET_PINS/xdpext" \
+			"$(net_pin xe_ctl)" "$NET_LINKS/xdp_ext_off" &&
+		cp "$NET_W/last.out" "$NET_W/xdpext.ids"
 }
 
 net_serve_start() {
@@ -564,10 +582,10 @@ net_phase() {
 	net_round "$1"
 	net_counts "$NET_W/c1.$1"
 	printf '%s\n' "$NET_UNITS" | while read -r _t _off _ctl _of _cf _v; do
-		case $2 in
-		active) _e=$_v ;;
-		detach) _e=pass ;;
-		deny) [ "$_v" = deny ] && _e=deny || _e=drop ;;
+		case $_t:$2 in
+		*:active) _e=$_v ;;
+		*:detach | xdp_ext:deny) _e=pass ;;
+		*:deny) [ "$_v" = deny ] && _e=deny || _e=drop ;;
 		esac
 		net_check_flow "$_t" "$1" "$_of" "$_e"
 		[ "$_cf" = - ] || net_check_flow "$_t" "$1" "$_cf" pass
@@ -577,6 +595,11 @@ net_phase() {
 		esac
 		net_check_count "$_t" "$1" "$_ctl" ge
 	done
+	# The function the extension replaces runs only while it is revoked.
+	case $2 in
+	active) net_check_count xdp_ext "$1" xe_own zero ;;
+	*) net_check_count xdp_ext "$1" xe_own ge ;;
+	esac
 }
 
 # --- teardown ----------------------------------------------------------------

@@ -601,7 +601,7 @@ cli_expect() {
 						den = 1
 			}
 		}
-		if (den && $5 == "active" && $2 != "ext" && $2 != "struct_ops")
+		if (den && $5 == "active" && $2 != "struct_ops")
 			print $1
 	}' "$SFS/requirements" "$SFS/programs" | sort -n | tr '\n' ' '
 }
