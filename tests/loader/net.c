@@ -84,6 +84,9 @@ static const char net_usage[] =
 	"      extension of the pinned program, pin it at <pin-dir>/<name>,\n"
 	"      print \"<name> <id>\", attach it through a link pinned at\n"
 	"      <link-pin> (one program per object)\n"
+	"  ext-link <ext-pin> <target-prog-pin> <function> <link-pin>\n"
+	"      attach the pinned extension to <function> of the pinned\n"
+	"      program through a link pinned at <link-pin>\n"
 	"  hold-lsm <prog-pin> <dir>\n"
 	"      attach the pinned BPF-LSM program through a link held by\n"
 	"      this process only; write <dir>/held (or <dir>/failed), wait\n"
@@ -824,6 +827,58 @@ out_target:
 	return ret;
 }
 
+/*
+ * "ext-link <ext-pin> <target-prog-pin> <function> <link-pin>": attach the
+ * pinned extension to <function> of the pinned program (found in its BTF)
+ * through a pinned link, as libbpf's bpf_program__attach_freplace() does.
+ */
+static int cmd_ext_link(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	struct bpf_prog_info info;
+	int ext, target, link, id, ret = 1;
+	struct btf *btf = NULL;
+
+	if (argc != 4)
+		return usage_error(net_usage);
+	ext = bpf_obj_get(argv[0]);
+	if (ext < 0)
+		return fail(err_of(ext), "get %s", argv[0]);
+	target = bpf_obj_get(argv[1]);
+	if (target < 0) {
+		fail(err_of(target), "get %s", argv[1]);
+		goto out_ext;
+	}
+	if (prog_info(target, &info) || !info.btf_id) {
+		fail(ENOENT, "BTF of %s", argv[1]);
+		goto out;
+	}
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf) {
+		fail(errno, "load BTF %u", info.btf_id);
+		goto out;
+	}
+	id = btf__find_by_name_kind(btf, argv[2], BTF_KIND_FUNC);
+	if (id < 0) {
+		fail(err_of(id), "function %s in %s", argv[2], argv[1]);
+		goto out;
+	}
+	opts.target_btf_id = id;
+	link = bpf_link_create(ext, target, 0, &opts);
+	if (link < 0) {
+		fail(err_of(link), "attach %s to %s", argv[0], argv[2]);
+		goto out;
+	}
+	ret = bpf_obj_pin(link, argv[3]) ? fail(errno, "pin link %s", argv[3]) : 0;
+	close(link);
+out:
+	btf__free(btf);
+	close(target);
+out_ext:
+	close(ext);
+	return ret;
+}
+
 static int touch_in(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -1016,6 +1071,7 @@ int cmd_net(int argc, char **argv)
 		{ "count", cmd_count },
 		{ "link", cmd_link },
 		{ "ext", cmd_ext },
+		{ "ext-link", cmd_ext_link },
 		{ "hold-lsm", cmd_hold_lsm },
 		{ "tc-attach", cmd_tc_attach },
 		{ "tc-detach", cmd_tc_detach },

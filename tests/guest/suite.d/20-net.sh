@@ -602,6 +602,30 @@ net_phase() {
 	esac
 }
 
+# net_ext_relink: while the extension is revoked, detach it and attach it
+# again (a new link): its jump follows the function through both changes
+# (each link and unlink runs a pass), so the next phase sees it revoked and
+# the function's own code running, as before.
+net_ext_relink() {
+	[ -z "$NET_BROKEN" ] || return 0
+	mark
+	rm -f "$NET_LINKS/xdp_ext_off"
+	# A pinned link goes from an RCU callback: until it has, the function
+	# is still extended and the new link is refused (EBUSY).
+	_n=100
+	until to 60 "$BIN" net ext-link "$(net_pin xe_off)" "$(net_pin xe_ctl)" \
+		xdp_ext_verdict "$NET_LINKS/xdp_ext_off" >"$NET_W/relink.out" 2>&1; do
+		_n=$((_n - 1))
+		if [ "$_n" -le 0 ]; then
+			net_err xdp_ext "relinked: attach the revoked extension again: expected success within 10 s, saw '$(tr '\n' ' ' <"$NET_W/relink.out")'"
+			break
+		fi
+		nap
+	done
+	module_lines_since_mark >"$WORK/net.relink.lines"
+	diag_file "$WORK/net.relink.lines" "net: relinked: "
+}
+
 # --- teardown ----------------------------------------------------------------
 
 net_teardown() {
@@ -690,6 +714,8 @@ net_phase before active
 if [ -z "$NET_BROKEN" ] && net_denier_attach revoked; then
 	net_revalidate revoked
 	net_phase revoked detach
+	net_ext_relink
+	net_phase relinked detach
 	net_denier_detach
 	net_revalidate relaxed
 	net_phase relaxed active
