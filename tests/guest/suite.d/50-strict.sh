@@ -16,6 +16,7 @@ SP=$PINS/strict		# pins of this file, one directory per tag
 SW=$WORK/strict		# work files
 SN=20			# events per phase
 SX_DENY=		# the denier's program id while attached
+SX_WINDOW_ROUNDS=20	# loads raced by test_strict_window
 
 mkdir -p "$SW"
 
@@ -711,6 +712,40 @@ test_strict_file() {
 	t_end
 }
 
+# --- the load window, raced (issue 18) ------------------------------------
+
+# Another root process races each load of a program strict mode denies: it
+# opens the program by ID as soon as the ID exists, runs it until a run
+# lands in the stub, and attaches an fentry program to it after its first
+# run (detached at once). lsmrevoke judges a new program from its loader's
+# task work, after the ID exists (README "The load window"), so the racer
+# may run it first: the runs it got and the time until the stub are
+# measured and logged, not asserted. What must hold: every program the
+# racer opened is revoked within its 2 s of trying, attachment won or not
+# (an attachment's unlink revokes a program it kept unrevocable).
+test_strict_window() {
+	sx_begin strict_window || { t_end; return; }
+	sx_strict 1
+	sx_deny_on
+	sx_revalidate
+	if ! to 300 "$BIN" strict window "$PROGS/strict_window.bpf.o" sx_window \
+		"$PROGS/trace_onprog.bpf.o" "$SX_WINDOW_ROUNDS" \
+		>"$SW/win.out" 2>"$SW/win.err"; then
+		t_err "strict window: expected success, saw '$(tail -n 1 "$SW/win.err")'"
+		diag_file "$SW/win.err" "window: "
+	else
+		_l=$(grep '^rounds=' "$SW/win.out")
+		diag "window: $_l"
+		sx_eqn "window rounds" "$SX_WINDOW_ROUNDS" "$(kv "$_l" rounds)"
+		sx_eqn "programs the racer opened" "$SX_WINDOW_ROUNDS" "$(kv "$_l" seen)"
+		sx_eqn "programs still running their own code after 2 s" 0 \
+			"$(kv "$_l" unrevoked)"
+	fi
+	sx_deny_off
+	sx_strict 0
+	t_end
+}
+
 # ---------------------------------------------------------------------------
 
 test_strict_modprobe
@@ -726,6 +761,7 @@ test_strict_fmt
 test_strict_iter
 test_strict_unseen
 test_strict_file
+test_strict_window
 
 # Leave nothing behind: free our programs with the module loaded, then
 # unload it.
