@@ -17,14 +17,15 @@
  *       the load window, raced the way another root process would: a
  *       racer thread watches for new program IDs (BPF_PROG_GET_NEXT_ID),
  *       opens each one named <prog> by ID and, as fast as it can, runs it
- *       (BPF_PROG_TEST_RUN) until a run returns 0 (lsmrevoke's stub) and
- *       attaches the fentry program of <onprog-obj> to it, while this
- *       thread loads <obj> <rounds> times, each one kept until the racer
- *       is done with it. Prints "rounds=R seen=S early_runs=E max_early=M
- *       unrevoked=U attach_won=A attach_refused=F max_window_us=W":
- *       early runs are runs of the program's own code (it returns 7) by
- *       the racer, W the longest time from the racer's open to its first
- *       stubbed run, U the programs never seen stubbed within 2 s, A the
+ *       (BPF_PROG_TEST_RUN) until a run returns 0 (lsmrevoke's stub); every
+ *       other program it first attaches the fentry program of
+ *       <onprog-obj> to (detached at once). Meanwhile this thread loads
+ *       <obj> <rounds> times, each one kept until the racer is done with
+ *       it. Prints "rounds=R seen=S early_runs=E max_early=M unrevoked=U
+ *       attach_won=A attach_refused=F max_window_us=W": early runs are
+ *       runs of the program's own code (it returns 7) by the racer, W the
+ *       longest time from the racer's open to its first stubbed run (runs
+ *       only), U the programs still not stubbed after 2 s of runs, A the
  *       fentry attachments that succeeded (leaving the program
  *       unrevocable: entry_in_use while they last).
  *
@@ -179,41 +180,59 @@ static int window_attach(struct window *w, int fd)
 	return won;
 }
 
-/* The racer's work on one program it opened by ID. */
-static void window_race(struct window *w, int fd)
+/*
+ * Runs @fd until a run lands in the stub (returns 0) or WINDOW_WAIT_NS
+ * pass: the runs of its own code, and the time it took.
+ */
+static unsigned long window_runs(struct window *w, int fd, bool *stubbed,
+				 __u64 *took)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	unsigned long early = 0;
-	bool stubbed = false;
-	__u64 t0 = now_ns(), dt;
+	__u64 t0 = now_ns();
 
-	while ((dt = now_ns() - t0) < WINDOW_WAIT_NS) {
+	*stubbed = false;
+	while ((*took = now_ns() - t0) < WINDOW_WAIT_NS) {
 		opts.retval = 0;
 		if (bpf_prog_test_run_opts(fd, &opts)) {
 			window_fail(w, errno, "test run");
-			return;
+			break;
 		}
 		if (!opts.retval) {
-			stubbed = true;
+			*stubbed = true;
 			break;
 		}
 		early++;
-		/* The attach is tried once, after the first run. */
-		if (early == 1) {
-			if (window_attach(w, fd))
-				w->attach_won++;
-			else
-				w->attach_refused++;
-		}
 	}
+	return early;
+}
+
+/*
+ * The racer's work on one program it opened by ID: on even rounds it runs
+ * it until the stub answers; on odd ones it first attaches the fentry
+ * program to it (detached at once), then runs it the same way.
+ */
+static void window_race(struct window *w, int fd)
+{
+	unsigned long early;
+	bool stubbed;
+	__u64 took;
+
+	if (w->seen % 2) {
+		if (window_attach(w, fd))
+			w->attach_won++;
+		else
+			w->attach_refused++;
+	}
+	early = window_runs(w, fd, &stubbed, &took);
+	if (!(w->seen % 2) && stubbed && took > w->max_window_ns)
+		w->max_window_ns = took;
 	w->seen++;
 	w->early_runs += early;
 	if (early > w->max_early)
 		w->max_early = early;
 	if (!stubbed)
 		w->unrevoked++;
-	else if (dt > w->max_window_ns)
-		w->max_window_ns = dt;
 }
 
 static void *window_racer(void *arg)
