@@ -213,7 +213,8 @@ static const void *ext_jump(struct bpf_prog *prog, struct bpf_prog **tgt)
 	int ret;
 
 	*tgt = NULL;
-	if (prog->type != BPF_PROG_TYPE_EXT)
+	/* An interpreted program's bpf_func goes to the stub instead. */
+	if (prog->type != BPF_PROG_TYPE_EXT || !prog->jited)
 		return NULL;
 	ret = lsmrevoke_ext_target(prog, tgt, &body);
 	if (ret)
@@ -341,7 +342,7 @@ static int decide(struct bpf_prog *prog, void *data)
 	case LSMREVOKE_STATE_REVOKED:
 		if (!denied)
 			restore(prog, e);
-		else if (prog->type == BPF_PROG_TYPE_EXT)
+		else if (prog->type == BPF_PROG_TYPE_EXT && prog->jited)
 			retarget(prog, e);
 		break;
 	default:
