@@ -771,6 +771,47 @@ test_entry_in_use() {
 	t_end
 }
 
+# --- 18c: a struct_ops offender: unrevocable, loudly ----------------------
+
+# A TCP congestion control registered with bpftool: its ssthresh program
+# reads kernel memory. The kernel calls it through a table of function
+# pointers with no value that means "not attached", so it stays running
+# under the denier: one warning line naming it, status exits 3; the
+# programs of the same map that need nothing stay active.
+test_struct_ops() {
+	begin trace_struct_ops || { t_end; return; }
+	if ! to 60 /usr/sbin/bpftool struct_ops register \
+		"$PROGS/trace_structops.bpf.o" >"$TW/so.out" 2>&1; then
+		t_err "bpftool struct_ops register trace_structops.bpf.o: expected success, saw '$(tail -n 1 "$TW/so.out")'"
+		t_end
+		return
+	fi
+	_so=$(/usr/sbin/bpftool prog show name lsmr_ssthresh 2>/dev/null |
+		sed -n 's/^\([0-9][0-9]*\): .*/\1/p' | head -n 1)
+	_su=$(/usr/sbin/bpftool prog show name lsmr_undo_cwnd 2>/dev/null |
+		sed -n 's/^\([0-9][0-9]*\): .*/\1/p' | head -n 1)
+	t_eq "lsmr_ssthresh has an id" 1 "$([ -n "$_so" ] && echo 1)"
+	want_state "lsmr_ssthresh, registered" "$_so" active
+	deny_on
+	mark
+	revalidate
+	want_state "lsmr_ssthresh under the denier" "$_so" unrevocable:struct_ops
+	want_state "lsmr_undo_cwnd (needs nothing) under the denier" "$_su" active
+	dmesg_since_mark >"$TW/so.dmesg"
+	t_eq "warning for the unrevocable lsmr_ssthresh" 1 \
+		"$(grep -c "prog $_so (lsmr_ssthresh, struct_ops) is denied but keeps running: unrevocable: struct_ops" "$TW/so.dmesg")"
+	to 60 /usr/sbin/lsmrevoke status >"$TW/so.status" 2>&1
+	t_eq "lsmrevoke status exit with lsmr_ssthresh unrevocable" 3 "$?"
+	deny_set 0
+	revalidate
+	want_state "lsmr_ssthresh after the policy relaxed" "$_so" active
+	deny_off
+	to 60 /usr/sbin/bpftool struct_ops unregister name lsmr_cc \
+		>"$TW/so.out" 2>&1 ||
+		t_err "bpftool struct_ops unregister name lsmr_cc: expected success, saw '$(tail -n 1 "$TW/so.out")'"
+	t_end
+}
+
 # --- 18b: a BPF-LSM policy that changes its answer through a map -----------
 
 # The denier's decision lives in its .bss (a map): flipping it raises no
@@ -1010,6 +1051,7 @@ test_rmmod_ratchet
 test_free_revoked
 test_interpreted
 test_entry_in_use
+test_struct_ops
 test_map_policy
 test_exempt
 test_interface
