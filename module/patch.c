@@ -122,6 +122,28 @@ static int encode(u8 insn[LSMREVOKE_INSN_SIZE], const u8 *ip,
 }
 
 /*
+ * Takes the next change of @b for @prog, with a reference on it: a
+ * revocation when @jump (where the main entry will jump) is set, else a
+ * restore. Caller checked that @b has room.
+ */
+static struct lsmrevoke_change *queue(struct lsmrevoke_batch *b,
+				      struct bpf_prog *prog, void *owner,
+				      unsigned int stub, const void *jump)
+{
+	struct lsmrevoke_change *c = &b->changes[b->nr++];
+
+	bpf_prog_inc(prog);
+	memset(c, 0, sizeof(*c));
+	c->prog = prog;
+	c->owner = owner;
+	c->revoke = jump;
+	c->stub = stub;
+	c->jump = jump;
+	c->why = LSMREVOKE_WHY_NONE;
+	return c;
+}
+
+/*
  * Queues one change of @prog in @b: its main image's entry goes from a
  * jump to @from to a jump to @to (NULL: the no-op), and the entries of its
  * callback subprograms between the no-op and the zero stub with it (a
@@ -133,7 +155,6 @@ static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 	       void *owner, unsigned int stub, const void *from,
 	       const void *to)
 {
-	struct lsmrevoke_change *c = &b->changes[b->nr];
 	unsigned int i, n = b->nr_sites;
 	struct images im;
 
@@ -161,17 +182,7 @@ static int add(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 		n++;
 	}
 
-	bpf_prog_inc(prog);
-	c->prog = prog;
-	c->owner = owner;
-	c->revoke = to;
-	c->retarget = from && to;
-	c->stub = stub;
-	c->jump = to;
-	c->why = LSMREVOKE_WHY_NONE;
-	c->interp = false;
-	c->ext_tgt = NULL;
-	b->nr++;
+	queue(b, prog, owner, stub, to)->retarget = from && to;
 	b->nr_sites = n;
 	return 0;
 }
@@ -184,23 +195,15 @@ static int add_interp(struct lsmrevoke_batch *b, struct bpf_prog *prog,
 		      void *owner, bool revoke, unsigned int stub, void *old,
 		      void *new)
 {
-	struct lsmrevoke_change *c = &b->changes[b->nr];
+	struct lsmrevoke_change *c;
 
 	if (b->nr == ARRAY_SIZE(b->changes))
 		return -ENOSPC;
-	bpf_prog_inc(prog);
-	c->prog = prog;
-	c->owner = owner;
-	c->revoke = revoke;
-	c->retarget = false;
-	c->stub = stub;
-	c->jump = lsmrevoke_stub_addr(stub, false);
-	c->why = LSMREVOKE_WHY_NONE;
+	c = queue(b, prog, owner, stub,
+		  revoke ? lsmrevoke_stub_addr(stub, false) : NULL);
 	c->interp = true;
-	c->ext_tgt = NULL;
 	c->func_old = old;
 	c->func_new = new;
-	b->nr++;
 	return 0;
 }
 
