@@ -87,6 +87,9 @@ static const char net_usage[] =
 	"  ext-link <ext-pin> <target-prog-pin> <function> <link-pin>\n"
 	"      attach the pinned extension to <function> of the pinned\n"
 	"      program through a link pinned at <link-pin>\n"
+	"  xdp-run <prog-pin> <port> <count>\n"
+	"      run the pinned XDP program <count> times (BPF_PROG_TEST_RUN)\n"
+	"      on an Ethernet/IPv4/UDP frame to <port>; print \"retval R\"\n"
 	"  hold-lsm <prog-pin> <dir>\n"
 	"      attach the pinned BPF-LSM program through a link held by\n"
 	"      this process only; write <dir>/held (or <dir>/failed), wait\n"
@@ -879,6 +882,44 @@ out_ext:
 	return ret;
 }
 
+/*
+ * "xdp-run <prog-pin> <port> <count>": run the pinned XDP program <count>
+ * times (BPF_PROG_TEST_RUN) on an Ethernet/IPv4/UDP frame to <port>;
+ * print "retval <R>".
+ */
+static int cmd_xdp_run(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	unsigned char frame[64] = { 0 };
+	unsigned int port;
+	int prog, err;
+
+	if (argc != 3)
+		return usage_error(net_usage);
+	port = strtoul(argv[1], NULL, 10);
+	/* Ethernet: type IPv4; IPv4: version 4, IHL 5, UDP; UDP: the port. */
+	frame[12] = 0x08;
+	frame[14] = 0x45;
+	frame[17] = sizeof(frame) - 14;
+	frame[22] = 64;
+	frame[23] = IPPROTO_UDP;
+	frame[36] = port >> 8;
+	frame[37] = port & 0xff;
+	frame[39] = sizeof(frame) - 34;
+	prog = bpf_obj_get(argv[0]);
+	if (prog < 0)
+		return fail(err_of(prog), "get %s", argv[0]);
+	opts.data_in = frame;
+	opts.data_size_in = sizeof(frame);
+	opts.repeat = strtoul(argv[2], NULL, 10);
+	err = bpf_prog_test_run_opts(prog, &opts);
+	close(prog);
+	if (err)
+		return fail(err_of(err), "test run %s", argv[0]);
+	printf("retval %u\n", opts.retval);
+	return 0;
+}
+
 static int touch_in(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -1072,6 +1113,7 @@ int cmd_net(int argc, char **argv)
 		{ "link", cmd_link },
 		{ "ext", cmd_ext },
 		{ "ext-link", cmd_ext_link },
+		{ "xdp-run", cmd_xdp_run },
 		{ "hold-lsm", cmd_hold_lsm },
 		{ "tc-attach", cmd_tc_attach },
 		{ "tc-detach", cmd_tc_detach },

@@ -8,6 +8,9 @@
  * xdp_ext_tgt is the program whose function net_xdpext.bpf.c's extension
  * replaces: it counts its port's datagrams and leaves the verdict to
  * xdp_ext_verdict(), which counts its own runs and passes them.
+ * xdp_ext_tgt2 (never attached, run with BPF_PROG_TEST_RUN) is the same
+ * with a function of its own, xdp_ext_verdict2(), where the suite moves
+ * the extension to while it is revoked.
  */
 #include "net.h"
 
@@ -18,6 +21,7 @@ __u64 xdp_ctl_gen_runs;
 __u64 xdp_word;
 __u64 xdp_ext_ctl_runs;
 __u64 xdp_ext_own_runs;
+__u64 xdp_ext_own2_runs;
 
 /* UDP destination port (host order) of an Ethernet/IPv4 frame, or 0. */
 static __always_inline int xdp_dport(struct xdp_md *ctx)
@@ -88,6 +92,22 @@ int xdp_ext_tgt(struct xdp_md *ctx)
 		return XDP_PASS;
 	__sync_fetch_and_add(&xdp_ext_ctl_runs, 1);
 	return xdp_ext_verdict(ctx);
+}
+
+__noinline int xdp_ext_verdict2(struct xdp_md *ctx)
+{
+	if (!ctx)
+		return XDP_ABORTED;
+	__sync_fetch_and_add(&xdp_ext_own2_runs, 1);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_ext_tgt2(struct xdp_md *ctx)
+{
+	if (xdp_dport(ctx) != NET_PORT_XDP_EXT)
+		return XDP_PASS;
+	return xdp_ext_verdict2(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

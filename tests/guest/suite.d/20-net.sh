@@ -69,7 +69,8 @@ xdpg_off xdp xdp_off_gen xdp_off_gen_runs
 xdpg_ctl xdp xdp_ctl_gen xdp_ctl_gen_runs
 xe_off xdpext xdp_ext_off xdp_ext_off_runs
 xe_ctl xdp xdp_ext_tgt xdp_ext_ctl_runs
-xe_own xdp xdp_ext_tgt xdp_ext_own_runs'
+xe_own xdp xdp_ext_tgt xdp_ext_own_runs
+xe_own2 xdp xdp_ext_tgt2 xdp_ext_own2_runs'
 
 # What is checked: test, offender counter, control counter, the offender's
 # flow (@sock, @sysctl: the cgroup probes), the control's flow if it has
@@ -602,26 +603,57 @@ net_phase() {
 	esac
 }
 
-# net_ext_relink: while the extension is revoked, detach it and attach it
-# again (a new link): its jump follows the function through both changes
-# (each link and unlink runs a pass), so the next phase sees it revoked and
-# the function's own code running, as before.
-net_ext_relink() {
-	[ -z "$NET_BROKEN" ] || return 0
-	mark
+# net_ext_move FUNC KEY: detach the extension and attach it to FUNC of
+# KEY's program through a new link.
+net_ext_move() {
 	rm -f "$NET_LINKS/xdp_ext_off"
 	# A pinned link goes from an RCU callback: until it has, the function
-	# is still extended and the new link is refused (EBUSY).
+	# it extended stays extended, and a new link to it is refused (EBUSY).
 	_n=100
-	until to 60 "$BIN" net ext-link "$(net_pin xe_off)" "$(net_pin xe_ctl)" \
-		xdp_ext_verdict "$NET_LINKS/xdp_ext_off" >"$NET_W/relink.out" 2>&1; do
+	until to 60 "$BIN" net ext-link "$(net_pin xe_off)" "$(net_pin "$2")" \
+		"$1" "$NET_LINKS/xdp_ext_off" >"$NET_W/relink.out" 2>&1; do
 		_n=$((_n - 1))
 		if [ "$_n" -le 0 ]; then
-			net_err xdp_ext "relinked: attach the revoked extension again: expected success within 10 s, saw '$(tr '\n' ' ' <"$NET_W/relink.out")'"
-			break
+			net_err xdp_ext "relinked: attach the revoked extension to $1: expected success within 10 s, saw '$(tr '\n' ' ' <"$NET_W/relink.out")'"
+			return 1
 		fi
 		nap
 	done
+}
+
+# net_count1 KEY: KEY's counter now.
+net_count1() {
+	"$BIN" net count "$1=$(net_pin "$1"):$(net_var "$1" 4)" 2>/dev/null |
+		awk '{ print $2 }'
+}
+
+# net_ext_relink: while the extension is revoked, move it to the function
+# of xdp_ext_tgt2 (never attached; run with BPF_PROG_TEST_RUN), then back
+# (each link and unlink runs a pass). Run there, the extension's jump must
+# land in xdp_ext_tgt2's own function, not in the one it replaced before;
+# back, the next phase must see it as in "revoked".
+net_ext_relink() {
+	[ -z "$NET_BROKEN" ] || return 0
+	mark
+	if net_ext_move xdp_ext_verdict2 xe_own2; then
+		_o=$(net_count1 xe_own)
+		_o2=$(net_count1 xe_own2)
+		_e=$(net_count1 xe_off)
+		if net_run xdp_ext "relinked: test-run xdp_ext_tgt2" \
+			"$BIN" net xdp-run "$(net_pin xe_own2)" 4710 "$NET_COUNT"; then
+			_r=$(cat "$NET_W/last.out")
+			[ "$_r" = "retval 2" ] || net_err xdp_ext "relinked: xdp_ext_tgt2's verdict with the revoked extension on its function: expected 'retval 2' (pass), saw '$_r'"
+			_d2=$(($(net_count1 xe_own2) - _o2))
+			_d=$(($(net_count1 xe_own) - _o))
+			_de=$(($(net_count1 xe_off) - _e))
+			if [ "$_d2 $_d $_de" = "$NET_COUNT 0 0" ]; then
+				net_ok xdp_ext
+			else
+				net_err xdp_ext "relinked: runs of xdp_ext_tgt2's function, xdp_ext_tgt's, the extension's: expected +$NET_COUNT +0 +0, saw +$_d2 +$_d +$_de"
+			fi
+		fi
+		net_ext_move xdp_ext_verdict xe_ctl
+	fi
 	module_lines_since_mark >"$WORK/net.relink.lines"
 	diag_file "$WORK/net.relink.lines" "net: relinked: "
 }
