@@ -18,6 +18,12 @@
  * points into it. A link being created is in link_idr before its
  * trampoline is set: it is skipped, and the pass that its link's return
  * defers (sources.c) runs once the syscall is done and sees it.
+ *
+ * Until that pass, the callers of a function the extension was attached
+ * to meanwhile run the body of the function it replaced before. That is
+ * harmless unless that body expects a tail-call count from its caller: a
+ * tail-call-reachable function is therefore never jumped into (the
+ * extension then returns 0, as with several functions).
  */
 #include <linux/bpf.h>
 #include <linux/idr.h>
@@ -29,11 +35,28 @@
 #include "patch.h"
 
 /*
+ * Whether @func, an image of @prog, is a function that tail calls can be
+ * made from below: such a function takes the tail-call count from its
+ * caller (in rax on 6.12 and later), which a caller of another function
+ * the extension is attached to meanwhile would not pass.
+ */
+static bool tail_call_reachable(const struct bpf_prog *prog, const void *func)
+{
+	unsigned int i, n = lsmrevoke_func_cnt(prog->aux);
+
+	for (i = 0; i < n; i++)
+		if (prog->aux->func[i]->bpf_func == func)
+			return prog->aux->func[i]->aux->tail_call_reachable;
+	return prog->aux->tail_call_reachable;
+}
+
+/*
  * Where the entry of revoked extension @ext goes: *body is the body of the
  * one function it replaces, with a reference on that function's program
  * in *tgt; both are NULL when it replaces none, or several (-EBUSY: one
  * jump cannot go back to several functions), or a function whose image
- * lsmrevoke does not know (-EINVAL). Process context.
+ * lsmrevoke does not know or that is tail-call reachable (-EINVAL).
+ * Process context.
  */
 int lsmrevoke_ext_target(const struct bpf_prog *ext, struct bpf_prog **tgt,
 			 const void **body)
@@ -71,7 +94,7 @@ int lsmrevoke_ext_target(const struct bpf_prog *ext, struct bpf_prog **tgt,
 		return -EBUSY;
 	if (!n)
 		return 0;
-	if (!lsmrevoke_layout_known(func)) {
+	if (!lsmrevoke_layout_known(func) || tail_call_reachable(prog, func)) {
 		bpf_prog_put(prog);
 		return -EINVAL;
 	}

@@ -75,7 +75,7 @@ static struct hook hooks[] = {
 		 */
 		.symbol = "bpf_trampoline_link_prog",
 		.entry = lsmrevoke_sources_tramp_entry,
-		.ret = lsmrevoke_sources_tramp_ret,
+		.ret = lsmrevoke_sources_tramp_link_ret,
 		.data_size = sizeof(bool),
 		.required = true,
 	},
@@ -87,7 +87,7 @@ static struct hook hooks[] = {
 		 */
 		.symbol = "bpf_trampoline_unlink_prog",
 		.entry = lsmrevoke_sources_tramp_entry,
-		.ret = lsmrevoke_sources_tramp_ret,
+		.ret = lsmrevoke_sources_tramp_unlink_ret,
 		.data_size = sizeof(bool),
 		.required = true,
 	},

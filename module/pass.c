@@ -95,6 +95,12 @@ static void finish_revoke(struct lsmrevoke_change *c)
 	lsmrevoke_patch_write(&undo);
 	lsmrevoke_patch_done(&undo);
 	c->why = LSMREVOKE_WHY_NOMEM;
+	/* Rolled back: an extension's entry is its own again. */
+	if (e->ext_tgt) {
+		bpf_prog_put(e->ext_tgt);
+		e->ext_tgt = NULL;
+	}
+	e->jump = NULL;
 }
 
 /*
@@ -121,10 +127,8 @@ static void settle(struct lsmrevoke_change *c)
 	struct lsmrevoke_entry *e = c->owner;
 
 	if (c->prog->type == BPF_PROG_TYPE_EXT) {
+		/* c->ext_tgt now holds what to drop once runs drained. */
 		settle_ext(c);
-		if (c->ext_tgt)
-			bpf_prog_put(c->ext_tgt);
-		c->ext_tgt = NULL;
 		if (c->retarget)
 			return;
 	}
@@ -198,6 +202,10 @@ static void flush(void)
 	for (i = 0; i < batch.nr; i++)
 		settle(&batch.changes[i]);
 	drain();
+	/* No run is left in the images extensions jumped to before. */
+	for (i = 0; i < batch.nr; i++)
+		if (batch.changes[i].ext_tgt)
+			bpf_prog_put(batch.changes[i].ext_tgt);
 	lsmrevoke_patch_done(&batch);
 }
 

@@ -140,39 +140,54 @@ int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
 }
 
 /*
- * A program waits for an attachment to come or go: one left unrevocable
- * because an attachment held its entry (an unlink frees it), or a revoked
- * extension, whose entry follows the function it replaces (ext.c).
+ * A program that waits for an attachment to go: one left unrevocable
+ * because an attachment held its entry (an unlink may free it); and for
+ * attachments that come or go, a revoked extension, whose entry follows
+ * the function it replaces (ext.c).
  */
 static void find_waiting(const struct lsmrevoke_entry *e, void *data)
 {
+	bool *found = data;	/* [0]: unlink, [1]: found */
 	unsigned int state = READ_ONCE(e->state);
 
-	if ((state == LSMREVOKE_STATE_UNREVOCABLE &&
+	if ((found[0] && state == LSMREVOKE_STATE_UNREVOCABLE &&
 	     READ_ONCE(e->why) == LSMREVOKE_WHY_ENTRY_IN_USE) ||
 	    (state == LSMREVOKE_STATE_REVOKED && e->type == BPF_PROG_TYPE_EXT))
-		*(bool *)data = true;
+		found[1] = true;
 }
 
 /*
  * The return of bpf_trampoline_{link,unlink}_prog: a BPF-LSM locked_down
- * policy came or went, or a program that waits for an attachment to come
- * or go may have to change: a pass, when there is such a program.
+ * policy came or went, or a program waits for it: a pass, when there is
+ * such a program.
  */
-int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+static void tramp_done(struct kretprobe_instance *ri, struct pt_regs *regs,
+		       bool unlink)
 {
-	bool waiting = false;
+	bool found[2] = { unlink, false };
 
 	if (regs_return_value(regs))
-		return 0;
+		return;
 	if (*(bool *)ri->data) {
 		defer_pass(false, "BPF-LSM locked_down change");
-		return 0;
+		return;
 	}
-	lsmrevoke_track_for_each(find_waiting, &waiting);
-	if (waiting)
+	lsmrevoke_track_for_each(find_waiting, found);
+	if (found[1])
 		defer_pass(false, "an attachment came or went");
+}
+
+int lsmrevoke_sources_tramp_link_ret(struct kretprobe_instance *ri,
+				     struct pt_regs *regs)
+{
+	tramp_done(ri, regs, false);
+	return 0;
+}
+
+int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
+				       struct pt_regs *regs)
+{
+	tramp_done(ri, regs, true);
 	return 0;
 }
 

@@ -11,7 +11,9 @@ int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs);
 int lsmrevoke_sources_lockdown_write(struct kprobe *p, struct pt_regs *regs);
 int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
 				  struct pt_regs *regs);
-int lsmrevoke_sources_tramp_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs);
+int lsmrevoke_sources_tramp_link_ret(struct kretprobe_instance *ri,
+				     struct pt_regs *regs);
+int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
+				       struct pt_regs *regs);
 
 #endif /* _LSMREVOKE_SOURCES_H */
