@@ -114,7 +114,7 @@ gen() {
 		print "`requires` is what lsmrevoke recorded (`/sys/kernel/security/lsmrevoke/programs`);"
 		print "`xlated` is what `bpftool prog dump xlated` shows the program calling:"
 		print "`r` a `bpf_probe_read{,_kernel}{,_str}` helper, `w` `bpf_probe_write_user`, `-` neither."
-		print "Program names are the kernel'"'"'s (at most 15 characters)."
+		print "Program names are whole, as `bpftool prog show` reads them from the program'"'"'s BTF."
 		print ""
 		print "## Programs"
 		for (t = 1; t <= nt; t++) {
@@ -142,7 +142,7 @@ gen() {
 				}
 				if (np == 0 && (s SUBSEP tool) in tools) {
 					split(tools[s SUBSEP tool], f, " ")
-					printf "| %s | - | - | - | - | - | - | - | %s |\n", s, f[5]
+					printf "| %s | - | - | - | - | - | - | - | %s |\n", s, f[5] == "started" ? "no program" : "skipped (below)"
 					rows++
 				}
 			}

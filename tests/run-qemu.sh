@@ -571,7 +571,7 @@ readonly TOOL_PACKAGES=(bpftrace libbpfcc libllvm14 libclang1-14 libbpf1
 	libdw1 libbpf-tools libxdp1)
 # The libbpf-tools put in the guest (70-tools.sh runs these), and those
 # whose embedded BPF object is also extracted for bpftool prog loadall.
-readonly LIBBPF_TOOLS=(execsnoop exitsnoop opensnoop statsnoop killsnoop)
+readonly LIBBPF_TOOLS=(execsnoop exitsnoop opensnoop killsnoop runqslower)
 readonly LIBBPF_TOOL_OBJS=(execsnoop opensnoop)
 readonly XDP_OBJS=(xdpfilt_alw_all xdp-dispatcher)
 TOOLS_DIR=

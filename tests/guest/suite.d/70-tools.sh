@@ -30,11 +30,12 @@
 # bpf_probe_write_user iff bpf_write_user.
 #
 # Machine-readable lines for tests/compat-table.sh (docs/compatibility.md):
-#   # tools: prog <release> <tool> <prog-type> <prog-name> <requires> <xlated> \
+#   # tools: prog <release> <tool> <prog-type> <prog-name> <requires> xlated=<x> \
 #       integrity=<state> confidentiality=<state> strict=<state> after=<state>
 #   # tools: tool <release> <tool> <version> <started|skip:reason> \
 #       before=N integrity=N confidentiality=N strict=N after=N exit=<rc>
-# (N: output lines in that phase, "-" for a tool with no output.)
+# (N: output lines in that phase, "-" for a tool with no output; the
+# program's name as bpftool shows it, whole, from its BTF.)
 #
 #   tools_start      every tool starts and its programs are tracked
 #   tools_xlated     requires match the xlated instructions
@@ -65,7 +66,7 @@ ln -sf /bin/busybox "$TL/lsmrvk"	# exec'd as "lsmrvk": no such applet, exits 127
 
 # "<tool> <pattern of its event lines> <command ...>": every tool's
 # command line. The events are those tl_fire makes: an exec of
-# $TL/lsmrvk, an open and a stat of $TL/lsmrvk.file, a kill -0 of
+# $TL/lsmrvk, an open of $TL/lsmrvk.file, a kill -0 of
 # TL_TARGET; runqslower watches TL_TARGET's wakeups.
 tl_cmd() {
 	case $1 in
@@ -92,13 +93,13 @@ tl_bt() {
 tl_pattern() {
 	case $1 in
 	bpftrace-tp | bpftrace-kprobe | execsnoop | exitsnoop) echo 'lsmrvk' ;;
-	bpftrace-kfunc | opensnoop | statsnoop) echo 'lsmrvk\.file' ;;
+	bpftrace-kfunc | opensnoop) echo 'lsmrvk\.file' ;;
 	killsnoop) echo "[[:space:]]$TL_TARGET[[:space:]]" ;;
 	runqslower) echo "[[:space:]]$TL_TARGET[[:space:]]" ;;
 	esac
 }
 
-TL_PROCS='bpftrace-tp bpftrace-kprobe bpftrace-kfunc execsnoop exitsnoop opensnoop statsnoop killsnoop runqslower'
+TL_PROCS='bpftrace-tp bpftrace-kprobe bpftrace-kfunc execsnoop exitsnoop opensnoop killsnoop runqslower'
 TL_LOADALL='execsnoop.bpf.o opensnoop.bpf.o xdpfilt_alw_all.o xdp-dispatcher.o'
 
 tl_version() {
@@ -177,7 +178,6 @@ tl_fire() {
 		_i=$((_i + 1))
 		"$TL/lsmrvk" >/dev/null 2>&1
 		cat "$TL/lsmrvk.file" >/dev/null
-		stat "$TL/lsmrvk.file" >/dev/null
 		/bin/kill -0 "$TL_TARGET"
 	done
 	_n=0
@@ -360,6 +360,7 @@ test_tools_xlated() {
 		for _id in $(cat "$TL/$_t.ids"); do
 			_rq=$(tl_req "$_id")
 			_x=$(tl_xlated "$_id")
+			echo "$_id $(bpftool prog show id "$_id" 2>/dev/null | sed -n 's/.* name \([^ ]*\) .*/\1/p' | head -n 1)" >>"$TL/$_t.names"
 			echo "$_id $_x" >>"$TL/$_t.xlated"
 			case ,$_rq, in *,bpf_read_kernel,*) _wr=r ;; *) _wr= ;; esac
 			case ,$_rq, in *,bpf_write_user,*) _wr=${_wr}w ;; esac
@@ -396,7 +397,10 @@ tl_report() {
 		for _id in $(cat "$TL/$_t.ids"); do
 			_l=$(awk -v id="$_id" '$1 == id' "$TL/programs.before")
 			set -- $_l
-			_line="tools: prog $TL_REL $_name ${2:-?} ${3:-?} ${4:-?} xlated=$(awk -v id="$_id" '$1 == id { print $2 }' "$TL/$_t.xlated" 2>/dev/null)"
+			# The kernel keeps 15 characters of a name; bpftool
+			# shows the whole one from the program's BTF.
+			_full=$(awk -v id="$_id" '$1 == id { print $2 }' "$TL/$_t.names" 2>/dev/null)
+			_line="tools: prog $TL_REL $_name ${2:-?} ${_full:-${3:-?}} ${4:-?} xlated=$(awk -v id="$_id" '$1 == id { print $2 }' "$TL/$_t.xlated" 2>/dev/null)"
 			for _p in integrity confidentiality strict after; do
 				_line="$_line $_p=$(awk -v id="$_id" '$1 == id { print $2 }' "$TL/$_t.$_p" 2>/dev/null)"
 			done
