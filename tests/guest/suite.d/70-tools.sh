@@ -71,7 +71,7 @@ ln -sf /bin/busybox "$TL/lsmrvk"	# exec'd as "lsmrvk": no such applet, exits 127
 tl_cmd() {
 	case $1 in
 	bpftrace-*) echo bpftrace ;;
-	runqslower) echo runqslower -p "$TL_TARGET" 0 ;;
+	runqslower) echo runqslower -p "$TL_TARGET" 1 ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -112,8 +112,10 @@ tl_version() {
 	awk -v p="$_p" '$1 == p { print $1 "-" $2 }' "$T/tools/versions" 2>/dev/null
 }
 
-# tl_ids: the ids of every BPF program alive, sorted.
+# tl_ids: the ids of every BPF program alive, sorted, after a line "x"
+# (busybox grep -f of an empty file matches every line).
 tl_ids() {
+	echo x
 	"$BIN" ids 2>/dev/null | sort -n
 }
 
@@ -176,9 +178,9 @@ tl_fire() {
 	_i=0
 	while [ "$_i" -lt "$TN" ]; do
 		_i=$((_i + 1))
-		"$TL/lsmrvk" >/dev/null 2>&1
-		cat "$TL/lsmrvk.file" >/dev/null
-		/bin/kill -0 "$TL_TARGET"
+		to 10 "$TL/lsmrvk" >/dev/null 2>&1
+		to 10 cat "$TL/lsmrvk.file" >/dev/null
+		to 10 /bin/kill -0 "$TL_TARGET"
 	done
 	_n=0
 	_same=0
@@ -219,10 +221,37 @@ tl_expect() {
 	echo active
 }
 
+# tl_watch_on WHAT / tl_watch_off: while a phase runs, a watchdog that
+# after 120 s prints every task's state and kernel stack, once a minute
+# (a phase takes under a minute).
+tl_watch_on() {
+	(
+		sleep 120
+		while :; do
+			diag "watchdog: $1 still running after 120 s"
+			for _p in /proc/[0-9]*; do
+				diag "watchdog: ${_p#/proc/} $(cat "$_p/comm" 2>/dev/null) $(sed -n 's/^State:[[:space:]]*//p' "$_p/status" 2>/dev/null) wchan=$(cat "$_p/wchan" 2>/dev/null)"
+				cat "$_p/stack" 2>/dev/null | head -n 8 >"$TL/watch.stack"
+				diag_file "$TL/watch.stack" "watchdog:    "
+			done
+			sleep 60
+		done
+	) &
+	TL_WATCH=$!
+}
+
+tl_watch_off() {
+	[ -n "${TL_WATCH:-}" ] || return 0
+	kill "$TL_WATCH" 2>/dev/null
+	wait "$TL_WATCH" 2>/dev/null
+	TL_WATCH=
+}
+
 # tl_phase PHASE: record the states ($TL/<tool>.PHASE: "<id> <state>"),
 # fire, count; check states and output of every tool.
 tl_phase() {
-	cat "$SFS/programs" >"$TL/programs.$1"
+	to 30 cat "$SFS/programs" >"$TL/programs.$1" || t_err "read programs under $1 failed or hung"
+	diag "phase $1: programs read"
 	for _t in $TL_TOOLS; do
 		_rev=0
 		: >"$TL/$_t.$1"
@@ -236,7 +265,9 @@ tl_phase() {
 		echo "$_rev" >"$TL/$_t.rev.$1"
 		[ -f "$TL/$_t.pid" ] && [ -n "$(tl_pattern "$_t")" ] && tl_count "$_t" >"$TL/$_t.c0"
 	done
+	diag "phase $1: states checked"
 	tl_fire
+	diag "phase $1: fired"
 	for _t in $TL_TOOLS; do
 		[ -f "$TL/$_t.pid" ] || continue
 		if [ -z "$(tl_pattern "$_t")" ]; then
@@ -305,6 +336,7 @@ test_tools_start() {
 		else
 			skip "tools_start $_t" "$TL_WHY"
 			diag "tools: tool $TL_REL $_t $(tl_version "$_t") skip:$(echo "$TL_WHY" | tr ' ' '_')"
+			tl_alive "$_t" && kill -KILL "$(cat "$TL/$_t.pid")"
 			rm -f "$TL/$_t.pid"
 		fi
 	done
@@ -346,7 +378,8 @@ test_tools_start() {
 				t_err "bpftool prog loadall $_o: expected programs, saw none"
 			fi
 		else
-			_why="bpftool prog loadall failed: $(tail -n 2 "$TL/$_f.err" | tr '\n' ' ' | cut -c1-200)"
+			diag_file "$TL/$_f.err" "$_t: "
+			_why="bpftool prog loadall failed: $(grep -v -e '^$' -e 'legacy' "$TL/$_f.err" | tail -n 2 | tr '\n' ' ' | cut -c1-200)"
 			skip "tools_start $_t" "$_why"
 			diag "tools: tool $TL_REL $_f $(tl_version "$_t") skip:$(echo "$_why" | tr ' ' '_')"
 		fi
@@ -372,7 +405,9 @@ test_tools_xlated() {
 
 tl_policy_test() {	# tl_policy_test PHASE
 	t_begin "tools_$1"
+	tl_watch_on "tools_$1"
 	if [ -z "$TL_TOOLS" ]; then
+		tl_watch_off
 		t_err "no tool running"
 		t_end
 		return
@@ -387,6 +422,7 @@ tl_policy_test() {	# tl_policy_test PHASE
 	esac
 	tl_phase "$1"
 	[ "$1" = integrity ] && po_hold_off
+	tl_watch_off
 	t_end
 }
 
