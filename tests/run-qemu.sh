@@ -41,7 +41,7 @@
 #   /usr/sbin/{bpftool,ip,tc}                the host's, with their libraries;
 #                                            busybox sh runs its own ip and tc
 #                                            applets first: use full paths
-#   /usr/bin/bpftrace, /usr/sbin/<libbpf-tool>, /usr/bin/stdbuf
+#   /usr/bin/bpftrace, /usr/sbin/<libbpf-tool>, /etc/localtime
 #                                            third-party BPF software from
 #                                            Debian 12's archive, with their
 #                                            libraries (suite runs whose
@@ -658,9 +658,12 @@ install_tools() {	# install_tools DST T
 	for b in "${LIBBPF_TOOLS[@]}"; do
 		copy_tool "$TOOLS_DIR/root/usr/sbin/$b" "/usr/sbin/$b" "$dst"
 	done
-	# Line-buffered output of the tools into files (LD_PRELOAD'ed).
-	copy_tool /usr/bin/stdbuf /usr/bin/stdbuf "$dst"
-	copy_tool /usr/libexec/coreutils/libstdbuf.so /usr/libexec/coreutils/libstdbuf.so "$dst"
+	# A time zone file, as every Debian system has: without one, glibc's
+	# localtime() tries to open /etc/localtime on every call, and
+	# opensnoop, which calls it for each event it prints, traces its own
+	# failed open, prints it, and so on, thousands of lines a second.
+	cp -L /etc/localtime "$dst/etc/localtime" ||
+		die "the host has no /etc/localtime (tzdata) for the guest's tools"
 	mkdir -p "$t/tools/objs"
 	cp "$TOOLS_DIR"/objs/*.o "$t/tools/objs/"
 	cp "$TOOLS_DIR/versions" "$t/tools/versions"
