@@ -17,7 +17,7 @@
 #   -o   write FILE instead of standard output
 #
 # Nothing in the output is written by hand: change 70-tools.sh or this
-# script and regenerate.
+# script and regenerate. Fails if the logs hold no "tools:" line.
 
 set -euo pipefail
 
@@ -46,15 +46,42 @@ gen() {
 		n = split(s, a, /[.-]/)
 		return sprintf("%03d.%03d.%s", a[1], a[2], n > 2 ? a[3] : "")
 	}
+	# tool sort key: bpftrace, then libbpf-tools, then loadall, then bpftool
+	function tkey(t) {
+		if (t ~ /^bpftrace/) return "1" t
+		if (t ~ /^loadall/) return "3" t
+		if (t ~ /^bpftool/) return "4" t
+		return "2" t
+	}
 	function kv(s, k,    i, n, a) {
 		n = split(s, a, " ")
 		for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) return substr(a[i], length(k) + 2)
 		return ""
 	}
-	function cell(st, out) {
+	function cell(st) {
 		if (st == "") return "?"
 		if (st == "revoked") return "**revoked**"
 		return st
+	}
+	function md(s) {
+		gsub(/\|/, "\\|", s)
+		return s
+	}
+	# What a user of a started tool sees, from its line counts.
+	function sees(l,    p, ph, nm, quiet, loud, n, i) {
+		if (kv(l, "before") == "-") return "not attached (loaded only): no output to see"
+		split("integrity confidentiality strict", ph, " ")
+		nm["integrity"] = "integrity"; nm["confidentiality"] = "confidentiality"; nm["strict"] = "strict=1"
+		quiet = ""; n = 0
+		for (i = 1; i <= 3; i++) {
+			p = ph[i]
+			if (kv(l, p) == "0") { quiet = quiet (n++ ? ", " : "") nm[p] }
+		}
+		loud = kv(l, "exit") == "0" ? "exits 0 on SIGINT" : "exit status " kv(l, "exit")
+		if (kv(l, "before") == "0") return "printed nothing even with no policy (see the tests)"
+		if (n == 0) return "output in every phase; " loud
+		sub(/, strict=1$/, " and strict=1", quiet)
+		return "keeps running; prints nothing under " quiet "; output resumes on restore; " loud
 	}
 	FNR == 1 { file++ }
 	/\] # tools: / {
@@ -70,16 +97,21 @@ gen() {
 		}
 		relof[series] = rel
 		seriesk[skey(series) SUBSEP series] = 1
-		toolnames[tool] = 1
+		toolnames[tkey(tool) SUBSEP tool] = 1
 		if (kind == "prog") {
-			# prog <rel> <tool> <type> <name> <requires> xlated=.. integrity=.. ...
-			key = series SUBSEP tool SUBSEP f[5] SUBSEP f[4]
+			# prog <rel> <tool> <type> <name> <requires> xlated=.. loader=.. integrity=.. ...
+			key = series SUBSEP tool SUBSEP sprintf("%04d", ++nprog[series SUBSEP tool])
 			progs[key] = line
 		} else if (kind == "tool") {
 			tools[series SUBSEP tool] = line
+		} else if (kind == "cmd") {
+			c = line; sub(/^cmd [^ ]+ [^ ]+ /, "", c)
+			cmd[tool] = c
 		}
+		seen++
 	}
 	END {
+		if (!seen) { print "compat-table.sh: no \"tools:\" lines in the logs" > "/dev/stderr"; exit 1 }
 		ns = sortkeys(seriesk, sk)
 		nt = sortkeys(toolnames, tk)
 		print "# Compatibility of third-party BPF software"
@@ -89,9 +121,14 @@ gen() {
 		print ""
 		print "Real BPF software from Debian 12 (bookworm), run under lsmrevoke in"
 		print "QEMU on each Debian kernel series by `tests/guest/suite.d/70-tools.sh`"
-		print "(`bash tests/run-qemu.sh --kernel SERIES`), then turned into this page"
-		print "by `tests/compat-table.sh`. Each tool runs through every policy phase"
-		print "in one process; its output lines are counted per phase."
+		print "(part of the suite: `bash tests/run-qemu.sh --kernel SERIES`), then"
+		print "turned into this page by"
+		print "`tests/compat-table.sh -o docs/compatibility.md LOG...` from the output"
+		print "of those runs. Every tool runs, as a user would run it, through all the"
+		print "policy phases below in one process; the programs it loaded are the ones whose"
+		print "`loader=` field in `programs` names its process. All the events the"
+		print "tools see come from one process named after the phase, so each line of"
+		print "output tells its phase; the lines are counted once the tool has exited."
 		print ""
 		print "Kernels:"
 		print ""
@@ -108,79 +145,94 @@ gen() {
 		print "|---|---|---|"
 		print "| integrity | `lockdown=integrity` (here: a `locked_down` denier of LOCKDOWN_BPF_WRITE_USER) | `bpf_write_user` |"
 		print "| confidentiality | `lockdown=confidentiality` (here: a denier of LOCKDOWN_BPF_WRITE_USER and LOCKDOWN_BPF_READ_KERNEL) | `bpf_write_user`, `bpf_read_kernel` |"
-		print "| strict=1 | `strict=1` under confidentiality | also `btf_read`, `kfunc_read`, `btf_print` |"
+		print "| strict=1 | `strict=1` under confidentiality | also `btf_read`, `kfunc_read`, `btf_print`, `fmt_read`, `ksym_read` |"
 		print "| restored | the denier detached, `strict=0` | nothing |"
 		print ""
-		print "`requires` is what lsmrevoke recorded (`/sys/kernel/security/lsmrevoke/programs`);"
-		print "`xlated` is what `bpftool prog dump xlated` shows the program calling:"
-		print "`r` a `bpf_probe_read{,_kernel}{,_str}` helper, `w` `bpf_probe_write_user`, `-` neither."
-		print "Program names are whole, as `bpftool prog show` reads them from the program'"'"'s BTF."
+		print "`requires` is what lsmrevoke recorded (`/sys/kernel/security/lsmrevoke/programs`,"
+		print "with `strict=0`); `xlated` is what `bpftool prog dump xlated` shows the"
+		print "program calling: `r` a `bpf_probe_read{,_kernel,_compat}{,_str}` helper,"
+		print "`w` `bpf_probe_write_user`, `-` neither (the suite fails if that"
+		print "disagrees with `requires`). `loader` is the `loader=` command name."
+		print "Program names are whole, as `bpftool prog show` reads them from the"
+		print "program'"'"'s BTF (the kernel keeps 15 characters)."
 		print ""
-		print "## Programs"
+		print "## What the user sees"
+		print ""
+		print "| tool | kernel | version | what the user sees |"
+		print "|---|---|---|---|"
 		for (t = 1; t <= nt; t++) {
-			tool = tk[t]
-			print ""
-			printf "### %s\n\n", tool
-			print "| kernel | type | program | requires | xlated | integrity | confidentiality | strict=1 | restored |"
-			print "|---|---|---|---|---|---|---|---|---|"
-			rows = 0
-			for (i = 1; i <= ns; i++) {
-				split(sk[i], p, SUBSEP); s = p[2]
-				delete pk
-				for (k in progs) {
-					split(k, q, SUBSEP)
-					if (q[1] == s && q[2] == tool) pk[q[3] SUBSEP q[4]] = progs[k]
-				}
-				np = sortkeys(pk, pkk)
-				for (j = 1; j <= np; j++) {
-					l = pk[pkk[j]]
-					split(l, f, " ")
-					printf "| %s | %s | `%s` | %s | %s | %s | %s | %s | %s |\n", s, f[4], f[5], f[6], kv(l, "xlated"),
-						cell(kv(l, "integrity")), cell(kv(l, "confidentiality")),
-						cell(kv(l, "strict")), cell(kv(l, "after"))
-					rows++
-				}
-				if (np == 0 && (s SUBSEP tool) in tools) {
-					split(tools[s SUBSEP tool], f, " ")
-					printf "| %s | - | - | - | - | - | - | - | %s |\n", s, f[5] == "started" ? "no program" : "skipped (below)"
-					rows++
-				}
-			}
-			if (rows == 0) print "| - | - | - | - | - | - | - | - | not run |"
-		}
-		print ""
-		print "## How each tool behaves"
-		print ""
-		print "Output lines counted in each phase (each phase fires the same events);"
-		print "`-` for a tool whose output is not counted (objects loaded with"
-		print "`bpftool prog loadall` are not attached; `bpftool prog profile` prints at"
-		print "its end). `exit` is the status after SIGINT at the end: every tool ran"
-		print "through all phases without exiting. A skipped tool says why."
-		print ""
-		print "| tool | kernel | version | before | integrity | confidentiality | strict=1 | restored | exit |"
-		print "|---|---|---|---|---|---|---|---|---|"
-		for (t = 1; t <= nt; t++) {
-			tool = tk[t]
+			split(tk[t], q, SUBSEP); tool = q[2]
 			for (i = 1; i <= ns; i++) {
 				split(sk[i], p, SUBSEP); s = p[2]
 				if (!((s SUBSEP tool) in tools)) continue
 				l = tools[s SUBSEP tool]
 				split(l, f, " ")
 				if (f[5] != "started") {
-					why = f[5]; sub(/^skip:/, "", why); gsub(/_/, " ", why); gsub(/\|/, "\\|", why)
-					printf "| %s | %s | %s | skipped: %s | | | | | |\n", tool, s, f[4], why
+					why = f[5]; sub(/^skip:/, "", why); gsub(/_/, " ", why)
+					printf "| %s | %s | %s | SKIP: %s |\n", tool, s, f[4], md(why)
 					continue
 				}
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", tool, s, f[4],
+				printf "| %s | %s | %s | %s |\n", tool, s, f[4], sees(l)
+			}
+		}
+		print ""
+		print "## Tools and programs"
+		for (t = 1; t <= nt; t++) {
+			split(tk[t], q, SUBSEP); tool = q[2]
+			print ""
+			printf "### %s\n\n", tool
+			if (tool in cmd) printf "`%s`\n\n", cmd[tool]
+			print "| kernel | type | program | loader | requires | xlated | integrity | confidentiality | strict=1 | restored |"
+			print "|---|---|---|---|---|---|---|---|---|---|"
+			rows = 0
+			for (i = 1; i <= ns; i++) {
+				split(sk[i], p, SUBSEP); s = p[2]
+				for (j = 1; (s SUBSEP tool SUBSEP sprintf("%04d", j)) in progs; j++) {
+					l = progs[s SUBSEP tool SUBSEP sprintf("%04d", j)]
+					split(l, f, " ")
+					printf "| %s | %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n", s, f[4], f[5],
+						kv(l, "loader"), f[6], kv(l, "xlated"),
+						cell(kv(l, "integrity")), cell(kv(l, "confidentiality")),
+						cell(kv(l, "strict")), cell(kv(l, "after"))
+					rows++
+				}
+				if (j == 1 && (s SUBSEP tool) in tools) {
+					split(tools[s SUBSEP tool], f, " ")
+					printf "| %s | - | - | - | - | - | - | - | - | %s |\n", s, f[5] == "started" ? "no program" : "skipped (above)"
+					rows++
+				}
+			}
+			if (rows == 0) print "| - | - | - | - | - | - | - | - | - | not run |"
+			hdr = 0
+			for (i = 1; i <= ns; i++) {
+				split(sk[i], p, SUBSEP); s = p[2]
+				if (!((s SUBSEP tool) in tools)) continue
+				l = tools[s SUBSEP tool]
+				split(l, f, " ")
+				if (f[5] != "started" || kv(l, "before") == "-") continue
+				if (!hdr++) {
+					print ""
+					print "Lines of output in each phase (the same events in each), and the"
+					print "exit status after SIGINT at the end:"
+					print ""
+					print "| kernel | before | integrity | confidentiality | strict=1 | restored | exit |"
+					print "|---|---|---|---|---|---|---|"
+				}
+				printf "| %s | %s | %s | %s | %s | %s | %s |\n", s,
 					kv(l, "before"), kv(l, "integrity"), kv(l, "confidentiality"),
 					kv(l, "strict"), kv(l, "after"), kv(l, "exit")
 			}
 		}
 		print ""
-		print "A tool whose output count is 0 in a phase had a program revoked there"
-		print "(the programs table above says which); the suite fails if a tool"
-		print "with nothing revoked prints nothing, or one with something revoked"
-		print "prints anything, or a program that needs nothing is revoked."
+		print "## Rules the suite checks"
+		print ""
+		print "In every phase each program is revoked exactly when the policy denies"
+		print "one of its requirements, and a program that needs nothing stays active;"
+		print "every tool keeps running through all phases and exits 0 on SIGINT; a"
+		print "tool with nothing revoked prints its lines in that phase and one with"
+		print "any program revoked prints none (their programs are all on the path of"
+		print "the events; opensnoop'"'"'s `open` pair, which needs nothing, is not)."
+		print "A tool that cannot run on a kernel is a SKIP with its reason, above."
 		print ""
 		print "Not covered: systemd'"'"'s BPF programs (restrict-fs, restrict-ifaces,"
 		print "socket-bind, cgroup device and firewall programs) are loaded only by"

@@ -654,6 +654,7 @@ copy_tool() {
 # The tools into the guest root DST (test tree T).
 install_tools() {	# install_tools DST T
 	local dst=$1 t=$2 b
+	mkdir -p "$dst/etc"
 	copy_tool "$TOOLS_DIR/root/usr/bin/bpftrace" /usr/bin/bpftrace "$dst"
 	for b in "${LIBBPF_TOOLS[@]}"; do
 		copy_tool "$TOOLS_DIR/root/usr/sbin/$b" "/usr/sbin/$b" "$dst"
@@ -667,6 +668,23 @@ install_tools() {	# install_tools DST T
 	mkdir -p "$t/tools/objs"
 	cp "$TOOLS_DIR"/objs/*.o "$t/tools/objs/"
 	cp "$TOOLS_DIR/versions" "$t/tools/versions"
+}
+
+# The tools as one gzipped cpio archive, $WORK/tools.cpio.gz, made once
+# per run and appended to every kernel's initramfs (the kernel unpacks
+# concatenated archives in order; a file of the second replaces the
+# first's).
+TOOLS_CPIO=
+build_tools_archive() {
+	local r=$WORK/tools-root
+	rm -rf "$r"
+	mkdir -p "$r"
+	install_tools "$r" "$r/opt/lsmrevoke-test"
+	(cd "$r" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/tools.cpio.gz"
+	TOOLS_CPIO=$WORK/tools.cpio.gz
+	log "third-party BPF software: $(du -sm "$r" | cut -f1) MiB unpacked, $(du -m "$TOOLS_CPIO" | cut -f1) MiB gzipped, added to each initramfs"
+	rm -rf "$r"
 }
 
 make_initramfs() {
@@ -730,13 +748,12 @@ make_initramfs() {
 		fi
 	done
 
-	if [ -n "$TOOLS_DIR" ]; then
-		install_tools "$s" "$t"
-	fi
-
 	(cd "$s" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/$series/initrd.gz"
-	log "kernel $series: initramfs $(du -sm "$s" | cut -f1) MiB unpacked, $(du -m "$WORK/$series/initrd.gz" | cut -f1) MiB gzipped${TOOLS_DIR:+ (with the third-party BPF software)}"
+	if [ -n "$TOOLS_CPIO" ]; then
+		cat "$TOOLS_CPIO" >>"$WORK/$series/initrd.gz"
+	fi
+	log "kernel $series: initramfs $(du -m "$WORK/$series/initrd.gz" | cut -f1) MiB gzipped${TOOLS_CPIO:+ (with the third-party BPF software)}"
 }
 
 # --- boot and report -------------------------------------------------------
@@ -942,6 +959,7 @@ auto)
 	;;
 *) die "LSMREVOKE_TOOLS must be 0, 1 or auto, not '$TOOLS'" ;;
 esac
+[ -z "$TOOLS_DIR" ] || build_tools_archive
 log "BPF programs and loader built [$(since "$t")]"
 for k in "${kernels[@]}"; do
 	t=$(now)

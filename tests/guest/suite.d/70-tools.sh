@@ -44,6 +44,7 @@
 #       loader=<comm> integrity=<state> confidentiality=<state> strict=<state> after=<state>
 #   # tools: tool <release> <tool> <version> <started|skip:reason> \
 #       before=N integrity=N confidentiality=N strict=N after=N exit=<rc>
+#   # tools: cmd <release> <tool> <the command line, to the end>
 # (N: lines of output in that phase, "-" for a tool whose output is not
 # counted; the program's name as bpftool shows it, whole, from its BTF.)
 #
@@ -340,10 +341,36 @@ tl_phase() {
 	tl_fire "$1"
 }
 
+# tl_dump IDS...: one bpftool (batch mode: its start-up is slow under
+# TCG) shows and dumps the xlated instructions of every program of IDS:
+# $TL/xlated.<id> and "<id> <whole name>" lines in $TL/names.
+tl_dump() {
+	: >"$TL/batch"
+	for _id in "$@"; do
+		echo "prog show id $_id" >>"$TL/batch"
+		echo "prog dump xlated id $_id" >>"$TL/batch"
+	done
+	to 300 bpftool batch file "$TL/batch" >"$TL/batch.out" 2>"$TL/batch.err" ||
+		t_err "bpftool batch file (prog show, prog dump xlated): expected success, saw '$(tail -n 2 "$TL/batch.err" | tr '\n' ' ')'"
+	rm -f "$TL"/xlated.*
+	# "<id>: <type>  name <name>  tag ..." begins each program; its
+	# instructions are "   <n>: (<op>) ..." lines.
+	awk -v dir="$TL" '
+		/^[0-9]+: [a-z_]+ / {
+			id = $1; sub(/:$/, "", id)
+			name = "?"
+			for (i = 2; i < NF; i++) if ($i == "name") name = $(i + 1)
+			print id, name > (dir "/names")
+			next
+		}
+		id != "" { print > (dir "/xlated." id) }
+	' "$TL/batch.out"
+}
+
 # tl_xlated ID: what the instructions call: "r" bpf_probe_read*, "w"
-# bpf_probe_write_user, "-" neither (e.g. "rw").
+# bpf_probe_write_user, "-" neither (e.g. "rw"); "?" without a dump.
 tl_xlated() {
-	bpftool prog dump xlated id "$1" >"$TL/xlated.$1" 2>&1
+	[ -s "$TL/xlated.$1" ] || { echo '?'; return; }
 	_x=
 	grep -Eq 'call bpf_probe_read(_kernel|_compat)?(_str)?#' "$TL/xlated.$1" && _x=r
 	grep -Eq 'call bpf_probe_write_user#' "$TL/xlated.$1" && _x=${_x}w
@@ -435,6 +462,7 @@ test_tools_start() {
 			tl_ids | grep -vxF -f "$TL/ids.pre" >"$TL/$_f.ids"
 			if [ -s "$TL/$_f.ids" ]; then
 				TL_TOOLS="$TL_TOOLS $_f"
+				echo "$_o" >"$TL/$_f.obj"
 				diag "$_t loaded: programs $(tr '\n' ' ' <"$TL/$_f.ids")"
 				for _id in $(cat "$TL/$_f.ids"); do
 					t_eq "$_t prog $_id loader" bpftool "$(tl_loader "$_id")"
@@ -455,17 +483,21 @@ test_tools_start() {
 
 test_tools_xlated() {
 	t_begin tools_xlated
+	_ts=$(date +%s)
+	# shellcheck disable=SC2046
+	tl_dump $(for _t in $TL_TOOLS; do cat "$TL/$_t.ids"; done)
 	for _t in $TL_TOOLS; do
 		for _id in $(cat "$TL/$_t.ids"); do
 			_rq=$(tl_req "$_id")
 			_x=$(tl_xlated "$_id")
-			echo "$_id $(bpftool prog show id "$_id" 2>/dev/null | sed -n 's/.* name \([^ ]*\) .*/\1/p' | head -n 1)" >>"$TL/$_t.names"
+			awk -v id="$_id" '$1 == id' "$TL/names" >>"$TL/$_t.names"
 			echo "$_id $_x" >>"$TL/$_t.xlated"
 			case ,$_rq, in *,bpf_read_kernel,*) _wr=r ;; *) _wr= ;; esac
 			case ,$_rq, in *,bpf_write_user,*) _wr=${_wr}w ;; esac
 			t_eq "$_t prog $_id: probe_read/probe_write_user calls in xlated vs requires '$_rq'" "${_wr:--}" "$_x"
 		done
 	done
+	diag "xlated of every program compared in $(($(date +%s) - _ts)) s"
 	t_end
 }
 
@@ -492,6 +524,16 @@ tl_policy_test() {	# tl_policy_test PHASE
 	t_end
 }
 
+# tl_stacks PID WHAT: the state, wchan and kernel stack of every thread
+# of PID, as diagnostics.
+tl_stacks() {
+	for _task in /proc/"$1"/task/*; do
+		diag "$2: thread ${_task##*/} $(sed -n 's/^State:[[:space:]]*//p' "$_task/status" 2>/dev/null) wchan=$(cat "$_task/wchan" 2>/dev/null)"
+		cat "$_task/stack" >"$TL/stack" 2>/dev/null
+		diag_file "$TL/stack" "$2:    "
+	done
+}
+
 test_tools_exit() {
 	t_begin tools_exit
 	for _t in $TL_TOOLS; do
@@ -506,17 +548,20 @@ test_tools_exit() {
 		fi
 		kill -INT "$_pid"
 	done
+	_ts=$(date +%s)
 	for _t in $TL_TOOLS; do
 		[ -f "$TL/$_t.pid" ] && ! [ -f "$TL/$_t.rc" ] || continue
 		_pid=$(cat "$TL/$_t.pid")
-		_n=300
-		while kill -0 "$_pid" 2>/dev/null && [ "$_n" -gt 0 ]; do
-			_n=$((_n - 1))
+		while kill -0 "$_pid" 2>/dev/null &&
+			[ $(($(date +%s) - _ts)) -lt 60 ]; do
 			nap
 		done
 		if kill -0 "$_pid" 2>/dev/null; then
-			t_err "$_t: expected it to exit within 30 s of SIGINT, saw it running"
+			t_err "$_t: expected it to exit within 60 s of SIGINT, saw it running"
+			tl_stacks "$_pid" "$_t"
 			kill -KILL "$_pid"
+		else
+			diag "$_t exited by $(($(date +%s) - _ts)) s after SIGINT"
 		fi
 		wait "$_pid"
 		_rc=$?
@@ -583,6 +628,14 @@ tl_report() {
 			done
 			diag "$_line"
 		done
+		case $_t in
+		bpftrace-*) _cmd="bpftrace -B none -e '$(tl_bt "$_t")'" ;;
+		loadall_*) _cmd="bpftool prog loadall $(cat "$TL/$_t.obj") <pin dir>" ;;
+		bpftool-profile) _cmd="bpftool prog profile id <id> duration 3600 cycles instructions" ;;
+		runqslower) _cmd="runqslower -p <actor pid> 1" ;;
+		*) _cmd=$(tl_cmd "$_t") ;;
+		esac
+		diag "tools: cmd $TL_REL $_name $_cmd"
 		_line="tools: tool $TL_REL $_name $(tl_version "$_name") started"
 		for _p in $TL_PHASES; do
 			if [ -f "$TL/$_t.n.$_p" ]; then
