@@ -67,9 +67,27 @@ gen() {
 		gsub(/\|/, "\\|", s)
 		return s
 	}
+	# Which phases revoke how many of the programs of the tool line L.
+	function revsum(l,    f, s, tool, ph, nm, i, j, k, n, r, out) {
+		split(l, f, " ")
+		s = f[2]; tool = f[3]
+		s = lrel[s]
+		split("integrity confidentiality strict", ph, " ")
+		nm["integrity"] = "integrity"; nm["confidentiality"] = "confidentiality"; nm["strict"] = "strict=1"
+		out = ""
+		for (i = 1; i <= 3; i++) {
+			n = 0; r = 0
+			for (j = 1; (k = s SUBSEP tool SUBSEP sprintf("%04d", j)) in progs; j++) {
+				n++
+				if (kv(progs[k], ph[i]) == "revoked") r++
+			}
+			if (r) out = out (out == "" ? "" : ", ") r " of " n " revoked under " nm[ph[i]]
+		}
+		return out == "" ? "nothing revoked" : out
+	}
 	# What a user of a started tool sees, from its line counts.
 	function sees(l,    p, ph, nm, quiet, loud, n, i) {
-		if (kv(l, "before") == "-") return "not attached (loaded only): no output to see"
+		if (kv(l, "before") == "-") return "loaded, not attached (no output to see); " revsum(l)
 		split("integrity confidentiality strict", ph, " ")
 		nm["integrity"] = "integrity"; nm["confidentiality"] = "confidentiality"; nm["strict"] = "strict=1"
 		quiet = ""; n = 0
@@ -96,6 +114,7 @@ gen() {
 			fileof[series] = file
 		}
 		relof[series] = rel
+		lrel[rel] = series
 		seriesk[skey(series) SUBSEP series] = 1
 		toolnames[tkey(tool) SUBSEP tool] = 1
 		if (kind == "prog") {
@@ -158,10 +177,15 @@ gen() {
 		print ""
 		print "## What the user sees"
 		print ""
-		print "| tool | kernel | version | what the user sees |"
+		print "| tool | version | kernels | what the user sees |"
 		print "|---|---|---|---|"
 		for (t = 1; t <= nt; t++) {
 			split(tk[t], q, SUBSEP); tool = q[2]
+			# One row per version and behaviour, the kernels that
+			# showed it in series order.
+			delete row
+			delete rowk
+			nr = 0
 			for (i = 1; i <= ns; i++) {
 				split(sk[i], p, SUBSEP); s = p[2]
 				if (!((s SUBSEP tool) in tools)) continue
@@ -169,10 +193,21 @@ gen() {
 				split(l, f, " ")
 				if (f[5] != "started") {
 					why = f[5]; sub(/^skip:/, "", why); gsub(/_/, " ", why)
-					printf "| %s | %s | %s | SKIP: %s |\n", tool, s, f[4], md(why)
-					continue
+					txt = "SKIP: " md(why)
+				} else {
+					txt = sees(l)
 				}
-				printf "| %s | %s | %s | %s |\n", tool, s, f[4], sees(l)
+				k = f[4] " | " txt
+				if (k in row) {
+					row[k] = row[k] ", " s
+				} else {
+					row[k] = s
+					rowk[++nr] = k
+				}
+			}
+			for (r = 1; r <= nr; r++) {
+				split(rowk[r], v, " [|] ")
+				printf "| %s | %s | %s | %s |\n", tool, v[1], row[rowk[r]], substr(rowk[r], length(v[1]) + 4)
 			}
 		}
 		print ""
