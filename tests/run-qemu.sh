@@ -68,7 +68,10 @@
 #                      from Debian 12's archive with apt-get download,
 #                      unpacked with dpkg -x into $LSMREVOKE_CACHE/tools);
 #                      0: do not [auto: in suite runs whose
-#                      tests/guest/suite.d has 70-tools.sh]
+#                      tests/guest/suite.d has 70-tools.sh]. Packed once
+#                      per run and appended to each initramfs as a second
+#                      cpio archive: +76 MiB gzipped, about 3 s more boot
+#                      under TCG and 217 MiB less free memory in the guest
 #   LSMREVOKE_ACCEL    QEMU's -accel [tcg,thread=single]: both vCPUs on one
 #                      host thread. Multi-threaded TCG (plain "tcg") was seen
 #                      to run a stale translation of a jump-label site the
