@@ -212,10 +212,13 @@ static void flush(void)
 /*
  * Where revoked extension @prog's entry should jump: the body of the
  * function it replaces (a reference on its program in *tgt), or NULL for
- * its stub when it replaces none or several (one jump cannot go back to
- * several functions: each of them returns 0 then).
+ * its stub when it replaces none, several (one jump cannot go back to
+ * several functions: each of them returns 0 then), or one it cannot jump
+ * into (ext.c). A revocation (@report) says why it takes the stub; the
+ * passes that follow the extension afterwards stay quiet.
  */
-static const void *ext_jump(struct bpf_prog *prog, struct bpf_prog **tgt)
+static const void *ext_jump(struct bpf_prog *prog, struct bpf_prog **tgt,
+			    bool report)
 {
 	const void *body;
 	int ret;
@@ -225,11 +228,11 @@ static const void *ext_jump(struct bpf_prog *prog, struct bpf_prog **tgt)
 	if (prog->type != BPF_PROG_TYPE_EXT || !prog->jited)
 		return NULL;
 	ret = lsmrevoke_ext_target(prog, tgt, &body);
-	if (ret)
+	if (ret && report)
 		pr_notice_ratelimited("prog %u: extension %s; revoked to its stub\n",
 				      prog->aux->id, ret == -EBUSY ?
 				      "replaces several functions" :
-				      "replaces a function of unknown layout");
+				      "replaces a tail-call-reachable function or one of unknown layout");
 	return body;
 }
 
@@ -241,7 +244,7 @@ static void revoke(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 	int ret;
 
 	lockdep_assert_held(&revoke_mutex);
-	body = ext_jump(prog, &tgt);
+	body = ext_jump(prog, &tgt, true);
 	ret = lsmrevoke_patch_add_revoke(&batch, prog, e, body);
 	if (ret == -ENOSPC) {
 		flush();
@@ -268,7 +271,7 @@ static void retarget(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 	int ret;
 
 	lockdep_assert_held(&revoke_mutex);
-	body = ext_jump(prog, &tgt);
+	body = ext_jump(prog, &tgt, false);
 	ret = lsmrevoke_patch_add_retarget(&batch, prog, e, e->jump, body);
 	if (ret == -ENOSPC) {
 		flush();

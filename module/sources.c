@@ -145,15 +145,20 @@ int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,
  * attachments that come or go, a revoked extension, whose entry follows
  * the function it replaces (ext.c).
  */
+struct waiting {
+	bool unlink;		/* the attachment goes */
+	bool found;
+};
+
 static void find_waiting(const struct lsmrevoke_entry *e, void *data)
 {
-	bool *found = data;	/* [0]: unlink, [1]: found */
+	struct waiting *w = data;
 	unsigned int state = READ_ONCE(e->state);
 
-	if ((found[0] && state == LSMREVOKE_STATE_UNREVOCABLE &&
+	if ((w->unlink && state == LSMREVOKE_STATE_UNREVOCABLE &&
 	     READ_ONCE(e->why) == LSMREVOKE_WHY_ENTRY_IN_USE) ||
 	    (state == LSMREVOKE_STATE_REVOKED && e->type == BPF_PROG_TYPE_EXT))
-		found[1] = true;
+		w->found = true;
 }
 
 /*
@@ -164,7 +169,7 @@ static void find_waiting(const struct lsmrevoke_entry *e, void *data)
 static void tramp_done(struct kretprobe_instance *ri, struct pt_regs *regs,
 		       bool unlink)
 {
-	bool found[2] = { unlink, false };
+	struct waiting w = { .unlink = unlink };
 
 	if (regs_return_value(regs))
 		return;
@@ -172,8 +177,8 @@ static void tramp_done(struct kretprobe_instance *ri, struct pt_regs *regs,
 		defer_pass(false, "BPF-LSM locked_down change");
 		return;
 	}
-	lsmrevoke_track_for_each(find_waiting, found);
-	if (found[1])
+	lsmrevoke_track_for_each(find_waiting, &w);
+	if (w.found)
 		defer_pass(false, "an attachment came or went");
 }
 
