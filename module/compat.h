@@ -218,4 +218,20 @@ lsmrevoke_helper_mem_reg(struct bpf_verifier_env *env, struct pt_regs *regs)
 #endif
 }
 
+/*
+ * Where a verified program gets its runtime (its JIT image, or the
+ * interpreter) and becomes read-only, before its ID exists: 7.x calls
+ * __bpf_prog_select_runtime(env, fp, err) at the end of bpf_check();
+ * earlier kernels call bpf_prog_select_runtime(fp, err) from
+ * bpf_prog_load(). sources.c's wrapper takes the first three argument
+ * registers whichever it is; this is the one that holds err.
+ */
+#ifdef LSMREVOKE_HAVE_SELECT_RUNTIME_ENV
+#define LSMREVOKE_SELECT_RUNTIME "__bpf_prog_select_runtime"
+#define LSMREVOKE_SELECT_RUNTIME_ERR_ARG 2
+#else
+#define LSMREVOKE_SELECT_RUNTIME "bpf_prog_select_runtime"
+#define LSMREVOKE_SELECT_RUNTIME_ERR_ARG 1
+#endif
+
 #endif /* _LSMREVOKE_COMPAT_H */

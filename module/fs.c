@@ -142,8 +142,12 @@ static void show_entry(const struct lsmrevoke_entry *e, void *data)
 {
 	struct seq_file *m = data;
 	unsigned int state;
+	u32 id = READ_ONCE(e->id);
 
-	seq_printf(m, "%u %s %s ", e->id, lsmrevoke_prog_type_name(e->type),
+	/* Not published yet: no task but its loader can name it. */
+	if (!id)
+		return;
+	seq_printf(m, "%u %s %s ", id, lsmrevoke_prog_type_name(e->type),
 		   e->name[0] ? e->name : "-");
 	lsmrevoke_requirement_show_names(m, lsmrevoke_judge_effective(e->flags));
 	state = READ_ONCE(e->state);
@@ -176,6 +180,8 @@ static void count_entry(const struct lsmrevoke_entry *e, void *data)
 {
 	struct counts *c = data;
 
+	if (!READ_ONCE(e->id))
+		return;
 	c->tracked++;
 	switch (READ_ONCE(e->state)) {
 	case LSMREVOKE_STATE_REVOKED:

@@ -35,6 +35,21 @@ struct hook {
 
 static struct hook hooks[] = {
 	{
+		/*
+		 * A program compiled, before its ID exists: the kernel
+		 * enters sources.c's wrapper instead (compat.h names it).
+		 */
+		.symbol = LSMREVOKE_SELECT_RUNTIME,
+		.pre = lsmrevoke_sources_select_runtime,
+		.required = true,
+	},
+	{
+		/* A program freed (a load that failed after that). */
+		.symbol = "bpf_prog_free",
+		.pre = lsmrevoke_sources_prog_free,
+		.required = true,
+	},
+	{
 		/* Program load and unload, both while the ID is valid. */
 		.symbol = "perf_event_bpf_event",
 		.pre = lsmrevoke_sources_prog_event,

@@ -38,6 +38,8 @@ unsigned long lsmrevoke_thunk_target_set_memory_rw __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_set_memory_rw;
 unsigned long lsmrevoke_thunk_target_set_memory_ro __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_set_memory_ro;
+unsigned long lsmrevoke_thunk_target_select_runtime __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_select_runtime;
 
 static char *test_require_symbol;
 module_param(test_require_symbol, charp, 0444);
@@ -94,6 +96,14 @@ static const struct ksym ksyms[] = {
 	 */
 	KSYM_THUNK(set_memory_rw),
 	KSYM_THUNK(set_memory_ro),
+	/*
+	 * Called by sources.c's wrapper, which the kernel enters instead
+	 * while a program is being loaded (its name differs: compat.h).
+	 */
+	{ .name = LSMREVOKE_SELECT_RUNTIME,
+	  .addr = &lsmrevoke_thunk_target_select_runtime,
+	  .kind = KSYM_FUNC_THUNK,
+	  .calls = &lsmrevoke_thunk_calls_select_runtime },
 	KSYM("prog_idr", prog_idr, KSYM_DATA),
 	KSYM("prog_idr_lock", prog_idr_lock, KSYM_DATA),
 	KSYM("map_idr", map_idr, KSYM_DATA),

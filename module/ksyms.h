@@ -50,6 +50,16 @@ extern unsigned long lsmrevoke_thunk_target_set_memory_rw;
 extern atomic_long_t lsmrevoke_thunk_calls_set_memory_rw;
 extern unsigned long lsmrevoke_thunk_target_set_memory_ro;
 extern atomic_long_t lsmrevoke_thunk_calls_set_memory_ro;
+/*
+ * The kernel's select-runtime function (compat.h names it), of two or
+ * three pointer arguments depending on the kernel: x86-64 passes them in
+ * registers, and a function ignores one more than it takes.
+ */
+unsigned long lsmrevoke_thunk_select_runtime(unsigned long a0,
+					     unsigned long a1,
+					     unsigned long a2);
+extern unsigned long lsmrevoke_thunk_target_select_runtime;
+extern atomic_long_t lsmrevoke_thunk_calls_select_runtime;
 
 int lsmrevoke_ksyms_init(void);
 int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr);

@@ -31,3 +31,4 @@ LSMREVOKE_THUNK text_poke_queue
 LSMREVOKE_THUNK text_poke_finish
 LSMREVOKE_THUNK set_memory_rw
 LSMREVOKE_THUNK set_memory_ro
+LSMREVOKE_THUNK select_runtime

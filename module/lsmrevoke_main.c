@@ -34,6 +34,7 @@ static void lsmrevoke_stop(void)
 	lsmrevoke_pass_exit();
 	lsmrevoke_judge_exit();
 	lsmrevoke_hooks_exit();
+	lsmrevoke_sources_leave_wrapper();
 	lsmrevoke_guard_exit();
 	lsmrevoke_stub_exit();
 	lsmrevoke_patch_exit();

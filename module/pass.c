@@ -50,6 +50,36 @@ static struct lsmrevoke_batch batch;
 /* The rollback of one revocation, written while batch is settled. */
 static struct lsmrevoke_batch undo;
 
+/* Set by lsmrevoke_pass_exit(): no program is revoked any more. */
+static bool stopped;
+
+/*
+ * Reports a decision on @e, or, for a program judged before its ID
+ * exists (lsmrevoke_pass_new), holds it until the program is published:
+ * the log, the audit record and the events ring name programs by ID. Only
+ * the last decision is held; revoke_mutex.
+ */
+static void report(const char *op, struct lsmrevoke_entry *e,
+		   const char *detail, bool enforced)
+{
+	if (READ_ONCE(e->id)) {
+		lsmrevoke_report(op, e, detail, enforced);
+		return;
+	}
+	e->held_op = op;
+	e->held_detail = detail;
+	e->held_enforced = enforced;
+}
+
+/* The decision held for @e, now that it is published; revoke_mutex. */
+static void report_held(struct lsmrevoke_entry *e)
+{
+	if (!e->held_op || !READ_ONCE(e->id))
+		return;
+	lsmrevoke_report(e->held_op, e, e->held_detail, e->held_enforced);
+	e->held_op = NULL;
+}
+
 /* The name of the first requirement in @flags, for the report. */
 static const char *first_name(u32 flags)
 {
@@ -66,7 +96,7 @@ static void unrevocable(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 	/* Slots a racing insert left to us while it was "revoking". */
 	lsmrevoke_tailcall_refill(prog);
 	if (was != LSMREVOKE_STATE_UNREVOCABLE || was_why != why)
-		lsmrevoke_report("unrevocable", e, lsmrevoke_why_name(why), true);
+		report("unrevocable", e, lsmrevoke_why_name(why), true);
 }
 
 /*
@@ -136,7 +166,7 @@ static void settle(struct lsmrevoke_change *c)
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 		lsmrevoke_track_hold_module(e, false);
 		atomic_long_inc(&nr_restores);
-		lsmrevoke_report("restore", e, "allowed", true);
+		report("restore", e, "allowed", true);
 		return;
 	}
 	if (!c->why)
@@ -149,7 +179,7 @@ static void settle(struct lsmrevoke_change *c)
 	WRITE_ONCE(e->state, LSMREVOKE_STATE_REVOKED);
 	lsmrevoke_track_hold_module(e, true);
 	atomic_long_inc(&nr_revocations);
-	lsmrevoke_report("revoke", e, first_name(c->data), true);
+	report("revoke", e, first_name(c->data), true);
 }
 
 /*
@@ -184,9 +214,8 @@ static void drain(void)
 		const struct lsmrevoke_change *c = &batch.changes[i];
 
 		if (c->revoke && !c->why && lsmrevoke_prog_sleepable(c->prog))
-			lsmrevoke_report("inflight", c->owner,
-					 "run_outlived_" __stringify(DRAIN_MS) "ms",
-					 true);
+			report("inflight", c->owner,
+			       "run_outlived_" __stringify(DRAIN_MS) "ms", true);
 	}
 }
 
@@ -320,10 +349,10 @@ static void decide_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 	if (denied && !e->audit_denied) {
 		e->audit_denied = true;
-		lsmrevoke_report("revoke", e, first_name(denied), false);
+		report("revoke", e, first_name(denied), false);
 	} else if (!denied && e->audit_denied) {
 		e->audit_denied = false;
-		lsmrevoke_report("restore", e, "allowed", false);
+		report("restore", e, "allowed", false);
 	}
 }
 
@@ -336,6 +365,7 @@ static int decide(struct bpf_prog *prog, void *data)
 	lockdep_assert_held(&revoke_mutex);
 	if (!e)
 		return 0;
+	report_held(e);
 	denied = lsmrevoke_judge_denied(data, e->cred, e->flags);
 	if (lsmrevoke_params_audit()) {
 		decide_audit(prog, e, denied);
@@ -383,22 +413,42 @@ int lsmrevoke_revalidate(void)
 	return ret;
 }
 
+/* Judges @prog alone, unless passes have stopped. */
+static void judge_one(struct bpf_prog *prog)
+{
+	struct lsmrevoke_verdicts vs = {};
+
+	mutex_lock(&revoke_mutex);
+	if (!stopped) {
+		decide(prog, &vs);
+		flush();
+	}
+	mutex_unlock(&revoke_mutex);
+	lsmrevoke_judge_done(&vs);
+}
+
 /* Judges the one program @id, if it is still @ptr. Process context. */
 void lsmrevoke_pass_one(u32 id, const void *ptr)
 {
 	struct bpf_prog *prog = lsmrevoke_prog_get_by_id(id);
-	struct lsmrevoke_verdicts vs = {};
 
 	if (!prog)
 		return;
-	if (prog == ptr) {
-		mutex_lock(&revoke_mutex);
-		decide(prog, &vs);
-		flush();
-		mutex_unlock(&revoke_mutex);
-		lsmrevoke_judge_done(&vs);
-	}
+	if (prog == ptr)
+		judge_one(prog);
 	bpf_prog_put(prog);
+}
+
+/*
+ * Judges @prog, which its loader's bpf(BPF_PROG_LOAD) has just verified
+ * and compiled, before its ID and fd exist: no other task can reach it
+ * yet, so a program the policy denies never runs. Its decision is
+ * reported once it is published. Process context, in the loader; the
+ * caller holds @prog.
+ */
+void lsmrevoke_pass_new(struct bpf_prog *prog)
+{
+	judge_one(prog);
 }
 
 /*
@@ -480,6 +530,7 @@ static int restore_revoked(struct bpf_prog *prog, void *data)
 void lsmrevoke_pass_exit(void)
 {
 	mutex_lock(&revoke_mutex);
+	stopped = true;
 	lsmrevoke_prog_walk(restore_revoked, NULL);
 	flush();
 	mutex_unlock(&revoke_mutex);

@@ -2,10 +2,21 @@
 /*
  * The sources of decisions: what makes lsmrevoke judge programs again.
  *
+ *  - a program is compiled (bpf_prog_load() selects its runtime; neither
+ *    its ID nor its fd exists, so only its loader can reach it): it is
+ *    tracked, and judged at once if it needs a gated requirement; a
+ *    denied program is revoked before any task can run it (the load
+ *    window is closed). The kernel enters a wrapper instead of its
+ *    select-runtime function (a kprobe on its entry moves the instruction
+ *    pointer, as error injection does), which calls the kernel's function
+ *    and then judges. A load that fails after that point has its entry
+ *    dropped when the program is freed (bpf_prog_free);
  *  - a program is loaded (probe on perf_event_bpf_event, current is the
- *    loader and the fd does not exist yet): it is tracked, and if it needs
- *    a gated requirement it is judged before its loader returns to user
- *    space; an unloaded program is forgotten;
+ *    loader and the fd does not exist yet): its entry gets its ID (or it
+ *    is tracked now, if the wrapper missed it), and if it needs a gated
+ *    requirement it is judged again before its loader returns to user
+ *    space, which reports what was decided before the ID existed; an
+ *    unloaded program is forgotten;
  *  - a write to the lockdown file raised the level: a full pass, then
  *    LSM_POLICY_CHANGE for the kernel's other listeners (a kprobe on
  *    lockdown_write's entry; the writer's task work compares the level
@@ -33,10 +44,13 @@
  */
 #include <linux/bpf.h>
 #include <linux/cred.h>
+#include <linux/filter.h>
+#include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/security.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 #include "defer.h"
@@ -104,6 +118,79 @@ int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs)
 		lsmrevoke_track_del(prog);
 	}
 	return 0;
+}
+
+/* Tasks the compile hook sent into the wrapper that have not left it. */
+static atomic_t in_wrapper = ATOMIC_INIT(0);
+
+/*
+ * Entered instead of the kernel's select-runtime function in the loader's
+ * bpf(BPF_PROG_LOAD), with its arguments and return address (compat.h:
+ * two or three, one of them err): calls it, then tracks a verified eBPF
+ * program (not a classic filter the kernel converted) and, if it needs a
+ * gated requirement, judges it now, before its ID exists.
+ */
+static unsigned long select_runtime_wrapper(unsigned long a0,
+					    unsigned long a1,
+					    unsigned long a2)
+{
+	unsigned long args[] = { a0, a1, a2 };
+	int *err = (int *)args[LSMREVOKE_SELECT_RUNTIME_ERR_ARG];
+	unsigned long ret = lsmrevoke_thunk_select_runtime(a0, a1, a2);
+	struct bpf_prog *fp = (struct bpf_prog *)ret;
+	u32 flags;
+
+	if (!*err && !bpf_prog_was_classic(fp)) {
+		if (lsmrevoke_track_add(fp, LSMREVOKE_SRC_LOAD, &flags))
+			pr_err_ratelimited("new program not tracked before its ID exists: out of memory\n");
+		else if (lsmrevoke_judge_gated(flags))
+			lsmrevoke_pass_new(fp);
+		/* Testing: the load fails from here on (no UNLOAD event). */
+		if (lsmrevoke_fault("compile:fail"))
+			*err = -ENOMEM;
+	}
+	if (atomic_dec_and_test(&in_wrapper))
+		wake_up_var(&in_wrapper);
+	return ret;
+}
+
+/*
+ * kprobe on the entry of the kernel's select-runtime function (compat.h):
+ * the kernel enters select_runtime_wrapper() instead, with the same
+ * arguments and return address. The wrapper's own call of the function
+ * (its return address is in this module) runs it as it is.
+ */
+int lsmrevoke_sources_select_runtime(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned long caller = regs_get_kernel_stack_nth(regs, 0);
+
+	if (within_module(caller, THIS_MODULE))
+		return 0;
+	atomic_inc(&in_wrapper);
+	instruction_pointer_set(regs, (unsigned long)select_runtime_wrapper);
+	return 1;
+}
+
+/*
+ * kprobe on bpf_prog_free(prog): a program whose load failed after it was
+ * compiled never raises PERF_BPF_EVENT_PROG_UNLOAD; its entry goes here.
+ * For every other program the entry is gone already. Any context.
+ */
+int lsmrevoke_sources_prog_free(struct kprobe *p, struct pt_regs *regs)
+{
+	lsmrevoke_track_del((void *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+/*
+ * The compile hook is gone: waits until no task is inside the wrapper.
+ * The few instructions each runs after leaving its count are covered by
+ * the RCU-tasks grace period stub_prog.c waits for before the module's
+ * text may go.
+ */
+void lsmrevoke_sources_leave_wrapper(void)
+{
+	wait_var_event(&in_wrapper, !atomic_read(&in_wrapper));
 }
 
 /*

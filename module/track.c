@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shadow table: one entry per live BPF program, keyed by program ID.
+ * The shadow table: one entry per live BPF program, keyed by the program's
+ * address (its identity, also before it has an ID).
  *
- * Entries are added when a program is loaded (sources.c's probe on
+ * Entries are added when a program is compiled, before its ID exists
+ * (sources.c's hook on the kernel's select-runtime step: the entry's ID
+ * is 0, "unpublished", and the program is reachable by its loader only),
+ * and published when its load completes (sources.c's probe on
  * perf_event_bpf_event with PERF_BPF_EVENT_PROG_LOAD, which bpf_prog_load
- * raises after the ID is allocated and before the fd exists) and, at
- * module init, for every program already in prog_idr. Each entry records
- * what the scanner found in the program's instructions (scan.c).
+ * raises after the ID is allocated and before the fd exists, also adds
+ * the entries that hook missed), and, at module init, for every program
+ * already in prog_idr. Each entry records what the scanner found in the
+ * program's instructions (scan.c).
  *
  * Entries are dropped when bpf_prog_put_deferred raises
  * PERF_BPF_EVENT_PROG_UNLOAD, before the ID is released and long before the
- * program's memory goes away, so the table never names a freed program.
+ * program's memory goes away, or, for a load that failed after its
+ * program was compiled, when bpf_prog_free is called for it: the table
+ * never names a freed program, so an address is never mistaken for the
+ * program that had it before.
  *
  * An entry's state (state.h) is written by pass.c under the revocation
  * mutex and read locklessly.
@@ -26,10 +34,11 @@
  *  - an entry never dereferences its program: the load and unload probes
  *    run while the kernel holds the program alive, and the init walk holds
  *    a reference of its own.
- * Add and remove race only with each other on the same ID, which the ID's
- * lifetime orders (unload comes after load); adding an ID that is already
- * present keeps the first entry, so the walk and the load probe may both
- * see a program loaded while the module initialises.
+ * Add and remove race only with each other on the same program, which its
+ * lifetime orders (unload comes after load); adding a program that is
+ * already present keeps the first entry (and publishes its ID), so the
+ * walk and the load probe may both see a program loaded while the module
+ * initialises.
  */
 #include <linux/hashtable.h>
 #include <linux/module.h>
@@ -53,12 +62,18 @@ static DEFINE_RAW_SPINLOCK(table_lock);
 static unsigned int nr_entries;
 static struct kmem_cache *entry_cache;
 
-static struct lsmrevoke_entry *find(u32 id)
+static unsigned long key(const struct bpf_prog *prog)
+{
+	return (unsigned long)prog;
+}
+
+static struct lsmrevoke_entry *find(const struct bpf_prog *prog)
 {
 	struct lsmrevoke_entry *e;
 
-	hash_for_each_possible_rcu(table, e, node, id, lockdep_is_held(&table_lock))
-		if (e->id == id)
+	hash_for_each_possible_rcu(table, e, node, key(prog),
+				   lockdep_is_held(&table_lock))
+		if (e->prog == prog)
 			return e;
 	return NULL;
 }
@@ -98,7 +113,10 @@ static void remove_entry(struct lsmrevoke_entry *e, const char *why)
 	lsmrevoke_track_hold_module(e, false);
 	hash_del_rcu(&e->node);
 	nr_entries--;
-	pr_debug("untrack prog %u (%s)\n", e->id, why);
+	if (e->id)
+		pr_debug("untrack prog %u (%s)\n", e->id, why);
+	else
+		pr_debug("forget an unpublished program (%s)\n", why);
 	call_rcu(&e->rcu, free_entry_rcu);
 }
 
@@ -135,11 +153,36 @@ static void record_loader(struct lsmrevoke_entry *e)
 }
 
 /*
- * Records @prog and sets *@flags to its requirement flags; from the load
- * probe (@src LOAD: current is the loader) or found otherwise (WALK: no
- * loader known). The caller keeps @prog alive. Never sleeps: it runs from
- * the load probe as well as from the init walk. -ENOMEM when there is no
- * memory for the entry.
+ * @prog is tracked already (added before its ID existed, or by the walk):
+ * publishes its ID and sets *@flags. False when it is not tracked.
+ */
+static bool publish(const struct bpf_prog *prog, u32 *flags)
+{
+	struct lsmrevoke_entry *e;
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&table_lock, irqflags);
+	e = find(prog);
+	if (e) {
+		if (!e->id && prog->aux->id) {
+			WRITE_ONCE(e->id, prog->aux->id);
+			pr_debug("track prog %u flags %#x (published)\n",
+				 e->id, e->flags);
+		}
+		*flags = e->flags;
+	}
+	raw_spin_unlock_irqrestore(&table_lock, irqflags);
+	return e;
+}
+
+/*
+ * Records @prog and sets *@flags to its requirement flags; from the
+ * compile hook or the load probe (@src LOAD: current is the loader) or
+ * found otherwise (WALK: no loader known). A program tracked already
+ * keeps its entry, which gets the program's ID if it has none yet. The
+ * caller keeps @prog alive. Never sleeps: it runs from the load probe as
+ * well as from the init walk. -ENOMEM when there is no memory for the
+ * entry.
  */
 int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 			u32 *flags)
@@ -148,6 +191,8 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	unsigned long irqflags;
 	u32 id = prog->aux->id;
 
+	if (publish(prog, flags))
+		return 0;
 	e = lsmrevoke_fault("alloc:entry") ? NULL :
 	    kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e)
@@ -164,19 +209,20 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 		record_loader(e);
 
 	raw_spin_lock_irqsave(&table_lock, irqflags);
-	if (find(id)) {
+	if (find(prog)) {
 		raw_spin_unlock_irqrestore(&table_lock, irqflags);
 		if (e->cred)
 			put_cred(e->cred);
 		kmem_cache_free(entry_cache, e);
 		return 0;
 	}
-	hash_add_rcu(table, &e->node, id);
+	hash_add_rcu(table, &e->node, key(prog));
 	nr_entries++;
 	raw_spin_unlock_irqrestore(&table_lock, irqflags);
 
-	pr_debug("track prog %u flags %#x (%s)\n", id, e->flags,
-		 src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
+	if (id)
+		pr_debug("track prog %u flags %#x (%s)\n", id, e->flags,
+			 src == LSMREVOKE_SRC_LOAD ? "load" : "walk");
 	return 0;
 }
 
@@ -187,8 +233,8 @@ void lsmrevoke_track_del(const struct bpf_prog *prog)
 	unsigned long irqflags;
 
 	raw_spin_lock_irqsave(&table_lock, irqflags);
-	e = find(prog->aux->id);
-	if (e && e->prog == prog)
+	e = find(prog);
+	if (e)
 		remove_entry(e, "freed");
 	raw_spin_unlock_irqrestore(&table_lock, irqflags);
 }
@@ -217,9 +263,7 @@ struct lsmrevoke_entry *lsmrevoke_track_find(const struct bpf_prog *prog)
 	struct lsmrevoke_entry *e;
 
 	rcu_read_lock();
-	e = find(prog->aux->id);
-	if (e && e->prog != prog)
-		e = NULL;
+	e = find(prog);
 	rcu_read_unlock();
 	return e;
 }
@@ -247,8 +291,8 @@ unsigned int lsmrevoke_track_state(const struct bpf_prog *prog)
 	unsigned int state = LSMREVOKE_STATE_ACTIVE;
 
 	rcu_read_lock();
-	e = find(prog->aux->id);
-	if (e && e->prog == prog)
+	e = find(prog);
+	if (e)
 		state = READ_ONCE(e->state);
 	rcu_read_unlock();
 	return state;
@@ -276,8 +320,8 @@ bool lsmrevoke_track_keep_ref(const struct bpf_prog *prog)
 	bool kept = false;
 
 	rcu_read_lock();
-	e = find(prog->aux->id);
-	if (e && e->prog == prog) {
+	e = find(prog);
+	if (e) {
 		atomic_inc(&e->kept_refs);
 		kept = true;
 	}

@@ -24,7 +24,7 @@ struct lsmrevoke_entry {
 	struct rcu_head rcu;
 	const void *prog;		/* identity only */
 	const struct cred *cred;	/* loader's, NULL when found by the walk */
-	u32 id;
+	u32 id;				/* 0 until published (track.c) */
 	pid_t loader_pid;		/* loader's tgid (init ns), 0 for the walk */
 	u32 flags;			/* BIT(enum lsmrevoke_req) */
 	u16 type;			/* enum bpf_prog_type */
@@ -38,6 +38,9 @@ struct lsmrevoke_entry {
 	/* Revoked extension: a reference on the program it runs instead. */
 	struct bpf_prog *ext_tgt;
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
+	/* A decision taken before the ID existed, reported once it does. */
+	const char *held_op, *held_detail;
+	bool held_enforced;
 	bool holds_module;		/* revoked: a reference on lsmrevoke */
 	/* References a tail-call probe refused and left to drop. */
 	atomic_t kept_refs;

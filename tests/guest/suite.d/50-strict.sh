@@ -716,13 +716,13 @@ test_strict_file() {
 
 # Another root process races each load of a program strict mode denies: it
 # opens the program by ID as soon as the ID exists, runs it until a run
-# lands in the stub, and attaches an fentry program to it after its first
-# run (detached at once). lsmrevoke judges a new program from its loader's
-# task work, after the ID exists (README "The load window"), so the racer
-# may run it first: the runs it got and the time until the stub are
-# measured and logged, not asserted. What must hold: every program the
-# racer opened is revoked within its 2 s of trying, attachment won or not
-# (an attachment's unlink revokes a program it kept unrevocable).
+# lands in the stub, and on every other round first attaches an fentry
+# program to it (detached at once). lsmrevoke judges a new program when
+# the kernel has compiled it, before its ID exists (README "The load
+# window"): the racer must never see it run its own code, not once, and
+# its attachments must all be refused. The time until the stub answers is
+# logged. Before the compile hook, the racer got up to 1612 runs in (see
+# the README).
 test_strict_window() {
 	sx_begin strict_window || { t_end; return; }
 	sx_strict 1
@@ -740,6 +740,13 @@ test_strict_window() {
 		sx_eqn "programs the racer opened" "$SX_WINDOW_ROUNDS" "$(kv "$_l" seen)"
 		sx_eqn "programs still running their own code after 2 s" 0 \
 			"$(kv "$_l" unrevoked)"
+		# Judged before its ID exists: the racer can open it no
+		# earlier than that, so it never runs its own code, and an
+		# fentry program cannot be attached to it.
+		sx_eqn "runs of a denied program's own code by the racer" 0 \
+			"$(kv "$_l" early_runs)"
+		sx_eqn "fentry attachments that beat the revocation" 0 \
+			"$(kv "$_l" attach_won)"
 	fi
 	sx_deny_off
 	sx_strict 0

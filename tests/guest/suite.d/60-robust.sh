@@ -358,6 +358,28 @@ test_robust_fault_runtime() {
 		rm -rf "$RP/defer" "$RP/deny" "$RP/deny2"
 	done
 
+	# compile:fail: a load that fails after its program was compiled and
+	# revoked before its ID existed (strict=1 and the denier deny its
+	# BTF read) raises no UNLOAD event; its entry must go when the
+	# kernel frees the program, or it would keep holding the module (and
+	# name an address the next program may get).
+	if rb_load_debug compile:fail; then
+		rb_deny
+		echo 1 >"$SFS/strict"
+		if to 60 "$BIN" load "$PROGS/strict_window.bpf.o" "$RP/cf" >"$RW/cf.out" 2>&1; then
+			t_err "compile:fail: load strict_window.bpf.o: expected failure, saw success"
+		fi
+		dmesg_since_mark | grep -q 'injected fault at compile:fail' ||
+			t_err "compile:fail: expected 'injected fault at compile:fail' in the log, saw none"
+		dmesg_since_mark | grep -q 'lsmrevoke: revoke prog' &&
+			t_err "compile:fail: expected no revocation reported for a program that never got an ID, saw '$(dmesg_since_mark | grep 'lsmrevoke: revoke prog' | head -n 1)'"
+		rm -rf "$RP/cf" "$RP/deny"
+		echo 0 >"$SFS/strict"
+		# The kernel frees a failed load after an RCU grace period.
+		sleep 1
+		rb_unload
+	fi
+
 	# alloc:entry: if programs exist when the module loads, the initial
 	# walk needs entries, so the load must fail and unwind, saying which
 	# program it could not track; if none exist (whether any do is racy:
