@@ -22,7 +22,7 @@
  *   poke              patching a program's entry
  *   restore           queueing a restore (or a rollback) of its entries
  *   compile:fail      a load fails after its program was compiled and
- *                     judged (as a failed ID allocation would)
+ *                     revoked (as a failed ID allocation would)
  */
 #include <linux/moduleparam.h>
 #include <linux/string.h>

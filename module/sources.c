@@ -145,8 +145,9 @@ static unsigned long select_runtime_wrapper(unsigned long a0,
 			pr_err_ratelimited("new program not tracked before its ID exists: out of memory\n");
 		else if (lsmrevoke_judge_gated(flags))
 			lsmrevoke_pass_new(fp);
-		/* Testing: the load fails from here on (no UNLOAD event). */
-		if (lsmrevoke_fault("compile:fail"))
+		/* Testing: a revoked one's load fails from here on. */
+		if (lsmrevoke_track_revoked(fp) &&
+		    lsmrevoke_fault("compile:fail"))
 			*err = -ENOMEM;
 	}
 	if (atomic_dec_and_test(&in_wrapper))
