@@ -822,7 +822,7 @@ test_struct_ops() {
 # no root scheduler, the program is "withdrawn" (programs, status, JSON,
 # explain, events), status exits 0 (nothing denied keeps running), one
 # warning names the scheduler and the program, and sched_ext's own line
-# gives lsmrevoke's reason. Relaxing the policy does not enable it again.
+# gives the exit kind lsmrevoke chose (SCX_EXIT_UNREG_KERN). Relaxing the policy does not enable it again.
 # Then lsmr_scxb, whose running op reads a field of its task (btf_read:
 # the verifier never refuses it), is loaded and registered while strict
 # mode and the denier deny it: its registration runs a pass, which takes
@@ -900,7 +900,7 @@ test_sched_ext() {
 	dmesg_since_mark >"$TW/scx.dmesg"
 	t_eq "warning naming lsmr_scx and lsmr_scx_running" 1 \
 		"$(grep -c "lsmrevoke: prog $_run (lsmr_scx_running) is denied bpf_read_kernel: sched_ext scheduler lsmr_scx taken out of service (one-way" "$TW/scx.dmesg")"
-	t_eq "sched_ext's line gives lsmrevoke's reason" 1 \
+	t_eq "sched_ext's line: unregistered from the main kernel" 1 \
 		"$(grep -c "lsmr_scx.*disabled.*unregistered from the main kernel" "$TW/scx.dmesg")"
 	grep -q "lsmrevoke: prog $_run (lsmr_scx_running) is denied bpf_read_kernel" "$TW/scx.dmesg" ||
 		diag_file "$TW/scx.dmesg" "dmesg: "
