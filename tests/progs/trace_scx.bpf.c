@@ -24,8 +24,8 @@ struct sched_ext_ops {
 __u64 scx_word;
 __u64 scx_exits;
 
-SEC("struct_ops/lsmr_scx_running")
-void BPF_PROG(lsmr_scx_running, struct task_struct *p)
+SEC("struct_ops/lsmr_scx_run")
+void BPF_PROG(lsmr_scx_run, struct task_struct *p)
 {
 	bpf_probe_read_kernel(&scx_word, sizeof(scx_word), (const void *)p);
 }
@@ -38,7 +38,7 @@ void BPF_PROG(lsmr_scx_exit, struct scx_exit_info *ei)
 
 SEC(".struct_ops")
 struct sched_ext_ops lsmr_scx = {
-	.running = (void *)lsmr_scx_running,
+	.running = (void *)lsmr_scx_run,
 	.exit = (void *)lsmr_scx_exit,
 	.name = "lsmr_scx",
 };

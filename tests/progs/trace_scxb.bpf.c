@@ -22,15 +22,15 @@ struct sched_ext_ops {
 
 __u64 scxb_pid;
 
-SEC("struct_ops/lsmr_scxb_running")
-void BPF_PROG(lsmr_scxb_running, struct task_struct *p)
+SEC("struct_ops/lsmr_scxb_run")
+void BPF_PROG(lsmr_scxb_run, struct task_struct *p)
 {
 	scxb_pid = p->pid;
 }
 
 SEC(".struct_ops")
 struct sched_ext_ops lsmr_scxb = {
-	.running = (void *)lsmr_scxb_running,
+	.running = (void *)lsmr_scxb_run,
 	.name = "lsmr_scxb",
 };
 

@@ -880,43 +880,49 @@ test_sched_ext() {
 		return
 	fi
 	scx_register trace_scx || { t_end; return; }
-	_run=$(scx_prog lsmr_scx_running)
+	_run=$(scx_prog lsmr_scx_run)
 	_ex=$(scx_prog lsmr_scx_exit)
-	t_eq "lsmr_scx_running has an id" 1 "$([ -n "$_run" ] && echo 1)"
+	t_eq "lsmr_scx_run has an id" 1 "$([ -n "$_run" ] && echo 1)"
 	scx_wait enabled
 	t_eq "sched_ext after the registration" enabled "$(scx_state)"
 	t_eq "root scheduler after the registration" lsmr_scx \
 		"$(cat "$SCX/root/ops" 2>/dev/null)"
-	want_state "lsmr_scx_running, registered" "$_run" active
+	want_state "lsmr_scx_run, registered" "$_run" active
 	deny_on
 	mark
 	revalidate
-	want_state "lsmr_scx_running under the denier" "$_run" withdrawn
+	want_state "lsmr_scx_run under the denier" "$_run" withdrawn
 	want_state "lsmr_scx_exit (needs nothing) under the denier" "$_ex" active
 	scx_wait disabled
 	t_eq "sched_ext under the denier" disabled "$(scx_state)"
 	t_eq "root scheduler under the denier" "" \
 		"$(cat "$SCX/root/ops" 2>/dev/null)"
 	dmesg_since_mark >"$TW/scx.dmesg"
-	t_eq "warning naming lsmr_scx and lsmr_scx_running" 1 \
-		"$(grep -c "lsmrevoke: prog $_run (lsmr_scx_running) is denied bpf_read_kernel: sched_ext scheduler lsmr_scx taken out of service (one-way" "$TW/scx.dmesg")"
+	t_eq "warning naming lsmr_scx and lsmr_scx_run" 1 \
+		"$(grep -c "lsmrevoke: prog $_run (lsmr_scx_run) is denied bpf_read_kernel: sched_ext scheduler lsmr_scx taken out of service (one-way" "$TW/scx.dmesg")"
 	t_eq "sched_ext's line: unregistered from the main kernel" 1 \
 		"$(grep -c "lsmr_scx.*disabled.*unregistered from the main kernel" "$TW/scx.dmesg")"
-	grep -q "lsmrevoke: prog $_run (lsmr_scx_running) is denied bpf_read_kernel" "$TW/scx.dmesg" ||
+	grep -q "lsmrevoke: prog $_run (lsmr_scx_run) is denied bpf_read_kernel" "$TW/scx.dmesg" ||
 		diag_file "$TW/scx.dmesg" "dmesg: "
 	grep -q 'WARNING:\|BUG:' "$TW/scx.dmesg" &&
 		t_err "dmesg after the withdrawal: expected no WARNING or BUG, saw '$(grep 'WARNING:\|BUG:' "$TW/scx.dmesg" | head -n 1)'"
 	# (events blocks at its end: cat is stopped after 3 s)
 	to 3 cat "$SFS/events" >"$TW/scx.events" 2>/dev/null
 	t_eq "event for the withdrawal" 1 \
-		"$(grep -c " withdraw $_run struct_ops lsmr_scx_running bpf_read_kernel enforced=1\$" "$TW/scx.events")"
+		"$(grep -c " withdraw $_run struct_ops lsmr_scx_run bpf_read_kernel enforced=1\$" "$TW/scx.events")"
 	to 60 /usr/sbin/lsmrevoke status >"$TW/scx.status" 2>&1
-	t_eq "lsmrevoke status exit with lsmr_scx_running withdrawn" 0 "$?"
-	t_eq "status row of lsmr_scx_running" 1 \
+	t_eq "lsmrevoke status exit with lsmr_scx_run withdrawn" 0 "$?"
+	t_eq "status row of lsmr_scx_run" 1 \
 		"$(awk -v id="$_run" '$1 == id && $5 == "withdrawn"' "$TW/scx.status" | wc -l)"
 	to 60 /usr/sbin/lsmrevoke status --json >"$TW/scx.json" 2>&1
-	t_eq "status --json: lsmr_scx_running withdrawn" 1 \
-		"$(grep -c "\"id\":$_run,\"type\":\"struct_ops\",\"name\":\"lsmr_scx_running\",[^}]*\"state\":\"withdrawn\",\"unrevocable_reason\":null" "$TW/scx.json")"
+	# (one piece per program: split at "id":, which no other key ends in)
+	t_eq "status --json: lsmr_scx_run withdrawn" 1 \
+		"$(awk -v id="$_run" '{ n = split($0, p, "\"id\":")
+			for (i = 2; i <= n; i++)
+				if (index(p[i], id ",\"type\":\"struct_ops\",\"name\":\"lsmr_scx_run\",") == 1 &&
+				    index(p[i], "\"state\":\"withdrawn\",\"unrevocable_reason\":null"))
+					c++ }
+			END { print c + 0 }' "$TW/scx.json")"
 	t_eq "status --json: summary" 1 "$(grep -c '"withdrawn":1' "$TW/scx.json")"
 	to 60 /usr/sbin/lsmrevoke explain "$_run" >"$TW/scx.explain" 2>&1
 	t_eq "explain: withdrawn, one-way" 1 \
@@ -929,21 +935,21 @@ test_sched_ext() {
 	revalidate
 	sleep 1
 	t_eq "sched_ext after the policy relaxed" disabled "$(scx_state)"
-	want_state "lsmr_scx_running after the policy relaxed" "$_run" withdrawn
+	want_state "lsmr_scx_run after the policy relaxed" "$_run" withdrawn
 	scx_unregister lsmr_scx
 	# Registered while still denied: taken out of service again.
 	if echo 1 >"$SFS/strict"; then
 		deny_set 1
 		mark
 		if scx_register trace_scxb; then
-			_b=$(scx_prog lsmr_scxb_running)
+			_b=$(scx_prog lsmr_scxb_run)
 			scx_wait disabled
 			t_eq "sched_ext after lsmr_scxb registered under the denier" \
 				disabled "$(scx_state)"
-			want_state "lsmr_scxb_running, registered under the denier" \
+			want_state "lsmr_scxb_run, registered under the denier" \
 				"$_b" withdrawn
 			t_eq "warning naming lsmr_scxb" 1 \
-				"$(dmesg_since_mark | grep -c "lsmrevoke: prog $_b (lsmr_scxb_running) is denied [a-z_]*: sched_ext scheduler lsmr_scxb taken out of service")"
+				"$(dmesg_since_mark | grep -c "lsmrevoke: prog $_b (lsmr_scxb_run) is denied [a-z_]*: sched_ext scheduler lsmr_scxb taken out of service")"
 			scx_unregister lsmr_scxb
 		fi
 		echo 0 >"$SFS/strict" || t_err "echo 0 > strict: expected success"
