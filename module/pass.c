@@ -349,6 +349,14 @@ static bool withdraw(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 	return true;
 }
 
+/* Is @prog a program of the sched_ext scheduler in service? */
+static bool in_service(struct bpf_prog *prog)
+{
+	const void *inst;
+
+	return !lsmrevoke_scx_withdraw(prog, NULL, NULL, 0, &inst);
+}
+
 /*
  * Is withdrawn @prog's scheduler in service again: registered again by its
  * loader as another instance than the one taken out (that one may still
@@ -373,7 +381,8 @@ static void decide_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 	if (denied && !e->audit_denied) {
 		e->audit_denied = true;
-		lsmrevoke_report("revoke", e, first_name(denied), false);
+		lsmrevoke_report(in_service(prog) ? "withdraw" : "revoke", e,
+				 first_name(denied), false);
 	} else if (!denied && e->audit_denied) {
 		e->audit_denied = false;
 		lsmrevoke_report("restore", e, "allowed", false);

@@ -822,7 +822,8 @@ test_struct_ops() {
 # no root scheduler, the program is "withdrawn" (programs, status, JSON,
 # explain, events), status exits 0 (nothing denied keeps running), one
 # warning names the scheduler and the program, and sched_ext's own line
-# gives the exit kind lsmrevoke chose (SCX_EXIT_UNREG_KERN). Relaxing the policy does not enable it again.
+# gives the exit kind lsmrevoke chose (SCX_EXIT_UNREG_KERN). Audit mode
+# first: it only logs "would withdraw", the scheduler stays in service. Relaxing the policy does not enable it again.
 # Then lsmr_scxb, whose running op reads a field of its task (btf_read:
 # the verifier never refuses it), is loaded and registered while strict
 # mode and the denier deny it: its registration runs a pass, which takes
@@ -888,8 +889,15 @@ test_sched_ext() {
 	t_eq "root scheduler after the registration" lsmr_scx \
 		"$(cat "$SCX/root/ops" 2>/dev/null)"
 	want_state "lsmr_scx_run, registered" "$_run" active
+	# Audit mode decides and does nothing: the scheduler stays in service.
+	echo audit >"$SFS/mode" || t_err "echo audit > mode: expected success"
 	deny_on
+	revalidate
+	want_state "lsmr_scx_run under the denier, audit mode" "$_run" active
+	t_eq "sched_ext under the denier, audit mode" enabled "$(scx_state)"
 	mark
+	# Enforce: the write's pass takes the scheduler out of service.
+	echo enforce >"$SFS/mode" || t_err "echo enforce > mode: expected success"
 	revalidate
 	want_state "lsmr_scx_run under the denier" "$_run" withdrawn
 	want_state "lsmr_scx_exit (needs nothing) under the denier" "$_ex" active
@@ -910,6 +918,8 @@ test_sched_ext() {
 	to 3 cat "$SFS/events" >"$TW/scx.events" 2>/dev/null
 	t_eq "event for the withdrawal" 1 \
 		"$(grep -c " withdraw $_run struct_ops lsmr_scx_run bpf_read_kernel enforced=1\$" "$TW/scx.events")"
+	t_eq "event for the audit mode's would-withdraw" 1 \
+		"$(grep -c " withdraw $_run struct_ops lsmr_scx_run bpf_read_kernel enforced=0\$" "$TW/scx.events")"
 	to 60 /usr/sbin/lsmrevoke status >"$TW/scx.status" 2>&1
 	t_eq "lsmrevoke status exit with lsmr_scx_run withdrawn" 0 "$?"
 	t_eq "status row of lsmr_scx_run" 1 \
