@@ -234,4 +234,53 @@ lsmrevoke_helper_mem_reg(struct bpf_verifier_env *env, struct pt_regs *regs)
 #define LSMREVOKE_SELECT_RUNTIME_ERR_ARG 1
 #endif
 
+/*
+ * sched_ext (CONFIG_SCHED_CLASS_EXT; on Debian only the 7.x kernels have
+ * it). A scheduler's programs are struct_ops programs whose struct_ops type
+ * is named "sched_ext_ops" (7.x also has "sched_ext_ops_cid", the cid form
+ * of the same table). 7.x (6.19 upstream) associates each struct_ops
+ * program with the one map it sits in (prog->aux->st_ops_assoc) and
+ * exports bpf_prog_get_assoc_struct_ops(), which gives that map's kernel
+ * table (the kdata sched_ext's reg() got); without that association
+ * lsmrevoke cannot tell which scheduler a program belongs to, and treats
+ * it as any other struct_ops program.
+ */
+#if IS_ENABLED(CONFIG_SCHED_CLASS_EXT) && defined(LSMREVOKE_HAVE_ST_OPS_ASSOC)
+#define LSMREVOKE_SCHED_EXT true
+
+/* The name of @prog's struct_ops type, or NULL. */
+static inline const char *lsmrevoke_st_ops_name(const struct bpf_prog *prog)
+{
+	return prog->aux->st_ops ? prog->aux->st_ops->name : NULL;
+}
+
+/* The kernel table of the one struct_ops map @prog sits in; RCU. */
+static inline void *lsmrevoke_st_ops_kdata(const struct bpf_prog *prog)
+{
+	return bpf_prog_get_assoc_struct_ops(prog->aux);
+}
+#else
+#define LSMREVOKE_SCHED_EXT false
+
+static inline const char *lsmrevoke_st_ops_name(const struct bpf_prog *prog)
+{
+	return NULL;
+}
+
+static inline void *lsmrevoke_st_ops_kdata(const struct bpf_prog *prog)
+{
+	return NULL;
+}
+#endif
+
+/*
+ * enum scx_exit_kind lives in kernel/sched/ext/internal.h, not in a public
+ * header; its values are the ABI sched_ext's user space reads back
+ * (exit_info.kind), the same in 6.12, 7.2 and 7.3: SCX_EXIT_UNREG_KERN,
+ * "unregistered from the main kernel", is 66. __scx_exit() is
+ * (struct scx_sched *sch, enum scx_exit_kind kind, s64 exit_code,
+ * s32 exit_cpu, const char *fmt, ...) in 7.2 and 7.3.
+ */
+#define LSMREVOKE_SCX_EXIT_UNREG_KERN 66
+
 #endif /* _LSMREVOKE_COMPAT_H */

@@ -19,7 +19,9 @@
  *   mode      "enforce" or "audit"; writing one applies it at once
  *   strict    "0" or "1"; writing one applies it at once
  *   stats     counts of programs per state and of revocations, restores
- *             and passes, "<key> <value>" per line
+ *             and passes, then of withdrawn programs and withdrawals
+ *             (sched_ext schedulers taken out of service), "<key> <value>"
+ *             per line
  *   events    the decision log: one line per revoke, restore or
  *             unrevocable decision, pollable, see events.c
  *   kernel_programs  the IDs in prog_idr, read directly, one per line
@@ -173,7 +175,7 @@ static int programs_show(struct seq_file *m, void *v)
 }
 
 struct counts {
-	unsigned long tracked, active, revoked, unrevocable;
+	unsigned long tracked, active, revoked, unrevocable, withdrawn;
 };
 
 static void count_entry(const struct lsmrevoke_entry *e, void *data)
@@ -189,6 +191,9 @@ static void count_entry(const struct lsmrevoke_entry *e, void *data)
 		break;
 	case LSMREVOKE_STATE_UNREVOCABLE:
 		c->unrevocable++;
+		break;
+	case LSMREVOKE_STATE_WITHDRAWN:
+		c->withdrawn++;
 		break;
 	default:
 		c->active++;
@@ -207,6 +212,9 @@ static int stats_show(struct seq_file *m, void *v)
 		   c.tracked, c.active, c.revoked, c.unrevocable);
 	seq_printf(m, "revocations %ld\nrestores %ld\npasses %ld\n",
 		   ps.revocations, ps.restores, ps.passes);
+	/* Added later, so after the lines above. */
+	seq_printf(m, "withdrawn %lu\nwithdrawals %ld\n", c.withdrawn,
+		   ps.withdrawals);
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct hook {
 	kretprobe_handler_t entry, ret;		/* a kretprobe */
 	size_t data_size;
 	bool required;
+	bool sched_ext;		/* only on kernels with sched_ext (scx.c) */
 	bool installed;
 	struct kprobe kp;
 	struct kretprobe krp;
@@ -105,6 +106,22 @@ static struct hook hooks[] = {
 		.ret = lsmrevoke_sources_tramp_unlink_ret,
 		.data_size = sizeof(bool),
 		.required = true,
+	},
+	{
+		/*
+		 * A sched_ext scheduler registered (synchronous: it is in
+		 * service when this returns 0): one taken out of service may
+		 * be back (scx.c).
+		 */
+		.symbol = "bpf_scx_reg",
+		.ret = lsmrevoke_sources_scx_reg_ret,
+		.sched_ext = true,
+	},
+	{
+		/* ... in its cid form (7.3). */
+		.symbol = "bpf_scx_reg_cid",
+		.ret = lsmrevoke_sources_scx_reg_ret,
+		.sched_ext = true,
 	},
 	{
 		/* A verification starts (verify.c: the verifier's view). */
@@ -207,6 +224,8 @@ int lsmrevoke_hooks_init(void)
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		struct hook *h = &hooks[i];
 
+		if (h->sched_ext && !LSMREVOKE_SCHED_EXT)
+			continue;
 		ret = install(h);
 		if (!ret) {
 			h->installed = true;

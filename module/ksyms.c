@@ -40,6 +40,10 @@ unsigned long lsmrevoke_thunk_target_set_memory_ro __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_set_memory_ro;
 unsigned long lsmrevoke_thunk_target_select_runtime __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_select_runtime;
+unsigned long lsmrevoke_thunk_target_btf_name_by_offset __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls_btf_name_by_offset;
+unsigned long lsmrevoke_thunk_target___scx_exit __ro_after_init;
+atomic_long_t lsmrevoke_thunk_calls___scx_exit;
 
 static char *test_require_symbol;
 module_param(test_require_symbol, charp, 0444);
@@ -74,6 +78,12 @@ struct ksym {
 #define KSYM_THUNK(_fn) \
 	{ .name = #_fn, .addr = &lsmrevoke_thunk_target_##_fn, \
 	  .kind = KSYM_FUNC_THUNK, .calls = &lsmrevoke_thunk_calls_##_fn }
+
+/* The same, for a function some kernels do not have: the target stays 0. */
+#define KSYM_THUNK_OPTIONAL(_fn) \
+	{ .name = #_fn, .addr = &lsmrevoke_thunk_target_##_fn, \
+	  .kind = KSYM_FUNC_THUNK, .optional = true, \
+	  .calls = &lsmrevoke_thunk_calls_##_fn }
 
 /* The same, for a function a newer kernel renamed to @_alt. */
 #define KSYM_THUNK_ALT(_fn, _alt) \
@@ -114,6 +124,15 @@ static const struct ksym ksyms[] = {
 	KSYM("bpf_lsm_locked_down", lsm_locked_down, KSYM_FUNC),
 	KSYM_OPTIONAL("kernel_locked_down", kernel_locked_down),
 	KSYM("kprobes_all_disarmed", kprobes_all_disarmed, KSYM_DATA),
+	/*
+	 * sched_ext (scx.c): a denied scheduler is taken out of service
+	 * through the kernel's own exit path; member names of its table
+	 * come from the kernel's BTF. Absent without sched_ext, and then
+	 * never called.
+	 */
+	KSYM_OPTIONAL("scx_root", scx_root),
+	KSYM_THUNK_OPTIONAL(__scx_exit),
+	KSYM_THUNK_OPTIONAL(btf_name_by_offset),
 };
 
 /* The name each entry resolved under (its alt, on a kernel that renamed it). */

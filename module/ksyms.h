@@ -3,6 +3,7 @@
 #define _LSMREVOKE_KSYMS_H
 
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
 #include <linux/security.h>
@@ -23,6 +24,8 @@ struct lsmrevoke_ksyms {
 	const enum lockdown_reason *kernel_locked_down;
 	const bool *kprobes_all_disarmed;	/* debugfs kprobes/enabled is 0 */
 	struct mutex *text_mutex;	/* serializes every kernel text write */
+	/* sched_ext's root scheduler (scx.c); NULL without sched_ext. */
+	void __rcu **scx_root;
 };
 
 extern struct lsmrevoke_ksyms lsmrevoke_ksyms;
@@ -38,6 +41,11 @@ void lsmrevoke_thunk_text_poke_queue(void *addr, const void *opcode,
 void lsmrevoke_thunk_text_poke_finish(void);
 int lsmrevoke_thunk_set_memory_rw(unsigned long addr, int numpages);
 int lsmrevoke_thunk_set_memory_ro(unsigned long addr, int numpages);
+/* Optional (scx.c): call only when the target resolved. */
+const char *lsmrevoke_thunk_btf_name_by_offset(const struct btf *btf,
+					       u32 offset);
+bool lsmrevoke_thunk___scx_exit(void *sch, int kind, s64 exit_code,
+				s32 exit_cpu, const char *fmt, ...);
 
 /* Written once at init, read by the thunks. */
 extern unsigned long lsmrevoke_thunk_target_kallsyms_lookup_name;
@@ -60,6 +68,10 @@ unsigned long lsmrevoke_thunk_select_runtime(unsigned long a0,
 					     unsigned long a2);
 extern unsigned long lsmrevoke_thunk_target_select_runtime;
 extern atomic_long_t lsmrevoke_thunk_calls_select_runtime;
+extern unsigned long lsmrevoke_thunk_target_btf_name_by_offset;
+extern atomic_long_t lsmrevoke_thunk_calls_btf_name_by_offset;
+extern unsigned long lsmrevoke_thunk_target___scx_exit;
+extern atomic_long_t lsmrevoke_thunk_calls___scx_exit;
 
 int lsmrevoke_ksyms_init(void);
 int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr);

@@ -32,3 +32,5 @@ LSMREVOKE_THUNK text_poke_finish
 LSMREVOKE_THUNK set_memory_rw
 LSMREVOKE_THUNK set_memory_ro
 LSMREVOKE_THUNK select_runtime
+LSMREVOKE_THUNK btf_name_by_offset
+LSMREVOKE_THUNK __scx_exit

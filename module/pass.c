@@ -10,7 +10,9 @@
  *  - restores a revoked program whose requirements are allowed again;
  *  - marks unrevocable a denied program that cannot be revoked, and
  *    retries it on the next pass, since its obstacle (an fentry program
- *    attached to it, say) may be gone.
+ *    attached to it, say) may be gone;
+ *  - takes out of service the sched_ext scheduler a denied struct_ops
+ *    program belongs to (scx.c), one-way: "withdrawn", never restored.
  * In audit mode the same decisions are reported and nothing is patched.
  * Every decision is reported once (report.c).
  *
@@ -36,12 +38,13 @@
 #include "prog_walk.h"
 #include "report.h"
 #include "requirement.h"
+#include "scx.h"
 #include "state.h"
 #include "tailcall.h"
 #include "track.h"
 
 static DEFINE_MUTEX(revoke_mutex);
-static atomic_long_t nr_passes, nr_revocations, nr_restores;
+static atomic_long_t nr_passes, nr_revocations, nr_restores, nr_withdrawals;
 /* The lockdown level the last full pass judged under. */
 static enum lockdown_reason pass_lockdown;
 
@@ -339,6 +342,64 @@ static void restore(struct bpf_prog *prog, struct lsmrevoke_entry *e)
 	lsmrevoke_tailcall_refill(prog);
 }
 
+/*
+ * Denied sched_ext program @prog: if its scheduler is the one in service,
+ * takes it out of service and marks @prog withdrawn. False when it is not
+ * in service (or not a scheduler's program at all): the caller goes on as
+ * for any program. A withdrawn program whose scheduler was registered
+ * again is taken out again; the scheduler's own exit message and the log
+ * line name the program.
+ */
+static bool withdraw(struct bpf_prog *prog, struct lsmrevoke_entry *e,
+		     u32 denied)
+{
+	char sched[LSMREVOKE_SCX_NAME_LEN] = "-";
+	bool again = e->state == LSMREVOKE_STATE_WITHDRAWN;
+	const void *inst;
+	char msg[96];
+	int ret;
+
+	lockdep_assert_held(&revoke_mutex);
+	if (!lsmrevoke_scx_prog(prog))
+		return false;
+	snprintf(msg, sizeof(msg), "lsmrevoke: prog %u (%s) is denied %s",
+		 e->id, e->name[0] ? e->name : "-", first_name(denied));
+	ret = lsmrevoke_scx_withdraw(prog, msg, sched, sizeof(sched), &inst);
+	if (ret == -ENOENT)
+		return again;
+	e->scx_inst = inst;
+	WRITE_ONCE(e->why, LSMREVOKE_WHY_NONE);
+	WRITE_ONCE(e->state, LSMREVOKE_STATE_WITHDRAWN);
+	/* Its exit already under way: the pass that started it reported. */
+	if (ret)
+		return true;
+	atomic_long_inc(&nr_withdrawals);
+	lsmrevoke_report_withdraw(e, first_name(denied), sched, again);
+	return true;
+}
+
+/* Is @prog a program of the sched_ext scheduler in service? */
+static bool in_service(struct bpf_prog *prog)
+{
+	const void *inst;
+
+	return !lsmrevoke_scx_withdraw(prog, NULL, NULL, 0, &inst);
+}
+
+/*
+ * Is withdrawn @prog's scheduler in service again: registered again by its
+ * loader as another instance than the one taken out (that one may still
+ * be on its way out)?
+ */
+static bool in_service_again(struct bpf_prog *prog,
+			     const struct lsmrevoke_entry *e)
+{
+	const void *inst;
+
+	return !lsmrevoke_scx_withdraw(prog, NULL, NULL, 0, &inst) &&
+	       inst != e->scx_inst;
+}
+
 /* Audit mode: nothing stays patched, changes of the verdict are logged. */
 static void decide_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 			 u32 denied)
@@ -349,7 +410,8 @@ static void decide_audit(struct bpf_prog *prog, struct lsmrevoke_entry *e,
 		WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 	if (denied && !e->audit_denied) {
 		e->audit_denied = true;
-		report("revoke", e, first_name(denied), false);
+		report(in_service(prog) ? "withdraw" : "revoke", e,
+		       first_name(denied), false);
 	} else if (!denied && e->audit_denied) {
 		e->audit_denied = false;
 		report("restore", e, "allowed", false);
@@ -368,6 +430,8 @@ static int decide(struct bpf_prog *prog, void *data)
 	report_held(e);
 	denied = lsmrevoke_judge_denied(data, e->cred, e->flags);
 	if (lsmrevoke_params_audit()) {
+		if (e->state == LSMREVOKE_STATE_WITHDRAWN)
+			return 0;
 		decide_audit(prog, e, denied);
 		return 0;
 	}
@@ -375,9 +439,19 @@ static int decide(struct bpf_prog *prog, void *data)
 	switch (e->state) {
 	case LSMREVOKE_STATE_ACTIVE:
 	case LSMREVOKE_STATE_UNREVOCABLE:
-		if (denied)
+		if (denied && !withdraw(prog, e, denied))
 			revoke(prog, e, denied);
-		else
+		else if (!denied)
+			WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
+		break;
+	case LSMREVOKE_STATE_WITHDRAWN:
+		/*
+		 * One-way: an allowed program stays withdrawn until its
+		 * scheduler is in service again (registered by its loader).
+		 */
+		if (denied)
+			withdraw(prog, e, denied);
+		else if (in_service_again(prog, e))
 			WRITE_ONCE(e->state, LSMREVOKE_STATE_ACTIVE);
 		break;
 	case LSMREVOKE_STATE_REVOKED:
@@ -512,6 +586,7 @@ void lsmrevoke_pass_stats(struct lsmrevoke_pass_stats *s)
 	s->revocations = atomic_long_read(&nr_revocations);
 	s->restores = atomic_long_read(&nr_restores);
 	s->passes = atomic_long_read(&nr_passes);
+	s->withdrawals = atomic_long_read(&nr_withdrawals);
 }
 
 static int restore_revoked(struct bpf_prog *prog, void *data)

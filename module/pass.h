@@ -7,7 +7,7 @@
 #include <linux/types.h>
 
 struct lsmrevoke_pass_stats {
-	long revocations, restores, passes;
+	long revocations, restores, passes, withdrawals;
 };
 
 int lsmrevoke_revalidate(void);

@@ -8,5 +8,8 @@ struct lsmrevoke_entry;
 
 void lsmrevoke_report(const char *op, const struct lsmrevoke_entry *e,
 		      const char *detail, bool enforced);
+void lsmrevoke_report_withdraw(const struct lsmrevoke_entry *e,
+			       const char *detail, const char *sched,
+			       bool again);
 
 #endif /* _LSMREVOKE_REPORT_H */

@@ -28,7 +28,12 @@
  *    obstacle may be gone), or while an extension is revoked (its entry
  *    follows the function it now replaces);
  *  - LSM_POLICY_CHANGE on the blocking LSM notifier (an SELinux policy
- *    load, setenforce): a full pass, synchronously.
+ *    load, setenforce): a full pass, synchronously;
+ *  - a sched_ext scheduler registered (bpf_scx_reg, bpf_scx_reg_cid): a
+ *    full pass, which takes it out of service again if the policy denies
+ *    one of its programs (scx.c). Registration is rare and privileged; a
+ *    loader that registers again at once is taken out again each time,
+ *    its log line rate-limited.
  * The probes cannot sleep, so their passes run through defer.c: before
  * the task that made the change returns to user space, or from a worker
  * when that task is a kernel thread (a deferred link release).
@@ -281,6 +286,15 @@ int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
 				       struct pt_regs *regs)
 {
 	tramp_done(ri, regs, true);
+	return 0;
+}
+
+/* The return of bpf_scx_reg{,_cid}(kdata, link): 0 when it is in service. */
+int lsmrevoke_sources_scx_reg_ret(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	if (!regs_return_value(regs))
+		defer_pass(false, "sched_ext scheduler registered");
 	return 0;
 }
 

@@ -18,5 +18,7 @@ int lsmrevoke_sources_tramp_link_ret(struct kretprobe_instance *ri,
 				     struct pt_regs *regs);
 int lsmrevoke_sources_tramp_unlink_ret(struct kretprobe_instance *ri,
 				       struct pt_regs *regs);
+int lsmrevoke_sources_scx_reg_ret(struct kretprobe_instance *ri,
+				  struct pt_regs *regs);
 
 #endif /* _LSMREVOKE_SOURCES_H */

@@ -14,6 +14,7 @@ static const char * const state_names[] = {
 	[LSMREVOKE_STATE_REVOKED] = "revoked",
 	[LSMREVOKE_STATE_RESTORING] = "restoring",
 	[LSMREVOKE_STATE_UNREVOCABLE] = "unrevocable",
+	[LSMREVOKE_STATE_WITHDRAWN] = "withdrawn",
 };
 
 const char *lsmrevoke_state_name(unsigned int state)

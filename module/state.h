@@ -9,6 +9,11 @@ enum lsmrevoke_state {
 	LSMREVOKE_STATE_REVOKED,	/* every entry lands in a stub */
 	LSMREVOKE_STATE_RESTORING,	/* being restored */
 	LSMREVOKE_STATE_UNREVOCABLE,	/* denied, but cannot be revoked */
+	/*
+	 * Denied, and the kernel took what runs it out of service (a
+	 * sched_ext scheduler, scx.c); one-way: never undone by lsmrevoke.
+	 */
+	LSMREVOKE_STATE_WITHDRAWN,
 };
 
 /* Why a denied program could not be revoked. */

@@ -37,6 +37,8 @@ struct lsmrevoke_entry {
 	const void *jump;		/* revoked: where its main entry jumps */
 	/* Revoked extension: a reference on the program it runs instead. */
 	struct bpf_prog *ext_tgt;
+	/* Withdrawn: the sched_ext scheduler instance taken out (identity). */
+	const void *scx_inst;
 	bool audit_denied;		/* audit mode: last verdict was "deny" */
 	/* A decision taken before the ID existed, reported once it does. */
 	const char *held_op, *held_detail;

@@ -367,6 +367,10 @@ static void print_verdict(const struct req_table *rt,
 		       "it keeps running (retried on every pass)");
 	else if (!strcmp(e->state, "active"))
 		print_active(gated, by_lockdown, pol);
+	else if (!strcmp(e->state, "withdrawn"))
+		printf("  withdrawn: its sched_ext scheduler was taken out of service %s; %s\n",
+		       "(its exit path: tasks back in the fair class) because policy denied what it requires",
+		       "one-way: a policy that allows it does not enable the scheduler again, its loader must register it again");
 	else
 		printf("  its state is changing right now\n");
 }

@@ -135,6 +135,9 @@ static enum action decide(const struct plan *pl, const struct prog_entry *e,
 
 	*denied = d1;
 	*why = unrev ? e->why : type_unrevocable(e->type);
+	/* Its scheduler was taken out of service, one-way: no change moves it. */
+	if (is_state(e, "withdrawn", NULL))
+		return ACT_NONE;
 	if (pl->audit) {
 		/* Nothing is revoked; the module logs changes of verdict. */
 		if (d1 && !d0)

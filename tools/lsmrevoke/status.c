@@ -29,7 +29,7 @@ struct row {
 };
 
 struct counts {
-	unsigned long active, revoked, unrevocable, other;
+	unsigned long active, revoked, unrevocable, withdrawn, other;
 };
 
 /* What status shows: the module's files, and the kernel's per program. */
@@ -92,6 +92,8 @@ static void count(struct counts *c, const char *state)
 		c->revoked++;
 	else if (!strcmp(state, "unrevocable"))
 		c->unrevocable++;
+	else if (!strcmp(state, "withdrawn"))
+		c->withdrawn++;
 	else
 		c->other++;
 }
@@ -268,6 +270,8 @@ static void json_summary(struct json *j, const struct status *st)
 	json_int(j, st->c.revoked);
 	json_key(j, "unrevocable");
 	json_int(j, st->c.unrevocable);
+	json_key(j, "withdrawn");
+	json_int(j, st->c.withdrawn);
 	json_counter(j, &st->kv, "revocations");
 	json_counter(j, &st->kv, "restores");
 	json_counter(j, &st->kv, "passes");
@@ -307,6 +311,8 @@ static void print_text(const struct status *st)
 	print_table(st->rows, st->t.n);
 	printf("%zu programs: %lu active, %lu revoked, %lu unrevocable",
 	       st->t.n, c->active, c->revoked, c->unrevocable);
+	if (c->withdrawn)
+		printf(", %lu withdrawn", c->withdrawn);
 	if (c->other)
 		printf(", %lu changing", c->other);
 	printf("; mode %s%s; %lld revocations, %lld restores, %lld passes since load\n",

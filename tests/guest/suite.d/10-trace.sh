@@ -812,6 +812,166 @@ test_struct_ops() {
 	t_end
 }
 
+# --- 18a': a sched_ext scheduler taken out of service -----------------------
+
+# A sched_ext scheduler is a struct_ops map too, but sched_ext has a way out
+# by design: its exit path (sysrq-S's), which reverts every task to the
+# fair class. Written as an attack: root registers lsmr_scx, whose running
+# op reads kernel memory, before the policy tightens. Under the denier the
+# pass takes the scheduler out of service: sched_ext says disabled and has
+# no root scheduler, the program is "withdrawn" (programs, status, JSON,
+# explain, events), status exits 0 (nothing denied keeps running), one
+# warning names the scheduler and the program, and sched_ext's own line
+# gives the exit kind lsmrevoke chose (SCX_EXIT_UNREG_KERN). Audit mode
+# first: it only logs "would withdraw", the scheduler stays in service. Relaxing the policy does not enable it again.
+# Then lsmr_scxb, whose running op reads a field of its task (btf_read:
+# the verifier never refuses it), is loaded and registered while strict
+# mode and the denier deny it: its registration runs a pass, which takes
+# it out of service again. The programs of the same map that need nothing
+# stay active. Kernels without sched_ext skip, saying so.
+SCX=/sys/kernel/sched_ext
+
+scx_state() {
+	cat "$SCX/state" 2>/dev/null || echo none
+}
+
+# scx_wait STATE: until sched_ext's state is STATE (10 s at most).
+scx_wait() {
+	_k=100
+	while [ "$(scx_state)" != "$1" ] && [ "$_k" -gt 0 ]; do
+		_k=$((_k - 1))
+		nap
+	done
+	[ "$(scx_state)" = "$1" ]
+}
+
+# scx_prog NAME: the id of the newest program named NAME.
+scx_prog() {
+	/usr/sbin/bpftool prog show name "$1" 2>/dev/null |
+		sed -n 's/^\([0-9][0-9]*\): .*/\1/p' | tail -n 1
+}
+
+# scx_register OBJ: register OBJ's scheduler; fails the test if not.
+scx_register() {
+	to 60 /usr/sbin/bpftool struct_ops register "$PROGS/$1.bpf.o" \
+		>"$TW/scx.out" 2>&1 && return 0
+	t_err "bpftool struct_ops register $1.bpf.o: expected success, saw '$(tail -n 1 "$TW/scx.out")'"
+	return 1
+}
+
+# scx_unregister NAME: unregister every struct_ops map named NAME.
+scx_unregister() {
+	for _m in $(/usr/sbin/bpftool struct_ops show 2>/dev/null |
+		awk -v n="$1" '$2 == n { sub(":", "", $1); print $1 }'); do
+		to 60 /usr/sbin/bpftool struct_ops unregister id "$_m" \
+			>"$TW/scx.out" 2>&1 ||
+			t_err "bpftool struct_ops unregister id $_m ($1): expected success, saw '$(tail -n 1 "$TW/scx.out")'"
+	done
+}
+
+test_sched_ext() {
+	begin trace_sched_ext || { t_end; return; }
+	if [ ! -r "$SCX/state" ]; then
+		t_skip "no sched_ext in this kernel ($SCX missing: CONFIG_SCHED_CLASS_EXT is not set)"
+		return
+	fi
+	if [ "$(scx_state)" != disabled ]; then
+		t_err "sched_ext before the test: expected disabled, saw '$(scx_state)'"
+		t_end
+		return
+	fi
+	scx_register trace_scx || { t_end; return; }
+	_run=$(scx_prog lsmr_scx_run)
+	_ex=$(scx_prog lsmr_scx_exit)
+	t_eq "lsmr_scx_run has an id" 1 "$([ -n "$_run" ] && echo 1)"
+	scx_wait enabled
+	t_eq "sched_ext after the registration" enabled "$(scx_state)"
+	t_eq "root scheduler after the registration" lsmr_scx \
+		"$(cat "$SCX/root/ops" 2>/dev/null)"
+	want_state "lsmr_scx_run, registered" "$_run" active
+	# Audit mode decides and does nothing: the scheduler stays in service.
+	echo audit >"$SFS/mode" || t_err "echo audit > mode: expected success"
+	deny_on
+	revalidate
+	want_state "lsmr_scx_run under the denier, audit mode" "$_run" active
+	t_eq "sched_ext under the denier, audit mode" enabled "$(scx_state)"
+	mark
+	# Enforce: the write's pass takes the scheduler out of service.
+	echo enforce >"$SFS/mode" || t_err "echo enforce > mode: expected success"
+	revalidate
+	want_state "lsmr_scx_run under the denier" "$_run" withdrawn
+	want_state "lsmr_scx_exit (needs nothing) under the denier" "$_ex" active
+	scx_wait disabled
+	t_eq "sched_ext under the denier" disabled "$(scx_state)"
+	t_eq "root scheduler under the denier" "" \
+		"$(cat "$SCX/root/ops" 2>/dev/null)"
+	dmesg_since_mark >"$TW/scx.dmesg"
+	t_eq "warning naming lsmr_scx and lsmr_scx_run" 1 \
+		"$(grep -c "lsmrevoke: prog $_run (lsmr_scx_run) is denied bpf_read_kernel: sched_ext scheduler lsmr_scx taken out of service (one-way" "$TW/scx.dmesg")"
+	t_eq "sched_ext's line: unregistered from the main kernel" 1 \
+		"$(grep -c "lsmr_scx.*disabled.*unregistered from the main kernel" "$TW/scx.dmesg")"
+	grep -q "lsmrevoke: prog $_run (lsmr_scx_run) is denied bpf_read_kernel" "$TW/scx.dmesg" ||
+		diag_file "$TW/scx.dmesg" "dmesg: "
+	grep -q 'WARNING:\|BUG:' "$TW/scx.dmesg" &&
+		t_err "dmesg after the withdrawal: expected no WARNING or BUG, saw '$(grep 'WARNING:\|BUG:' "$TW/scx.dmesg" | head -n 1)'"
+	# (events blocks at its end: cat is stopped after 3 s)
+	to 3 cat "$SFS/events" >"$TW/scx.events" 2>/dev/null
+	t_eq "event for the withdrawal" 1 \
+		"$(grep -c " withdraw $_run struct_ops lsmr_scx_run bpf_read_kernel enforced=1\$" "$TW/scx.events")"
+	t_eq "event for the audit mode's would-withdraw" 1 \
+		"$(grep -c " withdraw $_run struct_ops lsmr_scx_run bpf_read_kernel enforced=0\$" "$TW/scx.events")"
+	to 60 /usr/sbin/lsmrevoke status >"$TW/scx.status" 2>&1
+	t_eq "lsmrevoke status exit with lsmr_scx_run withdrawn" 0 "$?"
+	t_eq "status row of lsmr_scx_run" 1 \
+		"$(awk -v id="$_run" '$1 == id && $5 == "withdrawn"' "$TW/scx.status" | wc -l)"
+	to 60 /usr/sbin/lsmrevoke status --json >"$TW/scx.json" 2>&1
+	# (one piece per program: split at "id":, which no other key ends in)
+	t_eq "status --json: lsmr_scx_run withdrawn" 1 \
+		"$(awk -v id="$_run" '{ n = split($0, p, "\"id\":")
+			for (i = 2; i <= n; i++)
+				if (index(p[i], id ",\"type\":\"struct_ops\",\"name\":\"lsmr_scx_run\",") == 1 &&
+				    index(p[i], "\"state\":\"withdrawn\",\"unrevocable_reason\":null"))
+					c++ }
+			END { print c + 0 }' "$TW/scx.json")"
+	t_eq "status --json: summary" 1 "$(grep -c '"withdrawn":1' "$TW/scx.json")"
+	to 60 /usr/sbin/lsmrevoke explain "$_run" >"$TW/scx.explain" 2>&1
+	t_eq "explain: withdrawn, one-way" 1 \
+		"$(grep -c 'withdrawn: its sched_ext scheduler was taken out of service' "$TW/scx.explain")"
+	t_eq "stats: withdrawn" 1 "$(awk '$1 == "withdrawn" { print $2 }' "$SFS/stats")"
+	# The machine keeps running: tasks are back in the fair class.
+	t_eq "a task runs after the withdrawal" ok "$(to 10 sh -c 'echo ok')"
+	# Relaxing does not re-enable it.
+	deny_set 0
+	revalidate
+	sleep 1
+	t_eq "sched_ext after the policy relaxed" disabled "$(scx_state)"
+	want_state "lsmr_scx_run after the policy relaxed" "$_run" withdrawn
+	scx_unregister lsmr_scx
+	# Registered while still denied: taken out of service again.
+	if echo 1 >"$SFS/strict"; then
+		deny_set 1
+		mark
+		if scx_register trace_scxb; then
+			_b=$(scx_prog lsmr_scxb_run)
+			scx_wait disabled
+			t_eq "sched_ext after lsmr_scxb registered under the denier" \
+				disabled "$(scx_state)"
+			want_state "lsmr_scxb_run, registered under the denier" \
+				"$_b" withdrawn
+			t_eq "warning naming lsmr_scxb" 1 \
+				"$(dmesg_since_mark | grep -c "lsmrevoke: prog $_b (lsmr_scxb_run) is denied [a-z_]*: sched_ext scheduler lsmr_scxb taken out of service")"
+			scx_unregister lsmr_scxb
+		fi
+		echo 0 >"$SFS/strict" || t_err "echo 0 > strict: expected success"
+	else
+		t_err "echo 1 > strict: expected success"
+	fi
+	deny_off
+	scx_wait disabled
+	t_eq "sched_ext at the end" disabled "$(scx_state)"
+	t_end
+}
+
 # --- 18b: a BPF-LSM policy that changes its answer through a map -----------
 
 # The denier's decision lives in its .bss (a map): flipping it raises no
@@ -1052,6 +1212,7 @@ test_free_revoked
 test_interpreted
 test_entry_in_use
 test_struct_ops
+test_sched_ext
 test_map_policy
 test_exempt
 test_interface
