@@ -565,13 +565,16 @@ copy_binary() {
 # Real BPF software from Debian 12's archive (the host's suite, so the
 # host's libc and libstdc++ serve it), for tests/guest/suite.d/70-tools.sh:
 # bpftrace (and the libraries it links that a host may lack: libbcc's,
-# LLVM's and clang's), libbpf-tools (CO-RE tools, libbpf linked in) and
-# libxdp1's BPF objects. apt-get download and dpkg -x into
+# LLVM's and clang's), libbpf-tools (CO-RE tools, libbpf linked in),
+# libxdp1's BPF objects and systemd (the manager and systemd-shutdown, and
+# the libraries of libsystemd-shared a minimal host may lack), which
+# 70-tools.sh runs as PID 1 of a PID namespace. apt-get download and dpkg -x into
 # $CACHE/tools/<suite>/root, never installed; reused while TOOL_PACKAGES
 # is unchanged.
 
 readonly TOOL_PACKAGES=(bpftrace libbpfcc libllvm14 libclang1-14 libbpf1
-	libdw1 libbpf-tools libxdp1)
+	libdw1 libbpf-tools libxdp1 systemd libsystemd-shared libseccomp2
+	libkmod2 libapparmor1 libip4tc2 libssl3)
 # The libbpf-tools put in the guest (70-tools.sh runs these), and those
 # whose embedded BPF object is also extracted for bpftool prog loadall.
 readonly LIBBPF_TOOLS=(execsnoop exitsnoop opensnoop killsnoop runqslower)
@@ -639,6 +642,8 @@ fetch_tools() {
 copy_tool() {
 	local src=$1 gp=$2 dst=$3 lib rel out libpath
 	libpath=$TOOLS_DIR/root/usr/lib/x86_64-linux-gnu:$TOOLS_DIR/root/lib/x86_64-linux-gnu
+	# systemd's private libraries (its RUNPATH names them on the host).
+	libpath=$libpath:$TOOLS_DIR/root/usr/lib/x86_64-linux-gnu/systemd
 	out=$(LD_LIBRARY_PATH=$libpath ldd "$src") || die "ldd $src failed"
 	if grep -q 'not found' <<<"$out"; then
 		die "$src: libraries not found: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
@@ -661,6 +666,11 @@ install_tools() {	# install_tools DST T
 	copy_tool "$TOOLS_DIR/root/usr/bin/bpftrace" /usr/bin/bpftrace "$dst"
 	for b in "${LIBBPF_TOOLS[@]}"; do
 		copy_tool "$TOOLS_DIR/root/usr/sbin/$b" "/usr/sbin/$b" "$dst"
+	done
+	# systemd where Debian 12 has it: the manager execs systemd-shutdown
+	# when it powers off.
+	for b in systemd systemd-shutdown; do
+		copy_tool "$TOOLS_DIR/root/lib/systemd/$b" "/lib/systemd/$b" "$dst"
 	done
 	# A time zone file, as every Debian system has: without one, glibc's
 	# localtime() tries to open /etc/localtime on every call, and
