@@ -501,7 +501,9 @@ tl_sd_start() {
 		_sd=$(tl_sd_pid) || continue
 		_up=0
 		for _s in $TL_SD_UNITS; do
-			[ -s "$TL_CG/system.slice/$_s.service/cgroup.procs" ] && _up=$((_up + 1))
+			# (cgroup files have no size: read it)
+			grep -q . "$TL_CG/system.slice/$_s.service/cgroup.procs" 2>/dev/null &&
+				_up=$((_up + 1))
 		done
 		[ "$_up" = 2 ] || continue
 		tl_loaded_by "$_sd" >"$TL/systemd.ids"
