@@ -407,6 +407,7 @@ TL_SDR=$TL/sdroot
 TL_SD_UNITS='lx-dev lx-ip'
 TL_SD_RTMIN4=38		# SIGRTMIN+4 (glibc's SIGRTMIN is 34): poweroff.target
 TL_SD_RC=130		# unshare's status when its child died of SIGINT
+TL_SD_LOGLEVEL=info	# its log: the kernel's (it has no console here)
 
 # tl_sd_root: the root systemd runs in, and $TL/sd.sh, which starts it.
 tl_sd_root() {
@@ -424,7 +425,7 @@ tl_sd_root() {
 	_u=$TL_SDR/etc/systemd/system
 	printf '%s\n' '[Unit]' 'Wants=lx-dev.service lx-ip.service' >"$_u/lx.target"
 	printf '%s\n' '[Unit]' 'DefaultDependencies=no' '[Service]' \
-		'ExecStart=/bin/sleep 3600' 'DevicePolicy=closed' 'DeviceAllow=/dev/null rw' \
+		'ExecStart=/bin/sleep 3600' 'DevicePolicy=strict' 'DeviceAllow=/dev/null rw' \
 		>"$_u/lx-dev.service"
 	printf '%s\n' '[Unit]' 'DefaultDependencies=no' '[Service]' \
 		'ExecStart=/bin/sleep 3600' 'IPAccounting=yes' 'IPAddressDeny=any' \
@@ -443,7 +444,7 @@ if [ "\$1" = ns ]; then
 	done
 	mount --bind "$TL/systemd.log" "$TL_SDR/dev/console" || exit 1
 	exec env -i container=lsmrevoke-test chroot "$TL_SDR" /lib/systemd/systemd \\
-		--unit=lx.target --log-target=console --log-level=info --show-status=no
+		--unit=lx.target --log-target=kmsg --log-level=$TL_SD_LOGLEVEL --show-status=no
 fi
 echo \$\$ >"$TL_CG/cgroup.procs" || exit 1
 exec unshare --pid --fork --mount sh "$TL/sd.sh" ns
