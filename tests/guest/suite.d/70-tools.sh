@@ -390,16 +390,17 @@ tl_xlated() {
 # /lib64, /bin and /dev bound in, an /etc of its own with its units), in a
 # cgroup of its own, $TL_CG, where it makes its slices and services. Two
 # services that sleep load its programs: lx-dev.service
-# (DevicePolicy=closed, DeviceAllow=/dev/null: a cgroup_device program)
+# (DevicePolicy=strict, DeviceAllow=/dev/null: a cgroup_device program)
 # and lx-ip.service (IPAddressDeny=any with IPAccounting=yes: cgroup_skb
 # ingress and egress). Debian 12 builds systemd without its BPF framework
 # ("systemctl --version": -BPF_FRAMEWORK), so RestrictFileSystems=,
 # RestrictNetworkInterfaces= and SocketBindDeny= load nothing: there are
-# no restrict-fs, restrict-ifaces or socket-bind programs to test. Its
-# log goes to $TL/systemd.log (bound over its /dev/console). At the end,
-# SIGRTMIN+4 starts its poweroff.target, which stops both services and
-# powers off: systemd-shutdown's reboot() ends the namespace, which its
-# parent sees as a death by SIGINT.
+# no restrict-fs, restrict-ifaces or socket-bind programs to test. It
+# logs to the kernel log (its /dev/console, which a container manager
+# makes a pty, is a file, $TL/systemd.console: the console stays quiet).
+# At the end, SIGRTMIN+4 starts its poweroff.target, which stops both
+# services and powers off: systemd-shutdown's reboot() ends the
+# namespace.
 
 TL_CGROOT=/sys/fs/cgroup
 TL_CG=$TL_CGROOT/lsmrevoke-test-systemd
@@ -430,11 +431,16 @@ tl_sd_root() {
 	printf '%s\n' '[Unit]' 'DefaultDependencies=no' '[Service]' \
 		'ExecStart=/bin/sleep 3600' 'IPAccounting=yes' 'IPAddressDeny=any' \
 		>"$_u/lx-ip.service"
-	# What SIGRTMIN+4 starts: stop the services, then power off.
+	# What SIGRTMIN+4 starts: stop the services, then power off (a
+	# unit's SuccessAction= runs when it goes inactive: a oneshot's
+	# does, a target's does not).
+	printf '%s\n' '[Unit]' 'DefaultDependencies=no' 'Requires=lx-poweroff.service' \
+		'After=lx-poweroff.service' >"$_u/poweroff.target"
 	printf '%s\n' '[Unit]' 'DefaultDependencies=no' \
 		'Conflicts=lx-dev.service lx-ip.service' 'After=lx-dev.service lx-ip.service' \
-		'SuccessAction=poweroff-force' >"$_u/poweroff.target"
-	: >"$TL/systemd.log"
+		'SuccessAction=poweroff-force' '[Service]' 'Type=oneshot' 'ExecStart=/bin/true' \
+		>"$_u/lx-poweroff.service"
+	: >"$TL/systemd.console"
 	# "sh $TL/sd.sh": into $TL_CG, then unshare; "sh $TL/sd.sh ns" (PID 1
 	# of the namespace): bind, chroot and exec systemd.
 	cat >"$TL/sd.sh" <<EOF
@@ -442,13 +448,18 @@ if [ "\$1" = ns ]; then
 	for d in usr lib lib64 bin dev; do
 		mount --bind "/\$d" "$TL_SDR/\$d" || exit 1
 	done
-	mount --bind "$TL/systemd.log" "$TL_SDR/dev/console" || exit 1
+	mount --bind "$TL/systemd.console" "$TL_SDR/dev/console" || exit 1
 	exec env -i container=lsmrevoke-test chroot "$TL_SDR" /lib/systemd/systemd \\
 		--unit=lx.target --log-target=kmsg --log-level=$TL_SD_LOGLEVEL --show-status=no
 fi
 echo \$\$ >"$TL_CG/cgroup.procs" || exit 1
 exec unshare --pid --fork --mount sh "$TL/sd.sh" ns
 EOF
+}
+
+# tl_sd_log: systemd's last lines in the kernel log, into $TL/systemd.log.
+tl_sd_log() {
+	dmesg | grep 'systemd\[1\]: ' | tail -n 20 >"$TL/systemd.log"
 }
 
 # tl_sd_pid: systemd's PID (the child of unshare, whose PID is in
@@ -496,7 +507,9 @@ tl_sd_start() {
 		sleep 0.5
 		if ! tl_alive systemd; then
 			wait "$(cat "$TL/systemd.pid")"
-			TL_WHY="exited with $? before it was ready: $(tr '\n' ' ' <"$TL/systemd.err") $(tail -n 3 "$TL/systemd.log" | tr '\n' ' ')"
+			_rc=$?
+			tl_sd_log
+			TL_WHY="exited with $_rc before it was ready: $(tr '\n' ' ' <"$TL/systemd.err") $(tail -n 3 "$TL/systemd.log" | tr '\n' ' ')"
 			return 1
 		fi
 		_sd=$(tl_sd_pid) || continue
@@ -516,6 +529,7 @@ tl_sd_start() {
 		fi
 		[ $(($(date +%s) - _since)) -lt 2 ] || return 0
 	done
+	tl_sd_log
 	TL_WHY="not ready after 120 s (programs: '$_last'; log: $(tail -n 3 "$TL/systemd.log" | tr '\n' ' '))"
 	return 1
 }
@@ -535,7 +549,7 @@ tl_sd_enforce() {
 	tl_in_unit lx-dev cat /dev/null >/dev/null 2>"$TL/sd.err"
 	t_eq "systemd under $1: cat /dev/null in lx-dev.service (DeviceAllow=/dev/null rw), exit status" 0 "$?"
 	if tl_in_unit lx-dev head -c 1 /dev/zero >/dev/null 2>"$TL/sd.err"; then
-		t_err "systemd under $1: head -c 1 /dev/zero in lx-dev.service (DevicePolicy=closed): expected EPERM, saw it read"
+		t_err "systemd under $1: head -c 1 /dev/zero in lx-dev.service (DevicePolicy=strict): expected EPERM, saw it read"
 	else
 		t_eq "systemd under $1: /dev/zero in lx-dev.service, EPERM" 1 "$(grep -c 'not permitted' "$TL/sd.err")"
 	fi
@@ -793,7 +807,15 @@ test_tools_exit() {
 		if kill -0 "$_pid" 2>/dev/null; then
 			t_err "$_t: expected it to exit within 60 s of SIGINT, saw it running"
 			tl_stacks "$_pid" "$_t"
-			kill -KILL "$_pid"
+			case $_t in
+			systemd)
+				tl_stacks "$(tl_sd_pid)" systemd
+				tl_sd_log
+				diag_file "$TL/systemd.log" "systemd: "
+				kill -KILL "$(tl_sd_pid)"
+				;;
+			*) kill -KILL "$_pid" ;;
+			esac
 		else
 			diag "$_t exited by $(($(date +%s) - _ts)) s after SIGINT"
 		fi
@@ -803,7 +825,7 @@ test_tools_exit() {
 		case $_t in
 		systemd)
 			t_eq "systemd (unshare) exit status after SIGRTMIN+4" "$TL_SD_RC" "$_rc"
-			[ "$_rc" = "$TL_SD_RC" ] || diag_file "$TL/systemd.log" "systemd: "
+			[ "$_rc" = "$TL_SD_RC" ] || { tl_sd_log; diag_file "$TL/systemd.log" "systemd: "; }
 			continue
 			;;
 		esac
@@ -876,7 +898,7 @@ tl_report() {
 		bpftrace-*) _cmd="bpftrace -B none -e '$(tl_bt "$_t")'" ;;
 		loadall_*) _cmd="bpftool prog loadall $(cat "$TL/$_t.obj") <pin dir>" ;;
 		bpftool-profile) _cmd="bpftool prog profile id <id> duration 3600 cycles instructions" ;;
-		systemd) _cmd="unshare --pid --fork --mount; chroot <root> /lib/systemd/systemd --unit=lx.target (lx-dev.service: DevicePolicy=closed, DeviceAllow=/dev/null rw; lx-ip.service: IPAccounting=yes, IPAddressDeny=any)" ;;
+		systemd) _cmd="unshare --pid --fork --mount; chroot <root> /lib/systemd/systemd --unit=lx.target (lx-dev.service: DevicePolicy=strict, DeviceAllow=/dev/null rw; lx-ip.service: IPAccounting=yes, IPAddressDeny=any)" ;;
 		runqslower) _cmd="runqslower -p <actor pid> 1" ;;
 		*) _cmd=$(tl_cmd "$_t") ;;
 		esac
