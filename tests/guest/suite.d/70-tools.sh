@@ -534,12 +534,14 @@ tl_sd_start() {
 	return 1
 }
 
-# tl_in_unit UNIT CMD...: run CMD in UNIT's cgroup (its exit status).
+# tl_in_unit UNIT CMD...: run CMD in UNIT's cgroup, killed after 10 s
+# (its exit status). Only CMD enters the cgroup (timeout's watchdog
+# stays out), so none of ours is left there when systemd stops UNIT.
 tl_in_unit() {
 	_g=$TL_CG/system.slice/$1.service
 	shift
 	# shellcheck disable=SC2016
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$_g" "$@"
+	to 10 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$_g" "$@"
 }
 
 # tl_sd_enforce PHASE: systemd's programs still do their job: in
@@ -555,7 +557,7 @@ tl_sd_enforce() {
 	fi
 	to 10 ping -c 1 -W 2 127.0.0.1 >"$TL/sd.err" 2>&1 ||
 		t_err "systemd under $1: ping 127.0.0.1 outside the services: expected a reply, saw '$(tail -n 1 "$TL/sd.err")'"
-	if tl_in_unit lx-ip timeout 10 ping -c 1 -W 2 127.0.0.1 >"$TL/sd.err" 2>&1; then
+	if tl_in_unit lx-ip ping -c 1 -W 2 127.0.0.1 >"$TL/sd.err" 2>&1; then
 		t_err "systemd under $1: ping 127.0.0.1 in lx-ip.service (IPAddressDeny=any): expected EPERM, saw a reply"
 	else
 		t_eq "systemd under $1: ping 127.0.0.1 in lx-ip.service, EPERM" 1 "$(grep -c 'not permitted' "$TL/sd.err")"
@@ -673,8 +675,11 @@ test_tools_start() {
 		rm -f "$TL/systemd.pid"
 	fi
 	# bpftool prog profile: perf events (cycles) and fentry/fexit on a
-	# program; Debian's bpftool is built without it (then a SKIP with
-	# bpftool's words).
+	# program. Every Debian bpftool is built without the BPF skeletons it
+	# needs ("bpftool version": skeletons false): Debian 12's 7.1.0, the
+	# guest's, and, as checked for issue 19 with their own libraries,
+	# Debian 13's 7.5.0 and the 7.8.0 of trixie-backports and unstable;
+	# so this is a SKIP with bpftool's words.
 	_target=$(head -n 1 "$TL/bpftrace-tp.ids" 2>/dev/null)
 	if [ -n "$_target" ]; then
 		bpftool prog profile id "$_target" duration 3600 cycles instructions \
@@ -690,7 +695,7 @@ test_tools_start() {
 		else
 			kill "$_pid" 2>/dev/null
 			wait "$_pid" 2>/dev/null
-			_why="bpftool prog profile: $(tr '\n' ' ' <"$TL/bpftool-profile.err" | cut -c1-200)"
+			_why="bpftool prog profile: $(tr '\n' ' ' <"$TL/bpftool-profile.err" | cut -c1-200)(Debian builds bpftool without skeletons, up to 7.8.0 in trixie-backports)"
 			skip "tools_start bpftool-profile" "$_why"
 			diag "tools: tool $TL_REL bpftool-profile $(tl_version bpftool-profile) skip:$(echo "$_why" | tr ' ' '_')"
 		fi
