@@ -41,7 +41,8 @@
 #   /usr/sbin/{bpftool,ip,tc}                the host's, with their libraries;
 #                                            busybox sh runs its own ip and tc
 #                                            applets first: use full paths
-#   /usr/bin/bpftrace, /usr/sbin/<libbpf-tool>, /etc/localtime
+#   /usr/bin/bpftrace, /usr/sbin/<libbpf-tool>, /etc/localtime,
+#   /lib/systemd/{systemd,systemd-shutdown}
 #                                            third-party BPF software from
 #                                            Debian 12's archive, with their
 #                                            libraries (suite runs whose
@@ -64,14 +65,15 @@
 #                      dependencies [veth dummy sch_ingress cls_bpf act_bpf]
 #   LSMREVOKE_VERBOSE  1 shows the guest console live
 #   LSMREVOKE_TOOLS    1: put the third-party BPF software in the guest
-#                      (bpftrace, libbpf-tools, libxdp's objects: fetched
-#                      from Debian 12's archive with apt-get download,
-#                      unpacked with dpkg -x into $LSMREVOKE_CACHE/tools);
-#                      0: do not [auto: in suite runs whose
-#                      tests/guest/suite.d has 70-tools.sh]. Packed once
-#                      per run and appended to each initramfs as a second
-#                      cpio archive: +76 MiB gzipped, about 3 s more boot
-#                      under TCG and 217 MiB less free memory in the guest
+#                      (bpftrace, libbpf-tools, libxdp's objects, systemd:
+#                      fetched from Debian 12's archive with apt-get
+#                      download, unpacked with dpkg -x into
+#                      $LSMREVOKE_CACHE/tools); 0: do not [auto: in suite
+#                      runs whose tests/guest/suite.d has 70-tools.sh].
+#                      Packed once per run and appended to each initramfs
+#                      as a second cpio archive: +82 MiB gzipped (systemd
+#                      6 of them), 217 MiB unpacked in the guest's memory,
+#                      about 3 s more boot under TCG
 #   LSMREVOKE_ACCEL    QEMU's -accel [tcg,thread=single]: both vCPUs on one
 #                      host thread. Multi-threaded TCG (plain "tcg") was seen
 #                      to run a stale translation of a jump-label site the
@@ -134,7 +136,7 @@ Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
 seconds per guest [1500; 5400 for debug], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
 arguments, LSMREVOKE_LOGLEVEL [5], LSMREVOKE_KMODS kernel modules to include,
 LSMREVOKE_VERBOSE=1 to show the guest console live, LSMREVOKE_TOOLS=0/1 leaves
-out/adds bpftrace and libbpf-tools [auto: with suite.d/70-tools.sh].
+out/adds bpftrace, libbpf-tools and systemd [auto: with suite.d/70-tools.sh].
 EOF
 }
 

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Real third-party BPF software under revocation (issue 19; sourced by
-# suite.sh, busybox sh). tests/run-qemu.sh puts Debian 12's bpftrace and
-# libbpf-tools in the guest, with their libraries, and the BPF objects of
-# libxdp1 and those embedded in libbpf-tools in $T/tools/objs. Every tool
-# runs at once, as a user runs it (no wrapper, no preload), its output in
-# a file of its own ($WORK/tools/<tool>.out); "bpftool prog loadall"
-# objects are loaded (not attached) beside them. A tool's programs are
+# suite.sh, busybox sh). tests/run-qemu.sh puts Debian 12's bpftrace,
+# libbpf-tools and systemd in the guest, with their libraries, and the BPF
+# objects of libxdp1 and those embedded in libbpf-tools in $T/tools/objs.
+# Every tool runs at once, as a user runs it (no wrapper, no preload), its
+# output in a file of its own ($WORK/tools/<tool>.out); "bpftool prog
+# loadall" objects are loaded (not attached) beside them, and systemd runs
+# as PID 1 of a PID namespace (see "systemd" below). A tool's programs are
 # the ones whose loader= field in programs names its process. The policy
 # is changed as in 30-policy.sh, with the BPF-LSM locked_down denier
 # (policy_deny.bpf.o) held attached by the loader, plus strict writes;
@@ -822,7 +823,7 @@ test_tools_exit() {
 			*) kill -KILL "$_pid" ;;
 			esac
 		else
-			diag "$_t exited by $(($(date +%s) - _ts)) s after SIGINT"
+			diag "$_t exited by $(($(date +%s) - _ts)) s after $([ "$_t" = systemd ] && echo SIGRTMIN+4 || echo SIGINT)"
 		fi
 		wait "$_pid"
 		_rc=$?
