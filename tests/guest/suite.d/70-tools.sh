@@ -566,10 +566,10 @@ tl_sd_enforce() {
 }
 
 # tl_sd_clean: remove what systemd left in $TL_CG (a program attached to
-# a cgroup stays until the cgroup goes), then $TL_CG.
+# a cgroup stays until the cgroup goes), then $TL_CG; unmount cgroup2 if
+# tl_sd_start mounted it.
 tl_sd_clean() {
-	[ -d "$TL_CG" ] || return 0
-	find "$TL_CG" -depth -type d -exec rmdir {} \; 2>/dev/null
+	[ ! -d "$TL_CG" ] || find "$TL_CG" -depth -type d -exec rmdir {} \; 2>/dev/null
 	[ -z "${TL_CG_MOUNTED:-}" ] || umount "$TL_CGROOT" 2>/dev/null
 	TL_CG_MOUNTED=
 }
