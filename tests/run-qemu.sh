@@ -41,7 +41,8 @@
 #   /usr/sbin/{bpftool,ip,tc}                the host's, with their libraries;
 #                                            busybox sh runs its own ip and tc
 #                                            applets first: use full paths
-#   /usr/bin/bpftrace, /usr/sbin/<libbpf-tool>, /etc/localtime
+#   /usr/bin/bpftrace, /usr/sbin/<libbpf-tool>, /etc/localtime,
+#   /lib/systemd/{systemd,systemd-shutdown}
 #                                            third-party BPF software from
 #                                            Debian 12's archive, with their
 #                                            libraries (suite runs whose
@@ -64,14 +65,15 @@
 #                      dependencies [veth dummy sch_ingress cls_bpf act_bpf]
 #   LSMREVOKE_VERBOSE  1 shows the guest console live
 #   LSMREVOKE_TOOLS    1: put the third-party BPF software in the guest
-#                      (bpftrace, libbpf-tools, libxdp's objects: fetched
-#                      from Debian 12's archive with apt-get download,
-#                      unpacked with dpkg -x into $LSMREVOKE_CACHE/tools);
-#                      0: do not [auto: in suite runs whose
-#                      tests/guest/suite.d has 70-tools.sh]. Packed once
-#                      per run and appended to each initramfs as a second
-#                      cpio archive: +76 MiB gzipped, about 3 s more boot
-#                      under TCG and 217 MiB less free memory in the guest
+#                      (bpftrace, libbpf-tools, libxdp's objects, systemd:
+#                      fetched from Debian 12's archive with apt-get
+#                      download, unpacked with dpkg -x into
+#                      $LSMREVOKE_CACHE/tools); 0: do not [auto: in suite
+#                      runs whose tests/guest/suite.d has 70-tools.sh].
+#                      Packed once per run and appended to each initramfs
+#                      as a second cpio archive: +82 MiB gzipped (systemd
+#                      6 of them), 217 MiB unpacked in the guest's memory,
+#                      about 3 s more boot under TCG
 #   LSMREVOKE_ACCEL    QEMU's -accel [tcg,thread=single]: both vCPUs on one
 #                      host thread. Multi-threaded TCG (plain "tcg") was seen
 #                      to run a stale translation of a jump-label site the
@@ -134,7 +136,7 @@ Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
 seconds per guest [1500; 5400 for debug], LSMREVOKE_DEBUG [unset], LSMREVOKE_APPEND extra kernel
 arguments, LSMREVOKE_LOGLEVEL [5], LSMREVOKE_KMODS kernel modules to include,
 LSMREVOKE_VERBOSE=1 to show the guest console live, LSMREVOKE_TOOLS=0/1 leaves
-out/adds bpftrace and libbpf-tools [auto: with suite.d/70-tools.sh].
+out/adds bpftrace, libbpf-tools and systemd [auto: with suite.d/70-tools.sh].
 EOF
 }
 
@@ -565,13 +567,16 @@ copy_binary() {
 # Real BPF software from Debian 12's archive (the host's suite, so the
 # host's libc and libstdc++ serve it), for tests/guest/suite.d/70-tools.sh:
 # bpftrace (and the libraries it links that a host may lack: libbcc's,
-# LLVM's and clang's), libbpf-tools (CO-RE tools, libbpf linked in) and
-# libxdp1's BPF objects. apt-get download and dpkg -x into
+# LLVM's and clang's), libbpf-tools (CO-RE tools, libbpf linked in),
+# libxdp1's BPF objects and systemd (the manager and systemd-shutdown, and
+# the libraries of libsystemd-shared a minimal host may lack), which
+# 70-tools.sh runs as PID 1 of a PID namespace. apt-get download and dpkg -x into
 # $CACHE/tools/<suite>/root, never installed; reused while TOOL_PACKAGES
 # is unchanged.
 
 readonly TOOL_PACKAGES=(bpftrace libbpfcc libllvm14 libclang1-14 libbpf1
-	libdw1 libbpf-tools libxdp1)
+	libdw1 libbpf-tools libxdp1 systemd libsystemd-shared libseccomp2
+	libkmod2 libapparmor1 libip4tc2 libssl3)
 # The libbpf-tools put in the guest (70-tools.sh runs these), and those
 # whose embedded BPF object is also extracted for bpftool prog loadall.
 readonly LIBBPF_TOOLS=(execsnoop exitsnoop opensnoop killsnoop runqslower)
@@ -639,6 +644,8 @@ fetch_tools() {
 copy_tool() {
 	local src=$1 gp=$2 dst=$3 lib rel out libpath
 	libpath=$TOOLS_DIR/root/usr/lib/x86_64-linux-gnu:$TOOLS_DIR/root/lib/x86_64-linux-gnu
+	# systemd's private libraries (its RUNPATH names them on the host).
+	libpath=$libpath:$TOOLS_DIR/root/usr/lib/x86_64-linux-gnu/systemd
 	out=$(LD_LIBRARY_PATH=$libpath ldd "$src") || die "ldd $src failed"
 	if grep -q 'not found' <<<"$out"; then
 		die "$src: libraries not found: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
@@ -661,6 +668,11 @@ install_tools() {	# install_tools DST T
 	copy_tool "$TOOLS_DIR/root/usr/bin/bpftrace" /usr/bin/bpftrace "$dst"
 	for b in "${LIBBPF_TOOLS[@]}"; do
 		copy_tool "$TOOLS_DIR/root/usr/sbin/$b" "/usr/sbin/$b" "$dst"
+	done
+	# systemd where Debian 12 has it: the manager execs systemd-shutdown
+	# when it powers off.
+	for b in systemd systemd-shutdown; do
+		copy_tool "$TOOLS_DIR/root/lib/systemd/$b" "/lib/systemd/$b" "$dst"
 	done
 	# A time zone file, as every Debian system has: without one, glibc's
 	# localtime() tries to open /etc/localtime on every call, and
