@@ -154,6 +154,20 @@ tl_loaded_by() {
 	}' "$SFS/programs" 2>/dev/null | sort -n
 }
 
+# tl_settled PID TAG: writes the programs PID loaded to $TL/TAG.ids; true
+# once that list is not empty and has stayed the same for 2 s (TL_LAST and
+# TL_SINCE carry it from one call to the next; set TL_LAST= first).
+tl_settled() {
+	tl_loaded_by "$1" >"$TL/$2.ids"
+	_c=$(tr '\n' ' ' <"$TL/$2.ids")
+	if [ -z "$_c" ] || [ "$_c" != "$TL_LAST" ]; then
+		TL_SINCE=$(date +%s)
+		TL_LAST=$_c
+		return 1
+	fi
+	[ $(($(date +%s) - TL_SINCE)) -ge 2 ]
+}
+
 # tl_loader ID [SNAPSHOT]: the loader's name of program ID.
 tl_loader() {
 	awk -v id="$1" '$1 == id {
@@ -201,8 +215,7 @@ tl_start() {
 	_pid=$!
 	echo "$_pid" >"$TL/$1.pid"
 	_t0=$(date +%s)
-	_since=
-	_last=
+	TL_LAST=
 	while [ $(($(date +%s) - _t0)) -lt 180 ]; do
 		sleep 0.5
 		if ! tl_alive "$1"; then
@@ -214,16 +227,9 @@ tl_start() {
 		bpftrace-*) grep -q '^ready$' "$TL/$1.out" || continue ;;
 		*) tl_waiting "$_pid" || continue ;;
 		esac
-		tl_loaded_by "$_pid" >"$TL/$1.ids"
-		_c=$(tr '\n' ' ' <"$TL/$1.ids")
-		if [ -z "$_c" ] || [ "$_c" != "$_last" ]; then
-			_since=$(date +%s)
-			_last=$_c
-			continue
-		fi
-		[ $(($(date +%s) - _since)) -lt 2 ] || return 0
+		tl_settled "$_pid" "$1" && return 0
 	done
-	TL_WHY="not ready after 180 s (programs: '$_last'; wchan $(cat "/proc/$_pid/wchan" 2>/dev/null); output: $(head -n 2 "$TL/$1.out" | tr '\n' ' '); errors: $(tail -n 2 "$TL/$1.err" | tr '\n' ' '))"
+	TL_WHY="not ready after 180 s (programs: '$TL_LAST'; wchan $(cat "/proc/$_pid/wchan" 2>/dev/null); output: $(head -n 2 "$TL/$1.out" | tr '\n' ' '); errors: $(tail -n 2 "$TL/$1.err" | tr '\n' ' '))"
 	return 1
 }
 
@@ -502,8 +508,7 @@ tl_sd_start() {
 	sh "$TL/sd.sh" >"$TL/systemd.out" 2>"$TL/systemd.err" </dev/null &
 	echo "$!" >"$TL/systemd.pid"
 	_t0=$(date +%s)
-	_since=
-	_last=
+	TL_LAST=
 	while [ $(($(date +%s) - _t0)) -lt 120 ]; do
 		sleep 0.5
 		if ! tl_alive systemd; then
@@ -521,17 +526,10 @@ tl_sd_start() {
 				_up=$((_up + 1))
 		done
 		[ "$_up" = 2 ] || continue
-		tl_loaded_by "$_sd" >"$TL/systemd.ids"
-		_c=$(tr '\n' ' ' <"$TL/systemd.ids")
-		if [ -z "$_c" ] || [ "$_c" != "$_last" ]; then
-			_since=$(date +%s)
-			_last=$_c
-			continue
-		fi
-		[ $(($(date +%s) - _since)) -lt 2 ] || return 0
+		tl_settled "$_sd" systemd && return 0
 	done
 	tl_sd_log
-	TL_WHY="not ready after 120 s (programs: '$_last'; log: $(tail -n 3 "$TL/systemd.log" | tr '\n' ' '))"
+	TL_WHY="not ready after 120 s (programs: '$TL_LAST'; log: $(tail -n 3 "$TL/systemd.log" | tr '\n' ' '))"
 	return 1
 }
 
