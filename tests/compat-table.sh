@@ -295,8 +295,15 @@ gen() {
 		print "  BPF skeletons (`bpftool version`: `skeletons` false; \"bpftool prog"
 		print "  profile command is not supported\"): 7.1.0 of Debian 12, and, checked"
 		print "  for issue 19 with their own libraries, 7.5.0 of Debian 13 and 7.8.0"
-		print "  of trixie-backports and unstable. The suite runs it when the guest'"'"'s"
-		print "  bpftool has it."
+		print "  of trixie-backports and unstable. `tests/run-qemu.sh` therefore"
+		print "  builds bpftool 7.1.0 with its skeletons from Debian 12'"'"'s"
+		print "  `linux-source-6.1` (table above: `bpftool-v7.1.0-<source version>`),"
+		print "  whose profiler loads, but then needs a hardware counter per CPU and"
+		print "  metric (every metric it offers is a hardware event), and QEMU'"'"'s TCG,"
+		print "  the only accelerator these tests have, emulates no PMU: the kernel"
+		print "  says \"PMU not available due to virtualization\" and bpftool \"failed to"
+		print "  create event cycles on cpu 0\". The suite runs it, and checks it like"
+		print "  the other tools, where a PMU exists."
 	}' "$@"
 }
 

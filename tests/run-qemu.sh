@@ -49,6 +49,9 @@
 #                                            suite.d has 70-tools.sh)
 #   /opt/lsmrevoke-test/tools/objs/*.o       third-party BPF objects (libxdp's,
 #                                            and those embedded in libbpf-tools)
+#   /opt/lsmrevoke-test/tools/bin/bpftool    bpftool with its skeletons, built
+#                                            from linux-source-6.1 (prog
+#                                            profile; Debian's has none)
 #   /opt/lsmrevoke-test/tools/versions       "<package> <version>" lines
 # proc, sysfs, securityfs, tracefs, bpffs, devtmpfs, debugfs and a tmpfs on
 # /tmp are mounted.
@@ -85,7 +88,7 @@ shopt -s inherit_errexit
 
 readonly HOST_PACKAGES=(gcc make clang llvm libbpf-dev libelf-dev zlib1g-dev
 	qemu-system-x86 busybox-static cpio kmod dwarves xz-utils zstd bpftool
-	perl iproute2 dkms)
+	perl iproute2 dkms linux-source-6.1)
 readonly DONE_TOKEN=LSMREVOKE-DONE
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -611,6 +614,7 @@ fetch_tools() {
 	want="${TOOL_PACKAGES[*]}"
 	if [ -f "$d/.complete" ] && [ "$(cat "$d/.complete")" = "$want" ]; then
 		TOOLS_DIR=$d
+		build_bpftool_skel
 		return 0
 	fi
 	rm -rf "$d"
@@ -635,6 +639,45 @@ fetch_tools() {
 	echo "$want" >"$d/.complete"
 	TOOLS_DIR=$d
 	log "third-party BPF software in $d: $(awk '{ printf "%s %s, ", $1, $2 }' "$d/versions")"
+	build_bpftool_skel
+}
+
+# bpftool with its BPF skeletons, for `bpftool prog profile`: every
+# Debian bpftool is built without them (bookworm's 7.1.0 up to the 7.8.0
+# of trixie-backports and unstable say "skeletons": false and refuse
+# `prog profile`). Built here from Debian 12's own source of it, the
+# linux-source-6.1 tarball (its tools/bpf/bpftool, bpftool 7.1.0 with the
+# libbpf 1.1 it carries), with Debian 12's clang, as bpftool's Makefile
+# does when clang is present; its profiler.bpf.c is compiled against the
+# host kernel's BTF. Cached per linux-source-6.1 version in
+# $CACHE/tools/bpftool-skel; about 30 s when not.
+BPFTOOL_SKEL=
+build_bpftool_skel() {
+	local d=$CACHE/tools/bpftool-skel tar=/usr/src/linux-source-6.1.tar.xz
+	local v src=$WORK/bpftool-src
+	v=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
+		die "linux-source-6.1 is not installed (bpftool prog profile is built from it)"
+	if [ -x "$d/bpftool" ] && [ "$(cat "$d/.complete" 2>/dev/null)" = "$v" ]; then
+		BPFTOOL_SKEL=$d/bpftool
+		return 0
+	fi
+	[ -r /sys/kernel/btf/vmlinux ] ||
+		die "bpftool's profiler needs the host kernel's BTF, /sys/kernel/btf/vmlinux"
+	rm -rf "$d" "$src"
+	mkdir -p "$d" "$src/out"
+	tar -xJf "$tar" -C "$src" linux-source-6.1/tools linux-source-6.1/kernel/bpf \
+		linux-source-6.1/include linux-source-6.1/scripts ||
+		die "cannot unpack bpftool's source from $tar"
+	make -s -C "$src/linux-source-6.1/tools/bpf/bpftool" OUTPUT="$src/out/" \
+		-j"$JOBS" >"$d/build.log" 2>&1 ||
+		die "cannot build bpftool from linux-source-6.1 $v: $(tail -n 3 "$d/build.log" | tr '\n' ' ')"
+	"$src/out/bpftool" --json version | grep -q '"skeletons":true' ||
+		die "bpftool built from linux-source-6.1 $v has no skeletons: $("$src/out/bpftool" version | tr '\n' ' ')"
+	cp "$src/out/bpftool" "$d/bpftool"
+	echo "$v" >"$d/.complete"
+	rm -rf "$src"
+	BPFTOOL_SKEL=$d/bpftool
+	log "bpftool with skeletons built from linux-source-6.1 $v: $("$d/bpftool" version | head -n 1)"
 }
 
 # copy_tool SRC GUESTPATH DST: SRC (a host binary or one under the tools
@@ -680,9 +723,13 @@ install_tools() {	# install_tools DST T
 	# failed open, prints it, and so on, thousands of lines a second.
 	cp -L /etc/localtime "$dst/etc/localtime" ||
 		die "the host has no /etc/localtime (tzdata) for the guest's tools"
+	# bpftool prog profile's bpftool, apart from the guest's own bpftool.
+	copy_tool "$BPFTOOL_SKEL" /opt/lsmrevoke-test/tools/bin/bpftool "$dst"
 	mkdir -p "$t/tools/objs"
 	cp "$TOOLS_DIR"/objs/*.o "$t/tools/objs/"
 	cp "$TOOLS_DIR/versions" "$t/tools/versions"
+	echo "bpftool-skel linux-source-6.1-$(cat "$CACHE/tools/bpftool-skel/.complete")" \
+		>>"$t/tools/versions"
 }
 
 # The tools as one gzipped cpio archive, $WORK/tools.cpio.gz, made once
