@@ -175,7 +175,9 @@ struct prog_kinfo {
 };
 
 struct link_table;
+struct btf;
 
+struct btf *kernel_vmlinux_btf(void);
 struct link_table *links_load(void);
 void links_free(struct link_table *lt);
 size_t links_find(const struct link_table *lt, const char *attach_type,
@@ -186,6 +188,18 @@ long long mono_to_unix_ns(__u64 mono_ns);
 void format_time(long long unix_s, char *buf, size_t len);
 int prog_insn(__u32 id, long idx, char *buf, size_t len);
 void attach_str(const struct attach *a, char *buf, size_t len);
+
+/* scx.c: the sched_ext root scheduler in service */
+struct scx_root {
+	char ops[128];		/* its name; "" when none the module follows */
+	char unknown[128];	/* why its programs are not known, or "" */
+	__u32 *ids;		/* its programs */
+	size_t n;
+};
+
+void scx_root_load(struct scx_root *r, const struct link_table *lt);
+bool scx_root_prog(const struct scx_root *r, __u32 id);
+void scx_root_free(struct scx_root *r);
 
 /* json.c: a small writer of compact JSON */
 struct json {
