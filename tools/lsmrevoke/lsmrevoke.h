@@ -5,7 +5,8 @@
  * Everything it knows comes from two places: the module's securityfs
  * directory (programs, requirements, stats, events, ...; sfs.c and
  * requirements.c) and the kernel's own BPF syscall (program and link
- * information; bpfinfo.c). It names no requirement itself: the module's
+ * information; bpfinfo.c), and for plan also sched_ext's sysfs directory
+ * and struct_ops maps (scx.c). It names no requirement itself: the module's
  * requirements file lists them. Each subcommand lives in a file of its
  * own and returns an exit status: 0, 1 (an error, or for "hidden" a
  * hidden program) or 2 (a usage error).
