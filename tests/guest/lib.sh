@@ -171,9 +171,18 @@ else
 fi
 
 # plan_ids FILE KIND: the sorted IDs of the KIND lines (revoke, restore,
-# stays, unknown) of "lsmrevoke plan" output FILE, one line.
+# stays, unknown, withdraw) of "lsmrevoke plan" output FILE, one line.
 plan_ids() {
 	awk -v k="$2" '$1 == k { print $2 }' "$1" | sort -n | tr '\n' ' '
+}
+
+# plan_json_ids FILE LIST: the sorted IDs in "lsmrevoke plan --json"
+# output FILE's LIST (revoke, restore, stays_running, undetermined,
+# withdraw), one line.
+plan_json_ids() {
+	sed -n "s/.*\"$2\":\\[\\(.*\\)/\\1/p" "$1" |
+		sed 's/\],"[a-z_]*":\[.*//' | grep -o '"id":[0-9]*' |
+		cut -d: -f2 | sort -n | tr '\n' ' '
 }
 
 # snap_ids FILE STATE: the sorted IDs of a programs snapshot FILE whose
@@ -196,7 +205,8 @@ ids_minus() {
 # t_plan_agree WHAT PLAN BEFORE AFTER: what the change really did, from
 # programs snapshots BEFORE and AFTER it, is what "lsmrevoke plan" output
 # PLAN said: the newly revoked are its revoke lines, the restored its
-# restore lines, exactly; the unrevocable after it include its stays lines.
+# restore lines, the newly withdrawn its withdraw lines, exactly; the
+# unrevocable after it include its stays lines.
 t_plan_agree() {
 	_rb=$(snap_ids "$3" revoked)
 	_ra=$(snap_ids "$4" revoked)
@@ -206,4 +216,7 @@ t_plan_agree() {
 		"$(plan_ids "$2" restore)" "$(ids_minus "$_rb" "$_ra")"
 	t_eq "$1: plan's stays not unrevocable after the change" "" \
 		"$(ids_minus "$(plan_ids "$2" stays)" "$(snap_ids "$4" unrevocable)")"
+	t_eq "$1: withdrawn by the change vs plan's withdraw" \
+		"$(plan_ids "$2" withdraw)" \
+		"$(ids_minus "$(snap_ids "$4" withdrawn)" "$(snap_ids "$3" withdrawn)")"
 }

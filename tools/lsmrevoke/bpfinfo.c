@@ -186,6 +186,14 @@ static struct {
 } btf_cache[BTF_CACHE];
 static struct btf *vmlinux_btf;
 
+/* The kernel's own BTF (loaded once), or NULL. */
+struct btf *kernel_vmlinux_btf(void)
+{
+	if (!vmlinux_btf)
+		vmlinux_btf = btf__load_vmlinux_btf();
+	return vmlinux_btf;
+}
+
 /* The kernel BTF object @id (vmlinux or a module), or NULL. */
 static struct btf *kernel_btf(__u32 id)
 {
@@ -212,14 +220,10 @@ static struct btf *kernel_btf(__u32 id)
 		return NULL;
 	}
 	close(fd);
-	if (!strcmp(name, "vmlinux")) {
+	if (!strcmp(name, "vmlinux"))
 		btf = btf__load_from_kernel_by_id(id);
-	} else {
-		if (!vmlinux_btf)
-			vmlinux_btf = btf__load_vmlinux_btf();
-		if (vmlinux_btf)
-			btf = btf__load_from_kernel_by_id_split(id, vmlinux_btf);
-	}
+	else if (kernel_vmlinux_btf())
+		btf = btf__load_from_kernel_by_id_split(id, vmlinux_btf);
 	if (!btf)
 		return NULL;
 	btf_cache[i].btf = btf;

@@ -5,7 +5,8 @@
  * Everything it knows comes from two places: the module's securityfs
  * directory (programs, requirements, stats, events, ...; sfs.c and
  * requirements.c) and the kernel's own BPF syscall (program and link
- * information; bpfinfo.c). It names no requirement itself: the module's
+ * information; bpfinfo.c), and for plan also sched_ext's sysfs directory
+ * and struct_ops maps (scx.c). It names no requirement itself: the module's
  * requirements file lists them. Each subcommand lives in a file of its
  * own and returns an exit status: 0, 1 (an error, or for "hidden" a
  * hidden program) or 2 (a usage error).
@@ -175,7 +176,9 @@ struct prog_kinfo {
 };
 
 struct link_table;
+struct btf;
 
+struct btf *kernel_vmlinux_btf(void);
 struct link_table *links_load(void);
 void links_free(struct link_table *lt);
 size_t links_find(const struct link_table *lt, const char *attach_type,
@@ -186,6 +189,18 @@ long long mono_to_unix_ns(__u64 mono_ns);
 void format_time(long long unix_s, char *buf, size_t len);
 int prog_insn(__u32 id, long idx, char *buf, size_t len);
 void attach_str(const struct attach *a, char *buf, size_t len);
+
+/* scx.c: the sched_ext root scheduler in service */
+struct scx_root {
+	char ops[128];		/* its name; "" when none the module follows */
+	char unknown[128];	/* why its programs are not known, or "" */
+	__u32 *ids;		/* its programs */
+	size_t n;
+};
+
+void scx_root_load(struct scx_root *r, const struct link_table *lt);
+bool scx_root_prog(const struct scx_root *r, __u32 id);
+void scx_root_free(struct scx_root *r);
 
 /* json.c: a small writer of compact JSON */
 struct json {

@@ -18,6 +18,12 @@
  * monotone in what a program requires and in the lockdown level); when
  * the change takes requirements away (strict=0), the program is listed as
  * undetermined.
+ *
+ * A struct_ops program cannot be revoked, it stays running; except one of
+ * the sched_ext root scheduler in service (scx.c tells which): the module
+ * takes that scheduler out of service instead (state withdrawn, one-way),
+ * listed as withdraw. When plan cannot tell the scheduler's programs, it
+ * lists them as staying running and says so.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +37,7 @@ enum action {
 	ACT_RESTORE,
 	ACT_STAYS,		/* would be denied, but is unrevocable */
 	ACT_UNKNOWN,		/* depends on a policy plan cannot evaluate */
+	ACT_WITHDRAW,		/* its sched_ext scheduler taken out of service */
 	NR_ACT,
 };
 
@@ -39,6 +46,7 @@ static const char * const act_names[NR_ACT] = {
 	[ACT_RESTORE] = "restore",
 	[ACT_STAYS] = "stays",
 	[ACT_UNKNOWN] = "unknown",
+	[ACT_WITHDRAW] = "withdraw",
 };
 
 /* The JSON member of each list. */
@@ -47,6 +55,7 @@ static const char * const act_members[NR_ACT] = {
 	[ACT_RESTORE] = "restore",
 	[ACT_STAYS] = "stays_running",
 	[ACT_UNKNOWN] = "undetermined",
+	[ACT_WITHDRAW] = "withdraw",
 };
 
 /* One side of the plan: the lockdown level and strict mode. */
@@ -65,6 +74,7 @@ struct plan {
 	unsigned int nr_refused;
 	__u32 lsm_ids[16];	/* BPF-LSM programs on locked_down */
 	size_t nr_lsm;
+	struct scx_root scx;	/* the sched_ext root scheduler in service */
 };
 
 /* What the module found in the program's code; requires adds strict's. */
@@ -131,6 +141,7 @@ static enum action decide(const struct plan *pl, const struct prog_entry *e,
 	__u32 d1 = lockdown_denies(rt, eff1, pl->to.level);
 	bool revoked = is_state(e, "revoked", "revoking");
 	bool unrev = is_state(e, "unrevocable", NULL);
+	bool scx = scx_root_prog(&pl->scx, e->id);
 	bool deny_after;
 
 	*denied = d1;
@@ -141,7 +152,7 @@ static enum action decide(const struct plan *pl, const struct prog_entry *e,
 	if (pl->audit) {
 		/* Nothing is revoked; the module logs changes of verdict. */
 		if (d1 && !d0)
-			return ACT_REVOKE;
+			return scx ? ACT_WITHDRAW : ACT_REVOKE;
 		return !d1 && d0 ? ACT_RESTORE : ACT_NONE;
 	}
 	deny_after = d1;
@@ -155,6 +166,8 @@ static enum action decide(const struct plan *pl, const struct prog_entry *e,
 		return revoked ? ACT_RESTORE : ACT_NONE;
 	if (revoked)
 		return ACT_NONE;
+	if (scx)
+		return ACT_WITHDRAW;
 	return *why ? ACT_STAYS : ACT_REVOKE;
 }
 
@@ -177,6 +190,14 @@ static void print_line(const struct plan *pl, enum action a,
 	case ACT_STAYS:
 		printf("would be denied but stays running (unrevocable:%s)",
 		       why);
+		break;
+	case ACT_WITHDRAW:
+		if (pl->audit)
+			printf("would be denied: %s; its scheduler %s stays in service (audit)",
+			       names, pl->scx.ops);
+		else
+			printf("%s; its scheduler %s would be taken out of service (one-way)",
+			       names, pl->scx.ops);
 		break;
 	default:
 		printf("revoked now by a policy other than lockdown, which plan cannot evaluate");
@@ -216,9 +237,15 @@ static void print_text(const struct plan *pl, size_t *count)
 		printf("note: BPF-LSM program %u is on locked_down: %s\n",
 		       pl->lsm_ids[k],
 		       "plan evaluates lockdown only, it may deny more");
-	printf("%zu to revoke, %zu to restore, %zu stay running (unrevocable), %zu undetermined\n",
-	       count[ACT_REVOKE], count[ACT_RESTORE], count[ACT_STAYS],
-	       count[ACT_UNKNOWN]);
+	if (pl->scx.unknown[0])
+		printf("note: sched_ext scheduler %s is in service, %s (%s): %s\n",
+		       pl->scx.ops, "plan cannot tell its programs",
+		       pl->scx.unknown,
+		       "one listed as staying running would take it out of service instead");
+	printf("%zu to revoke, %zu to restore, %zu stay running (unrevocable), ",
+	       count[ACT_REVOKE], count[ACT_RESTORE], count[ACT_STAYS]);
+	printf("%zu undetermined, %zu to withdraw\n", count[ACT_UNKNOWN],
+	       count[ACT_WITHDRAW]);
 }
 
 static void json_side(struct json *j, const char *key, const struct plan *pl,
@@ -305,6 +332,20 @@ static void print_json(const struct plan *pl)
 	for (k = 0; k < pl->nr_lsm; k++)
 		json_int(&j, pl->lsm_ids[k]);
 	json_arr_end(&j);
+	json_key(&j, "sched_ext_root");
+	if (pl->scx.ops[0]) {
+		json_obj(&j);
+		json_key(&j, "ops");
+		json_str(&j, pl->scx.ops);
+		json_key(&j, "programs_unknown");
+		if (pl->scx.unknown[0])
+			json_str(&j, pl->scx.unknown);
+		else
+			json_null(&j);
+		json_obj_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_obj_end(&j);
 }
 
@@ -417,6 +458,7 @@ static bool read_policy(struct plan *pl)
 	if (lt)
 		pl->nr_lsm = links_find(lt, "lsm_mac", "bpf_lsm_locked_down",
 					pl->lsm_ids, ARRAY_SIZE(pl->lsm_ids));
+	scx_root_load(&pl->scx, lt);
 	links_free(lt);
 	return true;
 }
@@ -444,6 +486,7 @@ int cmd_plan(int argc, char **argv)
 		print_json(&pl);
 	else
 		print_text(&pl, count);
+	scx_root_free(&pl.scx);
 	free(pl.t.v);
 	return EXIT_OK;
 }

@@ -124,6 +124,34 @@ want_state() {
 	t_eq "$1 (prog $2) state" "$3" "$(state_of "$2")"
 }
 
+# plan_run TAG SETTING...: "lsmrevoke plan SETTING..." into $TW/TAG.plan,
+# with --json into $TW/TAG.pjson, valid against the schema's plan.
+plan_run() {
+	_pt=$1
+	shift
+	to 60 /usr/sbin/lsmrevoke plan "$@" >"$TW/$_pt.plan" 2>&1 ||
+		t_err "lsmrevoke plan $*: expected exit 0, saw $? ($(tail -n 1 "$TW/$_pt.plan"))"
+	to 60 /usr/sbin/lsmrevoke plan "$@" --json >"$TW/$_pt.pjson" \
+		2>"$TW/$_pt.perr" ||
+		t_err "lsmrevoke plan $* --json: expected exit 0, saw $? ($(head -n 1 "$TW/$_pt.perr"))"
+	"$BIN" cli json-check "$T/lsmrevoke.schema.json" plan "$TW/$_pt.pjson" \
+		>"$TW/$_pt.pcheck" 2>&1 ||
+		t_err "lsmrevoke plan $* --json: expected valid against #/\$defs/plan, saw '$(head -n 1 "$TW/$_pt.pcheck")'"
+}
+
+# plan_lists TAG ID: the lists of plan run TAG that name prog ID, text
+# then JSON, one line ("" when none).
+plan_lists() {
+	{
+		awk -v id="$2" '$2 == id { print $1 }' "$TW/$1.plan"
+		for _pl in revoke restore stays_running undetermined withdraw; do
+			case " $(plan_json_ids "$TW/$1.pjson" $_pl) " in
+			*" $2 "*) echo "json:$_pl" ;;
+			esac
+		done
+	} | tr '\n' ' '
+}
+
 # want_requires WHAT ID: ID's requires field names bpf_read_kernel.
 want_requires() {
 	_rq=$(prog_line "$2" | cut -d' ' -f4)
@@ -792,6 +820,14 @@ test_struct_ops() {
 		sed -n 's/^\([0-9][0-9]*\): .*/\1/p' | head -n 1)
 	t_eq "lsmr_ssthresh has an id" 1 "$([ -n "$_so" ] && echo 1)"
 	want_state "lsmr_ssthresh, registered" "$_so" active
+	# plan: no sched_ext scheduler, it stays running, not withdrawn.
+	plan_run so_pc lockdown=confidentiality
+	t_eq "plan lockdown=confidentiality: lists of lsmr_ssthresh" \
+		"stays json:stays_running " "$(plan_lists so_pc "$_so")"
+	t_eq "plan lockdown=confidentiality: lsmr_ssthresh stays running" 1 \
+		"$(grep -c "^stays $_so struct_ops lsmr_ssthresh: would be denied but stays running (unrevocable:struct_ops) (loader " "$TW/so_pc.plan")"
+	t_eq "plan lockdown=confidentiality: lists of lsmr_undo_cwnd" "" \
+		"$(plan_lists so_pc "$_su")"
 	deny_on
 	mark
 	revalidate
@@ -822,8 +858,14 @@ test_struct_ops() {
 # no root scheduler, the program is "withdrawn" (programs, status, JSON,
 # explain, events), status exits 0 (nothing denied keeps running), one
 # warning names the scheduler and the program, and sched_ext's own line
-# gives the exit kind lsmrevoke chose (SCX_EXIT_UNREG_KERN). Audit mode
-# first: it only logs "would withdraw", the scheduler stays in service. Relaxing the policy does not enable it again.
+# gives the exit kind lsmrevoke chose (SCX_EXIT_UNREG_KERN). Before the
+# policy tightens, "lsmrevoke plan lockdown=confidentiality" (text and
+# JSON; enforce, then audit mode) lists lsmr_scx_run to withdraw, not as
+# staying running, and a TCP congestion control registered meanwhile as
+# staying running; the withdrawal then is exactly what it planned, and
+# once it is done no scheduler is in service for plan. Audit mode
+# first: it only logs "would withdraw", the scheduler stays in service.
+# Relaxing the policy does not enable it again.
 # Then lsmr_scxb, whose running op reads a field of its task (btf_read:
 # the verifier never refuses it), is loaded and registered while strict
 # mode and the denier deny it: its registration runs a pass, which takes
@@ -889,22 +931,75 @@ test_sched_ext() {
 	t_eq "root scheduler after the registration" lsmr_scx \
 		"$(cat "$SCX/root/ops" 2>/dev/null)"
 	want_state "lsmr_scx_run, registered" "$_run" active
+	# plan, before: lockdown=confidentiality denies bpf_read_kernel as the
+	# denier does; lsmr_scx_run would take lsmr_scx out of service, the
+	# op that needs nothing is in no list.
+	plan_run scx_pc lockdown=confidentiality
+	t_eq "plan lockdown=confidentiality: lists of lsmr_scx_run" \
+		"withdraw json:withdraw " "$(plan_lists scx_pc "$_run")"
+	t_eq "plan lockdown=confidentiality: lists of lsmr_scx_exit" "" \
+		"$(plan_lists scx_pc "$_ex")"
+	t_eq "plan lockdown=confidentiality: withdraw line" 1 \
+		"$(grep -c "^withdraw $_run struct_ops lsmr_scx_run: bpf_read_kernel; its scheduler lsmr_scx would be taken out of service (one-way) (loader " "$TW/scx_pc.plan")"
+	t_eq "plan lockdown=confidentiality: summary" 1 \
+		"$(grep -cE '^[0-9]+ to revoke, [0-9]+ to restore, [0-9]+ stay running \(unrevocable\), [0-9]+ undetermined, 1 to withdraw$' "$TW/scx_pc.plan")"
+	t_eq "plan lockdown=confidentiality --json: sched_ext_root" 1 \
+		"$(grep -c '"sched_ext_root":{"ops":"lsmr_scx","programs_unknown":null}' "$TW/scx_pc.pjson")"
+	grep -q "^withdraw $_run " "$TW/scx_pc.plan" ||
+		diag_file "$TW/scx_pc.plan" "plan: "
+	# Another struct_ops beside the scheduler in service stays running.
+	if to 60 /usr/sbin/bpftool struct_ops register \
+		"$PROGS/trace_structops.bpf.o" >"$TW/so.out" 2>&1; then
+		_so=$(scx_prog lsmr_ssthresh)
+		plan_run scx_pso lockdown=confidentiality
+		t_eq "plan beside lsmr_scx: lists of lsmr_ssthresh" \
+			"stays json:stays_running " "$(plan_lists scx_pso "$_so")"
+		t_eq "plan beside lsmr_ssthresh: lists of lsmr_scx_run" \
+			"withdraw json:withdraw " "$(plan_lists scx_pso "$_run")"
+		to 60 /usr/sbin/bpftool struct_ops unregister name lsmr_cc \
+			>"$TW/so.out" 2>&1 ||
+			t_err "bpftool struct_ops unregister name lsmr_cc: expected success, saw '$(tail -n 1 "$TW/so.out")'"
+	else
+		t_err "bpftool struct_ops register trace_structops.bpf.o: expected success, saw '$(tail -n 1 "$TW/so.out")'"
+	fi
 	# Audit mode decides and does nothing: the scheduler stays in service.
 	echo audit >"$SFS/mode" || t_err "echo audit > mode: expected success"
+	plan_run scx_pa lockdown=confidentiality
+	t_eq "plan lockdown=confidentiality, audit mode: lists of lsmr_scx_run" \
+		"withdraw json:withdraw " "$(plan_lists scx_pa "$_run")"
+	t_eq "plan lockdown=confidentiality, audit mode: withdraw line" 1 \
+		"$(grep -c "^withdraw $_run struct_ops lsmr_scx_run: would be denied: bpf_read_kernel; its scheduler lsmr_scx stays in service (audit) (loader " "$TW/scx_pa.plan")"
 	deny_on
 	revalidate
 	want_state "lsmr_scx_run under the denier, audit mode" "$_run" active
 	t_eq "sched_ext under the denier, audit mode" enabled "$(scx_state)"
 	mark
+	cat "$SFS/programs" >"$TW/scx.before"
 	# Enforce: the write's pass takes the scheduler out of service.
 	echo enforce >"$SFS/mode" || t_err "echo enforce > mode: expected success"
 	revalidate
 	want_state "lsmr_scx_run under the denier" "$_run" withdrawn
 	want_state "lsmr_scx_exit (needs nothing) under the denier" "$_ex" active
+	# What the plan said is what happened: withdrawn exactly as planned.
+	cat "$SFS/programs" >"$TW/scx.after"
+	t_eq "withdrawn by the denier vs plan's withdraw" \
+		"$(plan_ids "$TW/scx_pc.plan" withdraw)" \
+		"$(ids_minus "$(snap_ids "$TW/scx.after" withdrawn)" "$(snap_ids "$TW/scx.before" withdrawn)")"
+	t_eq "withdrawn by the denier vs plan --json's withdraw" \
+		"$(plan_json_ids "$TW/scx_pc.pjson" withdraw)" \
+		"$(ids_minus "$(snap_ids "$TW/scx.after" withdrawn)" "$(snap_ids "$TW/scx.before" withdrawn)")"
 	scx_wait disabled
 	t_eq "sched_ext under the denier" disabled "$(scx_state)"
 	t_eq "root scheduler under the denier" "" \
 		"$(cat "$SCX/root/ops" 2>/dev/null)"
+	# plan, after: no scheduler in service, a withdrawn program stays so.
+	plan_run scx_pw lockdown=confidentiality
+	t_eq "plan after the withdrawal: lists of lsmr_scx_run" "" \
+		"$(plan_lists scx_pw "$_run")"
+	t_eq "plan after the withdrawal: lists of lsmr_scx_exit" "" \
+		"$(plan_lists scx_pw "$_ex")"
+	t_eq "plan after the withdrawal --json: sched_ext_root" 1 \
+		"$(grep -c '"sched_ext_root":null' "$TW/scx_pw.pjson")"
 	dmesg_since_mark >"$TW/scx.dmesg"
 	t_eq "warning naming lsmr_scx and lsmr_scx_run" 1 \
 		"$(grep -c "lsmrevoke: prog $_run (lsmr_scx_run) is denied bpf_read_kernel: sched_ext scheduler lsmr_scx taken out of service (one-way" "$TW/scx.dmesg")"

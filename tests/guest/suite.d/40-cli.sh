@@ -608,9 +608,7 @@ cli_expect() {
 
 # cli_json_ids NAME LIST: the sorted IDs in plan --json output NAME's LIST.
 cli_json_ids() {
-	sed -n "s/.*\"$2\":\\[\\(.*\\)/\\1/p" "$CW/$1.out" |
-		sed 's/\],"[a-z_]*":\[.*//' | grep -o '"id":[0-9]*' |
-		cut -d: -f2 | sort -n | tr '\n' ' '
+	plan_json_ids "$CW/$1.out" "$2"
 }
 
 # cli_plan_check NAME LEVEL STRICT MUST SETTING...: plan SETTING lists to
@@ -649,7 +647,7 @@ test_cli_plan() {
 	cli_plan_check plan_i 1 0 "$WU" lockdown=integrity
 	cli_has_line plan_i out "revoke $WU tracepoint write_user: bpf_write_user (loader $CLI_LOADER_ESC:$_lw)"
 	cli_has plan_i out '^plan: lockdown none -> integrity, strict 0 -> 0; mode enforce$'
-	cli_has plan_i out '^[0-9]+ to revoke, 0 to restore, 0 stay running \(unrevocable\), 0 undetermined$'
+	cli_has plan_i out '^[0-9]+ to revoke, 0 to restore, 0 stay running \(unrevocable\), 0 undetermined, 0 to withdraw$'
 	cli_plan_check plan_c 2 0 "$WU $RK $RKL" lockdown=confidentiality
 	cli_hasnt plan_c out "^revoke ($FB|$FBL) "
 	cli_plan_check plan_cs 2 1 "$WU $RK $RKL $FB $FBL" strict=1 lockdown=confidentiality
