@@ -899,6 +899,7 @@ console_excerpt() {
 # finish or the kernel complained.
 report_kernel() {
 	local series=$1 rel=$2 d=$WORK/$1 line passed=0 failed=0 done=0 rc why
+	local names=()	# what failed, for the summary (a CI log may keep only its end)
 	rc=$(cat "$d/qemu.rc")
 	strip_escapes "$d/console.log" >"$d/console.txt"
 
@@ -914,7 +915,10 @@ report_kernel() {
 		elif [[ $line =~ \#[0-9A-Za-z_]+(\ [^\ :]+)?:(OK|FAIL|SKIP) ]]; then
 			case ${BASH_REMATCH[2]} in
 			OK) passed=$((passed + 1)) ;;
-			FAIL) failed=$((failed + 1)) ;;
+			FAIL)
+				failed=$((failed + 1))
+				names+=("${line#*#}")
+				;;
 			esac
 			# From the '#' on: a result may follow other output.
 			echo "[$series] #${line#*#}"
@@ -933,14 +937,17 @@ report_kernel() {
 		fi
 		echo "[$series] #boot:FAIL (no completion token; guest panicked, hung or timed out: $why)"
 		failed=$((failed + 1))
+		names+=("boot:FAIL")
 		console_excerpt "$d/console.txt"
 	elif grep -Eq "$KERNEL_TROUBLE" "$d/console.txt"; then
 		echo "[$series] #console:FAIL (the kernel log shows a warning, bug or oops)"
 		failed=$((failed + 1))
+		names+=("console:FAIL")
 		console_excerpt "$d/console.txt"
 	elif [ "$series" = debug ] && debug_trouble "$d/console.txt" >"$d/debug-trouble.txt"; then
 		echo "[$series] #console:FAIL (a debug checker reported: $(head -n 1 "$d/debug-trouble.txt"))"
 		failed=$((failed + 1))
+		names+=("console:FAIL")
 		echo "-- debug checker lines --"
 		head -n 40 "$d/debug-trouble.txt"
 		echo "-- end of debug checker lines --"
@@ -948,6 +955,10 @@ report_kernel() {
 	fi
 	echo "$series: $passed passed, $failed failed"
 	summaries+=("$series: $passed passed, $failed failed")
+	# Each failure, whole (its reason), once more under the summary.
+	for line in "${names[@]}"; do
+		summaries+=("  $series FAILED: ${line:0:300}")
+	done
 	passed_total=$((passed_total + passed))
 	failed_total=$((failed_total + failed))
 }
