@@ -202,6 +202,12 @@ ids_minus() {
 	done | sort -n | tr '\n' ' '
 }
 
+# newly_withdrawn BEFORE AFTER: the programs withdrawn in programs snapshot
+# AFTER and not in BEFORE.
+newly_withdrawn() {
+	ids_minus "$(snap_ids "$2" withdrawn)" "$(snap_ids "$1" withdrawn)"
+}
+
 # t_plan_agree WHAT PLAN BEFORE AFTER: what the change really did, from
 # programs snapshots BEFORE and AFTER it, is what "lsmrevoke plan" output
 # PLAN said: the newly revoked are its revoke lines, the restored its
@@ -217,6 +223,5 @@ t_plan_agree() {
 	t_eq "$1: plan's stays not unrevocable after the change" "" \
 		"$(ids_minus "$(plan_ids "$2" stays)" "$(snap_ids "$4" unrevocable)")"
 	t_eq "$1: withdrawn by the change vs plan's withdraw" \
-		"$(plan_ids "$2" withdraw)" \
-		"$(ids_minus "$(snap_ids "$4" withdrawn)" "$(snap_ids "$3" withdrawn)")"
+		"$(plan_ids "$2" withdraw)" "$(newly_withdrawn "$3" "$4")"
 }

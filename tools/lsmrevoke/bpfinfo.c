@@ -221,7 +221,7 @@ static struct btf *kernel_btf(__u32 id)
 	}
 	close(fd);
 	if (!strcmp(name, "vmlinux"))
-		btf = btf__load_from_kernel_by_id(id);
+		btf = kernel_vmlinux_btf();
 	else if (kernel_vmlinux_btf())
 		btf = btf__load_from_kernel_by_id_split(id, vmlinux_btf);
 	if (!btf)

@@ -241,7 +241,7 @@ static void print_text(const struct plan *pl, size_t *count)
 		printf("note: sched_ext scheduler %s is in service, %s (%s): %s\n",
 		       pl->scx.ops, "plan cannot tell its programs",
 		       pl->scx.unknown,
-		       "one listed as staying running would take it out of service instead");
+		       "its denied programs, listed as any struct_ops, would take it out of service instead");
 	printf("%zu to revoke, %zu to restore, %zu stay running (unrevocable), ",
 	       count[ACT_REVOKE], count[ACT_RESTORE], count[ACT_STAYS]);
 	printf("%zu undetermined, %zu to withdraw\n", count[ACT_UNKNOWN],

@@ -70,21 +70,28 @@ struct scx_map {
 	bool root;
 };
 
-/* Member @name of struct @t: its byte offset, and its type in *@mt. */
+/*
+ * Member @name of struct @t (not a bitfield): its byte offset, its type
+ * with typedefs and qualifiers resolved in *@mt, its size in *@size.
+ */
 static __u32 member_off(const struct btf *btf, const struct btf_type *t,
-			const char *name, const struct btf_type **mt)
+			const char *name, const struct btf_type **mt,
+			__s64 *size)
 {
 	const struct btf_member *m = btf_members(t);
 	__u16 i, vlen = btf_vlen(t);
 
 	for (i = 0; i < vlen; i++, m++) {
 		__u32 bits = btf_member_bit_offset(t, i);
+		int id;
 
-		if (bits % 8 ||
+		if (bits % 8 || btf_member_bitfield_size(t, i) ||
 		    strcmp(btf__name_by_offset(btf, m->name_off), name))
 			continue;
-		*mt = btf__type_by_id(btf, m->type);
-		return *mt ? bits / 8 : NO_MEMBER;
+		id = btf__resolve_type(btf, m->type);
+		*mt = id > 0 ? btf__type_by_id(btf, id) : NULL;
+		*size = btf__resolve_size(btf, m->type);
+		return *mt && *size > 0 ? bits / 8 : NO_MEMBER;
 	}
 	return NO_MEMBER;
 }
@@ -96,6 +103,7 @@ static bool read_layout(__u32 value_id, __u32 value_size,
 	const struct btf *btf = kernel_vmlinux_btf();
 	const struct btf_type *t, *mt;
 	const char *name;
+	__s64 size;
 	__u32 off;
 
 	t = btf ? btf__type_by_id(btf, value_id) : NULL;
@@ -106,22 +114,24 @@ static bool read_layout(__u32 value_id, __u32 value_size,
 		      strcmp(name, "bpf_struct_ops_sched_ext_ops_cid")))
 		return false;
 	l->btf = btf;
-	l->data = member_off(btf, t, "data", &l->ops);
-	off = member_off(btf, t, "common", &mt);
+	l->data = member_off(btf, t, "data", &l->ops, &size);
+	off = member_off(btf, t, "common", &mt, &size);
 	if (l->data == NO_MEMBER || off == NO_MEMBER || !btf_is_struct(mt) ||
 	    !btf_is_struct(l->ops))
 		return false;
-	l->state = member_off(btf, mt, "state", &mt);
-	if (l->state == NO_MEMBER || mt->size != sizeof(__u32))
+	l->state = member_off(btf, mt, "state", &mt, &size);
+	if (l->state == NO_MEMBER || size != sizeof(__u32))
 		return false;
 	l->state += off;
-	l->name = member_off(btf, l->ops, "name", &mt);
+	l->name = member_off(btf, l->ops, "name", &mt, &size);
 	if (l->name == NO_MEMBER || !btf_is_array(mt) ||
-	    !btf_array(mt)->nelems)
+	    !btf_array(mt)->nelems || size != btf_array(mt)->nelems ||
+	    l->name + size > l->ops->size)
 		return false;
-	l->name_len = btf_array(mt)->nelems;
-	l->sub = member_off(btf, l->ops, "sub_cgroup_id", &mt);
-	if (l->sub != NO_MEMBER && mt->size != sizeof(__u64))
+	l->name_len = size;
+	l->sub = member_off(btf, l->ops, "sub_cgroup_id", &mt, &size);
+	if (l->sub != NO_MEMBER &&
+	    (size != sizeof(__u64) || l->sub + size > l->ops->size))
 		l->sub = NO_MEMBER;
 	return l->data + l->ops->size <= value_size &&
 	       l->state + sizeof(__u32) <= value_size;

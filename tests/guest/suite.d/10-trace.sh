@@ -982,12 +982,11 @@ test_sched_ext() {
 	want_state "lsmr_scx_exit (needs nothing) under the denier" "$_ex" active
 	# What the plan said is what happened: withdrawn exactly as planned.
 	cat "$SFS/programs" >"$TW/scx.after"
+	_wd=$(newly_withdrawn "$TW/scx.before" "$TW/scx.after")
 	t_eq "withdrawn by the denier vs plan's withdraw" \
-		"$(plan_ids "$TW/scx_pc.plan" withdraw)" \
-		"$(ids_minus "$(snap_ids "$TW/scx.after" withdrawn)" "$(snap_ids "$TW/scx.before" withdrawn)")"
+		"$(plan_ids "$TW/scx_pc.plan" withdraw)" "$_wd"
 	t_eq "withdrawn by the denier vs plan --json's withdraw" \
-		"$(plan_json_ids "$TW/scx_pc.pjson" withdraw)" \
-		"$(ids_minus "$(snap_ids "$TW/scx.after" withdrawn)" "$(snap_ids "$TW/scx.before" withdrawn)")"
+		"$(plan_json_ids "$TW/scx_pc.pjson" withdraw)" "$_wd"
 	scx_wait disabled
 	t_eq "sched_ext under the denier" disabled "$(scx_state)"
 	t_eq "root scheduler under the denier" "" \
