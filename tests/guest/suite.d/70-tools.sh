@@ -710,9 +710,10 @@ test_tools_start() {
 			kill "$_pid" 2>/dev/null
 			wait "$_pid" 2>/dev/null
 			_why="bpftool prog profile: $(tr '\n' ' ' <"$TL/bpftool-profile.err" | cut -c1-200)"
-			# x86 registers its "cpu" PMU only when it found one.
+			# x86 registers its "cpu" PMU only when it found one
+			# (no "_" in a reason: tools lines carry spaces as "_").
 			[ -e /sys/bus/event_source/devices/cpu ] ||
-				_why="${_why}(no hardware PMU: /sys/bus/event_source/devices has no cpu; QEMU's TCG emulates none)"
+				_why="${_why}(no hardware PMU: no cpu event source in sysfs; QEMU's TCG emulates none)"
 			skip "tools_start bpftool-profile" "$_why"
 			diag "tools: tool $TL_REL bpftool-profile $(tl_version bpftool-profile) skip:$(echo "$_why" | tr ' ' '_')"
 		fi
