@@ -282,6 +282,19 @@ rb_state() {
 	prog_line "$1" | cut -d' ' -f5
 }
 
+# rb_wait_state ID STATE: writes revalidate until program ID is in STATE,
+# for at most 5 s. An unpinned link (the denier's) is released after an
+# RCU grace period, from a worker: a revalidate right after the unpin can
+# still see it attached.
+rb_wait_state() {
+	_n=50
+	while [ "$_n" -gt 0 ] && [ "$(rb_state "$1")" != "$2" ]; do
+		"$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+		nap
+		_n=$((_n - 1))
+	done
+}
+
 # rb_expect_kept SITE PIN ID WANT_RE LOGRE: program ID's state matches
 # WANT_RE, its image is the one in $RW/before.img, and a log line
 # since the mark matches LOGRE.
@@ -489,7 +502,7 @@ test_robust_fault_runtime() {
 				t_err "tailcall:refuse: fire: expected success, saw '$_f'"
 			fi
 			rm -rf "$RP/deny"
-			"$BIN" trace write "$SFS/revalidate" 1 >/dev/null
+			rb_wait_state "$_id" active
 			t_eq "tailcall:refuse: prog $_id after the denier went" active "$(rb_state "$_id")"
 			t_eq "tailcall:refuse: slot 0 after restore" "$_id" \
 				"$("$BIN" trace slot "$_j" 0 get 2>&1)"
