@@ -58,6 +58,7 @@
 #include "prog_walk.h"
 #include "requirement.h"
 #include "scan.h"
+#include "sources.h"
 #include "state.h"
 #include "track.h"
 
@@ -215,6 +216,7 @@ static int stats_show(struct seq_file *m, void *v)
 	/* Added later, so after the lines above. */
 	seq_printf(m, "withdrawn %lu\nwithdrawals %ld\n", c.withdrawn,
 		   ps.withdrawals);
+	seq_printf(m, "compiled %ld\n", lsmrevoke_sources_compiled());
 	return 0;
 }
 

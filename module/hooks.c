@@ -24,6 +24,10 @@ struct hook {
 	kprobe_pre_handler_t pre;		/* a kprobe, or */
 	kretprobe_handler_t entry, ret;		/* a kretprobe */
 	size_t data_size;
+	/* A kprobe whose pre handler moves the IP (see ip_moved()). */
+	bool ipmodify;
+	/* Called once the kprobe is placed; an error takes it out again. */
+	int (*placed)(struct kprobe *kp);
 	bool required;
 	bool sched_ext;		/* only on kernels with sched_ext (scx.c) */
 	bool installed;
@@ -37,17 +41,23 @@ struct hook {
 static struct hook hooks[] = {
 	{
 		/*
+		 * A program freed (a load that failed after it was
+		 * compiled); placed before the compile hook, so that no
+		 * entry that hook adds can miss its free.
+		 */
+		.symbol = "bpf_prog_free",
+		.pre = lsmrevoke_sources_prog_free,
+		.required = true,
+	},
+	{
+		/*
 		 * A program compiled, before its ID exists: the kernel
 		 * enters sources.c's wrapper instead (compat.h names it).
 		 */
 		.symbol = LSMREVOKE_SELECT_RUNTIME,
 		.pre = lsmrevoke_sources_select_runtime,
-		.required = true,
-	},
-	{
-		/* A program freed (a load that failed after that). */
-		.symbol = "bpf_prog_free",
-		.pre = lsmrevoke_sources_prog_free,
+		.ipmodify = true,
+		.placed = lsmrevoke_sources_select_runtime_placed,
 		.required = true,
 	},
 	{
@@ -153,12 +163,14 @@ static struct hook hooks[] = {
 		/* Unloading lsmrevoke, refused while a program is revoked. */
 		.symbol = "__x64_sys_delete_module",
 		.pre = lsmrevoke_guard_delete_module,
+		.ipmodify = true,
 		.required = true,
 	},
 	{
 		/* ... from 32-bit tasks; absent without IA32 emulation. */
 		.symbol = "__ia32_sys_delete_module",
 		.pre = lsmrevoke_guard_delete_module_ia32,
+		.ipmodify = true,
 	},
 	{
 		/* A write to debugfs kprobes/enabled, refused. */
@@ -186,9 +198,24 @@ static void uninstall(struct hook *h)
 		pr_warn("probe on %s missed %lu events\n", h->symbol, missed);
 }
 
+/*
+ * The post handler of a kprobe whose pre handler moves the IP; never
+ * called for a call it moved. Having one makes an ftrace-based kprobe an
+ * IPMODIFY user of its site (as kernel/fail_function.c's is): ftrace then
+ * refuses a second IPMODIFY user there (a live patch), and a BPF
+ * trampoline on the same site calls the function through the moved
+ * return path instead of calling its body directly and returning past
+ * it, which would lose the move.
+ */
+static void ip_moved(struct kprobe *p, struct pt_regs *regs,
+		     unsigned long flags)
+{
+}
+
 static int install(struct hook *h)
 {
 	char site[KSYM_NAME_LEN + 8];
+	int ret;
 
 	snprintf(site, sizeof(site), "hook:%s", h->symbol);
 	if (lsmrevoke_fault(site))
@@ -197,7 +224,15 @@ static int install(struct hook *h)
 		memset(&h->kp, 0, sizeof(h->kp));
 		h->kp.symbol_name = h->symbol;
 		h->kp.pre_handler = h->pre;
-		return register_kprobe(&h->kp);
+		if (h->ipmodify)
+			h->kp.post_handler = ip_moved;
+		ret = register_kprobe(&h->kp);
+		if (ret || !h->placed)
+			return ret;
+		ret = h->placed(&h->kp);
+		if (ret)
+			unregister_kprobe(&h->kp);
+		return ret;
 	}
 	memset(&h->krp, 0, sizeof(h->krp));
 	h->krp.kp.symbol_name = h->symbol;

@@ -40,6 +40,7 @@ unsigned long lsmrevoke_thunk_target_set_memory_ro __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_set_memory_ro;
 unsigned long lsmrevoke_thunk_target_select_runtime __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_select_runtime;
+unsigned long lsmrevoke_select_runtime_body __ro_after_init;
 unsigned long lsmrevoke_thunk_target_btf_name_by_offset __ro_after_init;
 atomic_long_t lsmrevoke_thunk_calls_btf_name_by_offset;
 unsigned long lsmrevoke_thunk_target___scx_exit __ro_after_init;
@@ -108,7 +109,9 @@ static const struct ksym ksyms[] = {
 	KSYM_THUNK(set_memory_ro),
 	/*
 	 * Called by sources.c's wrapper, which the kernel enters instead
-	 * while a program is being loaded (its name differs: compat.h).
+	 * while a program is being loaded (its name differs: compat.h);
+	 * its thunk enters the body past the ftrace site, which sources.c
+	 * finds when it places the hook there.
 	 */
 	{ .name = LSMREVOKE_SELECT_RUNTIME,
 	  .addr = &lsmrevoke_thunk_target_select_runtime,

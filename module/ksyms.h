@@ -68,6 +68,8 @@ unsigned long lsmrevoke_thunk_select_runtime(unsigned long a0,
 					     unsigned long a2);
 extern unsigned long lsmrevoke_thunk_target_select_runtime;
 extern atomic_long_t lsmrevoke_thunk_calls_select_runtime;
+/* Where its thunk enters it: past its ftrace site (sources.c sets it). */
+extern unsigned long lsmrevoke_select_runtime_body;
 extern unsigned long lsmrevoke_thunk_target_btf_name_by_offset;
 extern atomic_long_t lsmrevoke_thunk_calls_btf_name_by_offset;
 extern unsigned long lsmrevoke_thunk_target___scx_exit;

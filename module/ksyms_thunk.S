@@ -31,6 +31,22 @@ LSMREVOKE_THUNK text_poke_queue
 LSMREVOKE_THUNK text_poke_finish
 LSMREVOKE_THUNK set_memory_rw
 LSMREVOKE_THUNK set_memory_ro
-LSMREVOKE_THUNK select_runtime
 LSMREVOKE_THUNK btf_name_by_offset
 LSMREVOKE_THUNK __scx_exit
+
+/*
+ * The select-runtime function (compat.h), entered past its ftrace site:
+ * sources.c's wrapper, which the compile hook sends the kernel into, calls
+ * the function's body this way, so that no probe or trampoline on that
+ * site sees the wrapper's own call (no second redirect, whatever another
+ * tracer did to the return address). The ftrace site is a 5-byte call or
+ * no-op, the first instruction after ENDBR, before the prologue: skipping
+ * it skips tracing and nothing else. sources.c sets the address when the
+ * hook is placed; the call counter is the symbol's own.
+ */
+SYM_FUNC_START(lsmrevoke_thunk_select_runtime)
+	lock incq lsmrevoke_thunk_calls_select_runtime(%rip)
+	pushq lsmrevoke_select_runtime_body(%rip)
+	UNWIND_HINT_FUNC
+	RET
+SYM_FUNC_END(lsmrevoke_thunk_select_runtime)

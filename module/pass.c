@@ -192,6 +192,17 @@ static void settle(struct lsmrevoke_change *c)
 #define DRAIN_MS 1000
 
 /*
+ * Whether runs of @c's program may have entered it before its change: it
+ * was revoked, and it has an ID (a program judged before its ID exists
+ * was never run; waiting for it would only stall its loader, for DRAIN_MS
+ * when that loader is itself a sleepable program).
+ */
+static bool to_drain(const struct lsmrevoke_change *c)
+{
+	return c->revoke && !c->why && READ_ONCE(c->prog->aux->id);
+}
+
+/*
  * The batch's revocations are in place: waits until no run that entered
  * one of those programs before is still inside it. A sleepable run that
  * outlives DRAIN_MS is reported ("inflight") for each sleepable program
@@ -206,7 +217,7 @@ static void drain(void)
 	for (i = 0; i < batch.nr; i++) {
 		const struct lsmrevoke_change *c = &batch.changes[i];
 
-		if (!c->revoke || c->why)
+		if (!to_drain(c))
 			continue;
 		any = true;
 		sleepable |= lsmrevoke_prog_sleepable(c->prog);
@@ -216,7 +227,7 @@ static void drain(void)
 	for (i = 0; i < batch.nr; i++) {
 		const struct lsmrevoke_change *c = &batch.changes[i];
 
-		if (c->revoke && !c->why && lsmrevoke_prog_sleepable(c->prog))
+		if (to_drain(c) && lsmrevoke_prog_sleepable(c->prog))
 			report("inflight", c->owner,
 			       "run_outlived_" __stringify(DRAIN_MS) "ms", true);
 	}

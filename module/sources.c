@@ -8,7 +8,7 @@
  *    denied program is revoked before any task can run it (the load
  *    window is closed). The kernel enters a wrapper instead of its
  *    select-runtime function (a kprobe on its entry moves the instruction
- *    pointer, as error injection does), which calls the kernel's function
+ *    pointer, as error injection does), which runs the function's body
  *    and then judges. A load that fails after that point has its entry
  *    dropped when the program is freed (bpf_prog_free);
  *  - a program is loaded (probe on perf_event_bpf_event, current is the
@@ -50,6 +50,8 @@
 #include <linux/bpf.h>
 #include <linux/cred.h>
 #include <linux/filter.h>
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/ratelimit.h>
@@ -127,13 +129,48 @@ int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs)
 
 /* Tasks the compile hook sent into the wrapper that have not left it. */
 static atomic_t in_wrapper = ATOMIC_INIT(0);
+/* Programs tracked by the compile hook, before their ID existed. */
+static atomic_long_t nr_compiled;
+
+/* Contents of stats "compiled". */
+long lsmrevoke_sources_compiled(void)
+{
+	return atomic_long_read(&nr_compiled);
+}
+
+/*
+ * Judges @fp, just compiled, before its ID exists. Only while lsmrevoke is
+ * live and holds a reference on itself for the time: a program revoked
+ * here has no ID yet, so an unload that had begun (pass_exit() restores
+ * what it finds by ID) could leave its jump behind; with the reference
+ * taken, the unload cannot begin until the revoked program holds one of
+ * its own. When lsmrevoke is going, the load probe's judgement is skipped
+ * too: nothing is revoked any more.
+ */
+static void judge_compiled(struct bpf_prog *fp, int *err)
+{
+	u32 flags;
+
+	if (!try_module_get(THIS_MODULE))
+		return;
+	if (lsmrevoke_track_add(fp, LSMREVOKE_SRC_LOAD, &flags)) {
+		pr_err_ratelimited("new program not tracked before its ID exists: out of memory\n");
+	} else {
+		atomic_long_inc(&nr_compiled);
+		if (lsmrevoke_judge_gated(flags))
+			lsmrevoke_pass_new(fp);
+	}
+	/* Testing: a revoked one's load fails from here on. */
+	if (lsmrevoke_track_revoked(fp) && lsmrevoke_fault("compile:fail"))
+		*err = -ENOMEM;
+	module_put(THIS_MODULE);
+}
 
 /*
  * Entered instead of the kernel's select-runtime function in the loader's
  * bpf(BPF_PROG_LOAD), with its arguments and return address (compat.h:
- * two or three, one of them err): calls it, then tracks a verified eBPF
- * program (not a classic filter the kernel converted) and, if it needs a
- * gated requirement, judges it now, before its ID exists.
+ * two or three, one of them err): runs its body, then judges a verified
+ * eBPF program (not a classic filter the kernel converted).
  */
 static unsigned long select_runtime_wrapper(unsigned long a0,
 					    unsigned long a1,
@@ -143,34 +180,26 @@ static unsigned long select_runtime_wrapper(unsigned long a0,
 	int *err = (int *)args[LSMREVOKE_SELECT_RUNTIME_ERR_ARG];
 	unsigned long ret = lsmrevoke_thunk_select_runtime(a0, a1, a2);
 	struct bpf_prog *fp = (struct bpf_prog *)ret;
-	u32 flags;
 
-	if (!*err && !bpf_prog_was_classic(fp)) {
-		if (lsmrevoke_track_add(fp, LSMREVOKE_SRC_LOAD, &flags))
-			pr_err_ratelimited("new program not tracked before its ID exists: out of memory\n");
-		else if (lsmrevoke_judge_gated(flags))
-			lsmrevoke_pass_new(fp);
-		/* Testing: a revoked one's load fails from here on. */
-		if (lsmrevoke_track_revoked(fp) &&
-		    lsmrevoke_fault("compile:fail"))
-			*err = -ENOMEM;
-	}
+	if (!*err && !bpf_prog_was_classic(fp))
+		judge_compiled(fp, err);
 	if (atomic_dec_and_test(&in_wrapper))
 		wake_up_var(&in_wrapper);
 	return ret;
 }
 
 /*
- * kprobe on the entry of the kernel's select-runtime function (compat.h):
- * the kernel enters select_runtime_wrapper() instead, with the same
- * arguments and return address. The wrapper's own call of the function
- * (its return address is in this module) runs it as it is.
+ * kprobe on the entry of the kernel's select-runtime function (compat.h),
+ * once lsmrevoke is live (until then, and while it is going, the load
+ * probe judges new programs): the kernel enters select_runtime_wrapper()
+ * instead, with the same arguments and return address. The wrapper runs
+ * the function's body past this site (ksyms_thunk.S), so it is never
+ * redirected twice.
  */
 int lsmrevoke_sources_select_runtime(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned long caller = regs_get_kernel_stack_nth(regs, 0);
-
-	if (within_module(caller, THIS_MODULE))
+	if (READ_ONCE(THIS_MODULE->state) != MODULE_STATE_LIVE ||
+	    !lsmrevoke_select_runtime_body)
 		return 0;
 	atomic_inc(&in_wrapper);
 	instruction_pointer_set(regs, (unsigned long)select_runtime_wrapper);
@@ -178,13 +207,36 @@ int lsmrevoke_sources_select_runtime(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
+ * The compile hook is placed (init): its kprobe must be ftrace-based, on
+ * the function's ftrace site (its first instruction, or the one after
+ * ENDBR), so that the wrapper can run the body that follows the site.
+ */
+int lsmrevoke_sources_select_runtime_placed(struct kprobe *kp)
+{
+	unsigned long site = (unsigned long)kp->addr;
+	unsigned long entry = lsmrevoke_thunk_target_select_runtime;
+
+	if (!kprobe_ftrace(kp) || (site != entry && site != entry + 4)) {
+		pr_err("%s: the compile hook needs an ftrace-based kprobe at the function's entry\n",
+		       LSMREVOKE_SELECT_RUNTIME);
+		return -EOPNOTSUPP;
+	}
+	lsmrevoke_select_runtime_body = site + MCOUNT_INSN_SIZE;
+	return 0;
+}
+
+/*
  * kprobe on bpf_prog_free(prog): a program whose load failed after it was
  * compiled never raises PERF_BPF_EVENT_PROG_UNLOAD; its entry goes here.
- * For every other program the entry is gone already. Any context.
+ * For every other program the entry is gone already, and a classic
+ * filter (seccomp, socket filters) never had one. Any context.
  */
 int lsmrevoke_sources_prog_free(struct kprobe *p, struct pt_regs *regs)
 {
-	lsmrevoke_track_del((void *)regs_get_kernel_argument(regs, 0));
+	struct bpf_prog *fp = (void *)regs_get_kernel_argument(regs, 0);
+
+	if (!bpf_prog_was_classic(fp))
+		lsmrevoke_track_del(fp);
 	return 0;
 }
 

@@ -18,7 +18,9 @@
  * program's memory goes away, or, for a load that failed after its
  * program was compiled, when bpf_prog_free is called for it: the table
  * never names a freed program, so an address is never mistaken for the
- * program that had it before.
+ * program that had it before (and should both probes miss a free, an
+ * entry records its program's load time too: a new program at the same
+ * address replaces the stale entry).
  *
  * An entry's state (state.h) is written by pass.c under the revocation
  * mutex and read locklessly.
@@ -153,6 +155,27 @@ static void record_loader(struct lsmrevoke_entry *e)
 }
 
 /*
+ * The entry of @prog, which its caller holds alive; table_lock. An entry
+ * at its address for an older program (loaded at another time) is one
+ * whose program was freed while both probes that drop entries missed it
+ * (a kprobe misses when it fires inside another probe's handler, say a
+ * softirq freeing a program on top of the load probe): it is removed, not
+ * mistaken for @prog, since a new program reuses a freed one's memory.
+ */
+static struct lsmrevoke_entry *find_current(const struct bpf_prog *prog)
+{
+	struct lsmrevoke_entry *e = find(prog);
+
+	if (e && e->load_time != prog->aux->load_time) {
+		pr_warn_ratelimited("prog %u was freed unseen; its entry is dropped\n",
+				    e->id);
+		remove_entry(e, "stale");
+		e = NULL;
+	}
+	return e;
+}
+
+/*
  * @prog is tracked already (added before its ID existed, or by the walk):
  * publishes its ID and sets *@flags. False when it is not tracked.
  */
@@ -162,7 +185,7 @@ static bool publish(const struct bpf_prog *prog, u32 *flags)
 	unsigned long irqflags;
 
 	raw_spin_lock_irqsave(&table_lock, irqflags);
-	e = find(prog);
+	e = find_current(prog);
 	if (e) {
 		if (!e->id && prog->aux->id) {
 			WRITE_ONCE(e->id, prog->aux->id);
@@ -198,6 +221,7 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 	if (!e)
 		return -ENOMEM;
 	e->prog = prog;
+	e->load_time = prog->aux->load_time;
 	e->id = id;
 	e->type = prog->type;
 	e->flags = requirements_of(prog, e->sites);
@@ -209,7 +233,7 @@ int lsmrevoke_track_add(const struct bpf_prog *prog, enum lsmrevoke_src src,
 		record_loader(e);
 
 	raw_spin_lock_irqsave(&table_lock, irqflags);
-	if (find(prog)) {
+	if (find_current(prog)) {
 		raw_spin_unlock_irqrestore(&table_lock, irqflags);
 		if (e->cred)
 			put_cred(e->cred);

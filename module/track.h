@@ -22,7 +22,8 @@ enum lsmrevoke_src {
 struct lsmrevoke_entry {
 	struct hlist_node node;
 	struct rcu_head rcu;
-	const void *prog;		/* identity only */
+	const void *prog;		/* identity only, with load_time */
+	u64 load_time;			/* its aux->load_time */
 	const struct cred *cred;	/* loader's, NULL when found by the walk */
 	u32 id;				/* 0 until published (track.c) */
 	pid_t loader_pid;		/* loader's tgid (init ns), 0 for the walk */

@@ -42,9 +42,11 @@
 
 static const char trace_usage[] =
 	"usage: lsmrevoke-test trace <sub> [args]\n"
-	"  up <obj> <dir> [--attach-to <progpin> <func>]\n"
+	"  up <obj> <dir> [--attach-to <progpin>|- <func>]\n"
 	"        load <obj>, attach what can be attached, pin programs,\n"
-	"        links and maps under <dir>; print \"<name> <id>\"\n"
+	"        links and maps under <dir>; print \"<name> <id>\";\n"
+	"        --attach-to: every program to <func> of the pinned\n"
+	"        program, or of the kernel for -\n"
 	"  get <dir> <var>...        print var=value from <dir>/map/bss\n"
 	"  set <dir> <var> <value>   store a global in <dir>/map/bss\n"
 	"  fire <dir> <ev:n>[,<ev:n>...] [<var>...]\n"
@@ -64,7 +66,7 @@ static const char trace_usage[] =
 
 /* --- up ------------------------------------------------------------- */
 
-/* Every program of @obj to attach to @func of program @target_fd. */
+/* Every program of @obj to attach to @func of program @target_fd (0: the kernel). */
 static int set_targets(struct bpf_object *obj, int target_fd, const char *func)
 {
 	struct bpf_program *prog;
@@ -124,7 +126,10 @@ static int cmd_up(int argc, char **argv)
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		return fail(errno, "open %s", path);
-	if (target_pin) {
+	if (target_pin && !strcmp(target_pin, "-")) {
+		if (set_targets(obj, 0, target_func))
+			goto out;
+	} else if (target_pin) {
 		target_fd = bpf_obj_get(target_pin);
 		if (target_fd < 0) {
 			fail(err_of(target_fd), "bpf_obj_get %s", target_pin);

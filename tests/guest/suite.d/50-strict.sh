@@ -722,9 +722,10 @@ test_strict_file() {
 # window"): the racer must never see it run its own code, not once, and
 # its attachments must all be refused. The time until the stub answers is
 # logged. Before the compile hook, the racer got up to 1612 runs in (see
-# the README).
-test_strict_window() {
-	sx_begin strict_window || { t_end; return; }
+# the README). Sets _compiled to the programs the compile hook tracked
+# meanwhile (stats "compiled").
+sx_window_race() {
+	_c0=$(sx_stat compiled)
 	sx_strict 1
 	sx_deny_on
 	sx_revalidate
@@ -750,6 +751,57 @@ test_strict_window() {
 	fi
 	sx_deny_off
 	sx_strict 0
+	_compiled=$(($(sx_stat compiled) - ${_c0:-0}))
+}
+
+test_strict_window() {
+	sx_begin strict_window || { t_end; return; }
+	sx_window_race
+	sx_ge "programs the compile hook tracked during the race" \
+		"$SX_WINDOW_ROUNDS" "$_compiled"
+	t_end
+}
+
+# The same race after root, before the policy tightened, attached an fexit
+# program to the select-runtime function the compile hook probes (an
+# attempt to blind it: a BPF trampoline on the same ftrace site calls the
+# function's body itself and returns past it, which dropped the hook's
+# redirect while its kprobe was not an IPMODIFY user of the site: every
+# denied load then ran unjudged until its ID existed, and the count of
+# tasks inside the hook never went back to 0, so rmmod would wait
+# forever). The hook must still judge every load, the fexit program must
+# see every one of them return, and the module must unload at once.
+test_strict_window_traced() {
+	sx_begin strict_window_traced || { t_end; return; }
+	_f=bpf_prog_select_runtime
+	grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
+		_f=__bpf_prog_select_runtime
+	rm -rf "${SP:?}/blind"
+	if ! to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind" \
+		--attach-to - "$_f" >"$SW/blind.ids" 2>"$SW/blind.err"; then
+		t_err "attach an fexit program to $_f: expected success, saw '$(tail -n 1 "$SW/blind.err")'"
+		t_end
+		return
+	fi
+	_b0=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
+	sx_window_race
+	_b1=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
+	sx_ge "programs the compile hook tracked under the fexit program" \
+		"$SX_WINDOW_ROUNDS" "$_compiled"
+	sx_ge "select-runtime returns the fexit program saw" \
+		"$SX_WINDOW_ROUNDS" "$((${_b1:-0} - ${_b0:-0}))"
+	rm -rf "${SP:?}/blind"
+	# No task was left counted inside the compile hook: rmmod returns
+	# at once (in the background: a count that never returns to 0
+	# would keep it waiting, uninterruptibly, for ever).
+	rmmod lsmrevoke >"$SW/rmmod.out" 2>&1 &
+	_k=100
+	while module_loaded && [ "$_k" -gt 0 ]; do
+		nap
+		_k=$((_k - 1))
+	done
+	module_loaded &&
+		t_err "rmmod lsmrevoke after the race under the fexit program: expected it gone within 10 s, saw it loaded ('$(cat "$SW/rmmod.out")')"
 	t_end
 }
 
@@ -769,6 +821,7 @@ test_strict_iter
 test_strict_unseen
 test_strict_file
 test_strict_window
+test_strict_window_traced
 
 # Leave nothing behind: free our programs with the module loaded, then
 # unload it.
