@@ -24,6 +24,8 @@ WORK=/tmp/lsmrevoke-test
 
 . "$T/guest/lib.sh"
 
+SUITE_T0=$(date +%s)
+
 # The objects and what lsmrevoke must report for each of their programs:
 # object, program name, type (libbpf's name), requires.
 EXPECT='plain plain_tp tracepoint -
@@ -786,11 +788,17 @@ test_unload_balance
 # Scenario groups, one file each, run in name order. Each starts with no
 # test program loaded and the module unloaded, runs its own tests when
 # sourced, and leaves things that way.
+# Each group's wall time goes to the log ("# NN-name.sh: N s"): CI's
+# lane times in the README come from these lines.
+diag "core tests: $(($(date +%s) - SUITE_T0)) s"
 cleanup
 for _t in "$T"/guest/suite.d/*.sh; do
 	[ -e "$_t" ] || continue
 	diag "running $(basename "$_t")"
+	SUITE_GROUP=$(basename "$_t")
+	SUITE_GROUP_T0=$(date +%s)
 	. "$_t"
+	diag "$SUITE_GROUP: $(($(date +%s) - SUITE_GROUP_T0)) s"
 done
 
 cleanup

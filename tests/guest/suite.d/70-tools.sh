@@ -995,4 +995,3 @@ tl_stop_all
 rm -rf "${TP:?}"
 echo 0 >"$SFS/strict" 2>/dev/null
 po_rmmod
-diag "70-tools.sh: $(($(date +%s) - TL_T0)) s"
