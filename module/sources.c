@@ -154,15 +154,16 @@ static void judge_compiled(struct bpf_prog *fp, int *err)
 
 	if (!try_module_get(THIS_MODULE))
 		return;
-	/* Testing: time for a forced unload to pass the guard. */
-	if (lsmrevoke_fault("unload:race"))
-		msleep(2000);
 	if (lsmrevoke_track_add(fp, LSMREVOKE_SRC_LOAD, &flags)) {
 		pr_err_ratelimited("new program not tracked before its ID exists: out of memory\n");
 	} else {
 		atomic_long_inc(&nr_compiled);
-		if (lsmrevoke_judge_gated(flags))
+		if (lsmrevoke_judge_gated(flags)) {
+			/* Testing: time for a forced unload to pass the guard. */
+			if (lsmrevoke_fault("unload:race"))
+				msleep(2000);
 			lsmrevoke_pass_new(fp);
+		}
 	}
 	/*
 	 * Testing: a revoked one's load fails from here on, or stays here,

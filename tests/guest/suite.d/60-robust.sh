@@ -700,8 +700,12 @@ test_robust_forced_unload() {
 	module_loaded && t_err "unload:race: expected no module after rmmod -f, saw it"
 	# The race happened as meant: the judgement waited, revoked the
 	# program, waited again; the unload waited once.
-	t_eq "unload:race: injected waits" 3 \
-		"$(dmesg_since_mark | grep -c 'injected fault at unload:race')"
+	_w=$(dmesg_since_mark | grep -c 'injected fault at unload:race')
+	t_eq "unload:race: injected waits" 3 "$_w"
+	if [ "$_w" != 3 ]; then
+		dmesg_since_mark | grep -e 'lsmrevoke' -e 'injected' | tail -n 12 >"$RW/ur.lines"
+		diag_file "$RW/ur.lines" "dmesg: "
+	fi
 	t_eq "unload:race: a run of the program after the unload" "retval 7" \
 		"$("$BIN" robust run "$RP/ur/sx_window" 2>&1)"
 	rm -rf "$RP/ur" "$RP/deny"
