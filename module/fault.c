@@ -23,6 +23,11 @@
  *   restore           queueing a restore (or a rollback) of its entries
  *   compile:fail      a load fails after its program was compiled and
  *                     revoked (as a failed ID allocation would)
+ *   unload:race       widens the race of a forced unload with a load:
+ *                     the judgement of a compiled program that needs a
+ *                     gated helper waits 2 s, once revoked it waits 4 s
+ *                     more before its ID exists, and an unload waits 4 s
+ *                     before passes stop
  */
 #include <linux/moduleparam.h>
 #include <linux/string.h>

@@ -17,9 +17,9 @@
  *    lsmrevoke) fail with -EBUSY and one log line. Freeing the revoked
  *    programs, or a policy that allows them again (and the pass that
  *    follows), ends the refusal.
- * A refused call does not run: the pre-handler of the probe on its entry
- * sets the return value and resumes at lsmrevoke_guard_ret, which returns
- * to the caller at once, as the kernel's own error injection does.
+ * A refused call does not run: the handler of the redirect on its entry
+ * (hooks.c) resumes it at refused(), which returns -EBUSY to the caller
+ * at once, as the kernel's own error injection does.
  *
  * At init, ftrace already off or kprobes already disarmed make the load
  * fail with -EBUSY: the probes would be silent from the start.
@@ -57,12 +57,23 @@ static struct ftrace_ops permanent_ops = {
 
 static bool permanent_registered;
 
-/* Makes the probed function return @err at once. */
-static int refuse(struct pt_regs *regs, long err)
+/*
+ * Where a refused call resumes, with its caller's return address on the
+ * stack. A function of its own, not a bare RET: a BPF trampoline on the
+ * same site (fexit, sharing the site with this IPMODIFY user) calls the
+ * moved IP with an indirect call, which needs ENDBR under IBT and leaves
+ * the return value to what it calls.
+ */
+static notrace long refused(void)
 {
-	regs_set_return_value(regs, err);
-	instruction_pointer_set(regs, (unsigned long)lsmrevoke_guard_ret);
-	return 1;
+	return -EBUSY;
+}
+
+/* Makes the redirected function return -EBUSY at once. */
+static void refuse(struct pt_regs *regs)
+{
+	regs_set_return_value(regs, -EBUSY);
+	instruction_pointer_set(regs, (unsigned long)refused);
 }
 
 static void count_revoked(const struct lsmrevoke_entry *e, void *data)
@@ -83,8 +94,8 @@ static void count_revoked(const struct lsmrevoke_entry *e, void *data)
  * the name reads as lsmrevoke's, the plain unload is refused here too,
  * with -EBUSY and a line saying why.
  */
-static int guard_unload(struct pt_regs *regs, unsigned long name_user,
-			unsigned long flags)
+static void guard_unload(struct pt_regs *regs, unsigned long name_user,
+			 unsigned long flags)
 {
 	char name[sizeof(KBUILD_MODNAME)];
 	unsigned int revoked = 0;
@@ -92,49 +103,50 @@ static int guard_unload(struct pt_regs *regs, unsigned long name_user,
 	lsmrevoke_track_for_each(count_revoked, &revoked);
 	if ((flags & O_TRUNC) && lsmrevoke_patch_draining()) {
 		pr_notice_ratelimited("forced module unload refused: a revoked program's run is still in flight\n");
-		return refuse(regs, -EBUSY);
+		refuse(regs);
+		return;
 	}
 	if (!revoked)
-		return 0;
+		return;
 	if (flags & O_TRUNC) {
 		pr_notice_ratelimited("forced module unload refused: %u programs are revoked by lsmrevoke\n",
 				      revoked);
-		return refuse(regs, -EBUSY);
+		refuse(regs);
+		return;
 	}
 	if (copy_from_user_nofault(name, (const void __user *)name_user,
 				   sizeof(name)) ||
 	    memcmp(name, KBUILD_MODNAME, sizeof(name)))
-		return 0;
+		return;
 	pr_notice_ratelimited("unload refused: %u programs are revoked and would run again; free them (or let the policy allow them) first\n",
 			      revoked);
-	return refuse(regs, -EBUSY);
+	refuse(regs);
 }
 
 /*
- * Pre-handlers of the syscall wrappers, which take the caller's user
- * registers: name and flags are in di and si for the 64-bit call, in bx
- * and cx for the 32-bit one.
+ * Redirect handlers (hooks.c) of the syscall wrappers, which take the
+ * caller's user registers: name and flags are in di and si for the
+ * 64-bit call, in bx and cx for the 32-bit one.
  */
-int lsmrevoke_guard_delete_module(struct kprobe *p, struct pt_regs *regs)
+void lsmrevoke_guard_delete_module(struct pt_regs *regs)
 {
 	const struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
 
-	return guard_unload(regs, user->di, user->si);
+	guard_unload(regs, user->di, user->si);
 }
 
-int lsmrevoke_guard_delete_module_ia32(struct kprobe *p,
-				       struct pt_regs *regs)
+void lsmrevoke_guard_delete_module_ia32(struct pt_regs *regs)
 {
 	const struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
 
-	return guard_unload(regs, (u32)user->bx, (u32)user->cx);
+	guard_unload(regs, (u32)user->bx, (u32)user->cx);
 }
 
-/* Pre-handler of write_enabled_file_bool(): debugfs kprobes/enabled. */
-int lsmrevoke_guard_kprobes_enabled(struct kprobe *p, struct pt_regs *regs)
+/* Redirect handler of write_enabled_file_bool(): debugfs kprobes/enabled. */
+void lsmrevoke_guard_kprobes_enabled(struct pt_regs *regs)
 {
 	pr_notice_ratelimited("kprobes/enabled: write refused: disarming kprobes would silence lsmrevoke\n");
-	return refuse(regs, -EBUSY);
+	refuse(regs);
 }
 
 /* Before the probes are placed: they must be able to fire. */

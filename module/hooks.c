@@ -7,7 +7,19 @@
  * placed fails init and names its symbol; uninstall is idempotent and says
  * when a probe missed events (a kprobe misses when it fires recursively, a
  * kretprobe when all its instances are in use).
+ *
+ * Three kinds: a kprobe, a kretprobe, and a redirect: an ftrace_ops of
+ * its own on the function's ftrace site, with IPMODIFY, whose handler may
+ * send the call elsewhere. A redirect is not a kprobe because a kprobe
+ * joins any kprobe already on its site: joining one without a post
+ * handler leaves the site armed without IPMODIFY (a BPF trampoline there
+ * would then call the body itself and lose the move), and the kernel
+ * later disarms it with the IPMODIFY ops, which fails with a WARN and can
+ * leave the departed kprobe on the site's list. An ftrace_ops shares a
+ * site with kprobes and trampolines as any ftrace user does, and ftrace
+ * refuses a second IPMODIFY user (a live patch) with -EBUSY.
  */
+#include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
@@ -22,17 +34,21 @@
 struct hook {
 	const char *symbol;
 	kprobe_pre_handler_t pre;		/* a kprobe, or */
-	kretprobe_handler_t entry, ret;		/* a kretprobe */
+	kretprobe_handler_t entry, ret;		/* a kretprobe, or */
+	void (*redirect)(struct pt_regs *regs);	/* a redirect */
 	size_t data_size;
-	/* A kprobe whose pre handler moves the IP (see ip_moved()). */
-	bool ipmodify;
-	/* Called once the kprobe is placed; an error takes it out again. */
-	int (*placed)(struct kprobe *kp);
+	/*
+	 * A redirect: called with its ftrace site before it is placed; an
+	 * error keeps it out.
+	 */
+	int (*placed)(unsigned long site);
 	bool required;
 	bool sched_ext;		/* only on kernels with sched_ext (scx.c) */
 	bool installed;
+	unsigned long site;	/* a redirect's ftrace site */
 	struct kprobe kp;
 	struct kretprobe krp;
+	struct ftrace_ops ops;
 };
 
 /* Concurrent get_ptr calls a kretprobe follows before it misses. */
@@ -55,8 +71,7 @@ static struct hook hooks[] = {
 		 * enters sources.c's wrapper instead (compat.h names it).
 		 */
 		.symbol = LSMREVOKE_SELECT_RUNTIME,
-		.pre = lsmrevoke_sources_select_runtime,
-		.ipmodify = true,
+		.redirect = lsmrevoke_sources_select_runtime,
 		.placed = lsmrevoke_sources_select_runtime_placed,
 		.required = true,
 	},
@@ -162,31 +177,32 @@ static struct hook hooks[] = {
 	{
 		/* Unloading lsmrevoke, refused while a program is revoked. */
 		.symbol = "__x64_sys_delete_module",
-		.pre = lsmrevoke_guard_delete_module,
-		.ipmodify = true,
+		.redirect = lsmrevoke_guard_delete_module,
 		.required = true,
 	},
 	{
 		/* ... from 32-bit tasks; absent without IA32 emulation. */
 		.symbol = "__ia32_sys_delete_module",
-		.pre = lsmrevoke_guard_delete_module_ia32,
-		.ipmodify = true,
+		.redirect = lsmrevoke_guard_delete_module_ia32,
 	},
 	{
 		/* A write to debugfs kprobes/enabled, refused. */
 		.symbol = "write_enabled_file_bool",
-		.pre = lsmrevoke_guard_kprobes_enabled,
+		.redirect = lsmrevoke_guard_kprobes_enabled,
 		.required = true,
 	},
 };
 
 static void uninstall(struct hook *h)
 {
-	unsigned long missed;
+	unsigned long missed = 0;
 
 	if (!h->installed)
 		return;
-	if (h->pre) {
+	if (h->redirect) {
+		unregister_ftrace_function(&h->ops);
+		ftrace_free_filter(&h->ops);
+	} else if (h->pre) {
 		unregister_kprobe(&h->kp);
 		missed = h->kp.nmissed;
 	} else {
@@ -199,40 +215,88 @@ static void uninstall(struct hook *h)
 }
 
 /*
- * The post handler of a kprobe whose pre handler moves the IP; never
- * called for a call it moved. Having one makes an ftrace-based kprobe an
- * IPMODIFY user of its site (as kernel/fail_function.c's is): ftrace then
- * refuses a second IPMODIFY user there (a live patch), and a BPF
- * trampoline on the same site calls the function through the moved
- * return path instead of calling its body directly and returning past
- * it, which would lose the move.
+ * A redirect's ftrace handler. Any context its function runs in; ftrace
+ * keeps it from recursing (FTRACE_OPS_FL_RECURSION). A handler that moves
+ * the IP resumes the call there, with the function's arguments and return
+ * address.
  */
-static void ip_moved(struct kprobe *p, struct pt_regs *regs,
-		     unsigned long flags)
+static void notrace redirect_hit(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *op,
+				 struct ftrace_regs *fregs)
 {
+	struct hook *h = container_of(op, struct hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	if (regs && ip == h->site)
+		h->redirect(regs);
+}
+
+/*
+ * The ftrace site of @h's function, as kprobes find it (its entry, or the
+ * instruction after ENDBR): a kprobe placed disabled, so it arms nothing
+ * and changes no kprobe already there, then taken out again.
+ */
+static int find_site(struct hook *h)
+{
+	struct kprobe kp = {
+		.symbol_name = h->symbol,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	bool on_ftrace;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret)
+		return ret;
+	on_ftrace = kprobe_ftrace(&kp);
+	h->site = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	if (!on_ftrace) {
+		pr_err("%s has no ftrace site to redirect from\n", h->symbol);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int install_redirect(struct hook *h)
+{
+	int ret;
+
+	ret = find_site(h);
+	if (!ret && h->placed)
+		ret = h->placed(h->site);
+	if (ret)
+		return ret;
+	memset(&h->ops, 0, sizeof(h->ops));
+	h->ops.func = redirect_hit;
+	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+		       FTRACE_OPS_FL_RECURSION;
+	ret = ftrace_set_filter_ip(&h->ops, h->site, 0, 0);
+	if (!ret)
+		ret = register_ftrace_function(&h->ops);
+	if (ret) {
+		ftrace_free_filter(&h->ops);
+		if (ret == -EBUSY)
+			pr_err("%s: another user of its ftrace site moves the IP (a live patch, or a kprobe with a post handler)\n",
+			       h->symbol);
+	}
+	return ret;
 }
 
 static int install(struct hook *h)
 {
 	char site[KSYM_NAME_LEN + 8];
-	int ret;
 
 	snprintf(site, sizeof(site), "hook:%s", h->symbol);
 	if (lsmrevoke_fault(site))
 		return -ENOENT;
+	if (h->redirect)
+		return install_redirect(h);
 	if (h->pre) {
 		memset(&h->kp, 0, sizeof(h->kp));
 		h->kp.symbol_name = h->symbol;
 		h->kp.pre_handler = h->pre;
-		if (h->ipmodify)
-			h->kp.post_handler = ip_moved;
-		ret = register_kprobe(&h->kp);
-		if (ret || !h->placed)
-			return ret;
-		ret = h->placed(&h->kp);
-		if (ret)
-			unregister_kprobe(&h->kp);
-		return ret;
+		return register_kprobe(&h->kp);
 	}
 	memset(&h->krp, 0, sizeof(h->krp));
 	h->krp.kp.symbol_name = h->symbol;

@@ -28,9 +28,11 @@
  * every prog array's poke_mutex.
  */
 #include <linux/bpf.h>
+#include <linux/delay.h>
 #include <linux/mutex.h>
 
 #include "ext.h"
+#include "fault.h"
 #include "judge.h"
 #include "params.h"
 #include "pass.h"
@@ -613,10 +615,55 @@ static int restore_revoked(struct bpf_prog *prog, void *data)
  * Restores every revoked program; nothing runs passes any more. Safe
  * after a partial init.
  */
+/* lsmrevoke_track_for_each(): counts revoked entries without an ID. */
+static void count_unpublished(const struct lsmrevoke_entry *e, void *data)
+{
+	unsigned int state = READ_ONCE(e->state);
+
+	if (!READ_ONCE(e->id) && (state == LSMREVOKE_STATE_REVOKED ||
+				  state == LSMREVOKE_STATE_REVOKING))
+		(*(unsigned int *)data)++;
+}
+
+/* How long an unload waits for programs revoked before their ID. */
+#define PUBLISH_WAIT_MS 10000
+
+/*
+ * The restore below finds programs by ID. A forced unload (O_TRUNC) does
+ * not wait for the module reference the compile hook's judgement holds,
+ * so a program revoked there may not have its ID yet: wait until each
+ * such one is published (its load probe fills in the ID) or freed. Passes
+ * have stopped, so no new one appears, and each is done before its
+ * loader's bpf() returns.
+ */
+static void wait_unpublished(void)
+{
+	unsigned int n, waited = 0;
+
+	for (;;) {
+		n = 0;
+		lsmrevoke_track_for_each(count_unpublished, &n);
+		if (!n)
+			return;
+		if (waited >= PUBLISH_WAIT_MS)
+			break;
+		msleep(20);
+		waited += 20;
+	}
+	pr_err("%u programs revoked before their ID existed are still not published after %u ms; they stay revoked\n",
+	       n, waited);
+}
+
 void lsmrevoke_pass_exit(void)
 {
+	/* Testing: a judgement under way revokes meanwhile (sources.c). */
+	if (lsmrevoke_fault("unload:race"))
+		msleep(4000);
 	mutex_lock(&revoke_mutex);
 	stopped = true;
+	mutex_unlock(&revoke_mutex);
+	wait_unpublished();
+	mutex_lock(&revoke_mutex);
 	lsmrevoke_prog_walk(restore_revoked, NULL);
 	flush();
 	mutex_unlock(&revoke_mutex);

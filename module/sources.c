@@ -49,6 +49,7 @@
  */
 #include <linux/bpf.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/filter.h>
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
@@ -157,12 +158,23 @@ static void judge_compiled(struct bpf_prog *fp, int *err)
 		pr_err_ratelimited("new program not tracked before its ID exists: out of memory\n");
 	} else {
 		atomic_long_inc(&nr_compiled);
-		if (lsmrevoke_judge_gated(flags))
+		if (lsmrevoke_judge_gated(flags)) {
+			/* Testing: time for a forced unload to pass the guard. */
+			if (lsmrevoke_fault("unload:race"))
+				msleep(2000);
 			lsmrevoke_pass_new(fp);
+		}
 	}
-	/* Testing: a revoked one's load fails from here on. */
-	if (lsmrevoke_track_revoked(fp) && lsmrevoke_fault("compile:fail"))
-		*err = -ENOMEM;
+	/*
+	 * Testing: a revoked one's load fails from here on, or stays here,
+	 * its ID not yet allocated, while a forced unload goes on.
+	 */
+	if (lsmrevoke_track_revoked(fp)) {
+		if (lsmrevoke_fault("compile:fail"))
+			*err = -ENOMEM;
+		else if (lsmrevoke_fault("unload:race"))
+			msleep(4000);
+	}
 	module_put(THIS_MODULE);
 }
 
@@ -189,35 +201,33 @@ static unsigned long select_runtime_wrapper(unsigned long a0,
 }
 
 /*
- * kprobe on the entry of the kernel's select-runtime function (compat.h),
- * once lsmrevoke is live (until then, and while it is going, the load
- * probe judges new programs): the kernel enters select_runtime_wrapper()
- * instead, with the same arguments and return address. The wrapper runs
- * the function's body past this site (ksyms_thunk.S), so it is never
- * redirected twice.
+ * Redirect (hooks.c) on the ftrace site of the kernel's select-runtime
+ * function (compat.h), once lsmrevoke is live (until then, and while it
+ * is going, the load probe judges new programs): the kernel enters
+ * select_runtime_wrapper() instead, with the same arguments and return
+ * address. The wrapper runs the function's body past this site
+ * (ksyms_thunk.S), so it is never redirected twice.
  */
-int lsmrevoke_sources_select_runtime(struct kprobe *p, struct pt_regs *regs)
+void lsmrevoke_sources_select_runtime(struct pt_regs *regs)
 {
 	if (READ_ONCE(THIS_MODULE->state) != MODULE_STATE_LIVE ||
 	    !lsmrevoke_select_runtime_body)
-		return 0;
+		return;
 	atomic_inc(&in_wrapper);
 	instruction_pointer_set(regs, (unsigned long)select_runtime_wrapper);
-	return 1;
 }
 
 /*
- * The compile hook is placed (init): its kprobe must be ftrace-based, on
- * the function's ftrace site (its first instruction, or the one after
- * ENDBR), so that the wrapper can run the body that follows the site.
+ * The compile hook's @site (init), before it is placed: the function's
+ * ftrace site must be its first instruction, or the one after ENDBR, so
+ * that the wrapper can run the body that follows the site.
  */
-int lsmrevoke_sources_select_runtime_placed(struct kprobe *kp)
+int lsmrevoke_sources_select_runtime_placed(unsigned long site)
 {
-	unsigned long site = (unsigned long)kp->addr;
 	unsigned long entry = lsmrevoke_thunk_target_select_runtime;
 
-	if (!kprobe_ftrace(kp) || (site != entry && site != entry + 4)) {
-		pr_err("%s: the compile hook needs an ftrace-based kprobe at the function's entry\n",
+	if (site != entry && site != entry + 4) {
+		pr_err("%s: the compile hook needs the function's ftrace site at its entry\n",
 		       LSMREVOKE_SELECT_RUNTIME);
 		return -EOPNOTSUPP;
 	}
@@ -241,10 +251,11 @@ int lsmrevoke_sources_prog_free(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * The compile hook is gone: waits until no task is inside the wrapper.
- * The few instructions each runs after leaving its count are covered by
- * the RCU-tasks grace period stub_prog.c waits for before the module's
- * text may go.
+ * The compile hook is gone (unregister_ftrace_function() waited for every
+ * handler that could still move a call): waits until no task is inside
+ * the wrapper. The few instructions each runs after leaving its count are
+ * covered by the RCU-tasks grace period stub_prog.c waits for before the
+ * module's text may go.
  */
 void lsmrevoke_sources_leave_wrapper(void)
 {

@@ -10,8 +10,8 @@ void lsmrevoke_sources_leave_wrapper(void);
 long lsmrevoke_sources_compiled(void);
 
 int lsmrevoke_sources_prog_event(struct kprobe *p, struct pt_regs *regs);
-int lsmrevoke_sources_select_runtime(struct kprobe *p, struct pt_regs *regs);
-int lsmrevoke_sources_select_runtime_placed(struct kprobe *kp);
+void lsmrevoke_sources_select_runtime(struct pt_regs *regs);
+int lsmrevoke_sources_select_runtime_placed(unsigned long site);
 int lsmrevoke_sources_prog_free(struct kprobe *p, struct pt_regs *regs);
 int lsmrevoke_sources_lockdown_write(struct kprobe *p, struct pt_regs *regs);
 int lsmrevoke_sources_tramp_entry(struct kretprobe_instance *ri,

@@ -579,8 +579,13 @@ test_unpriv_read() {
 	t_end
 }
 
+# What the module places in the kernel and must take out again: every
+# kprobe, and the ftrace users on the functions it redirects (hooks.c's
+# redirects are ftrace_ops, not kprobes; tracefs enabled_functions).
 kprobes_list() {
 	cat /sys/kernel/debug/kprobes/list 2>/dev/null
+	grep -E '^(__)?(bpf_prog_select_runtime|__x64_sys_delete_module|__ia32_sys_delete_module|write_enabled_file_bool) ' \
+		/sys/kernel/tracing/enabled_functions 2>/dev/null | sed 's/^/ftrace: /'
 }
 
 test_missing_symbol() {

@@ -24,6 +24,8 @@
  *        The module refuses its unload while a program is revoked (its
  *        ratchet): the reloader counts such refusals (reload_refused), and
  *        the final rmmod comes after the policy is relaxed.
+ *   run <pin>
+ *        one BPF_PROG_TEST_RUN of the pinned program: prints "retval <n>".
  *   audit-drain
  *        the kernel holds up to audit_backlog_limit audit records while no
  *        auditd is registered (audit=1 on the command line): register as
@@ -68,7 +70,8 @@ static const char robust_usage[] =
 	"  try <file> r|w [data]\n"
 	"  userns <sfsdir>\n"
 	"  stress <secs> <progsdir> <sfsdir> <modprobe command>\n"
-	"  audit-drain\n";
+	"  audit-drain\n"
+	"  run <pin>\n";
 
 static const char *ename(int e)
 {
@@ -2146,6 +2149,25 @@ static int cmd_stress(int argc, char **argv)
 	return fails ? 1 : 0;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int fd;
+
+	if (argc != 1)
+		return usage_error(robust_usage);
+	fd = bpf_obj_get(argv[0]);
+	if (fd < 0)
+		return fail(errno, "open %s", argv[0]);
+	if (bpf_prog_test_run_opts(fd, &opts)) {
+		close(fd);
+		return fail(errno, "test run %s", argv[0]);
+	}
+	printf("retval %u\n", opts.retval);
+	close(fd);
+	return 0;
+}
+
 int cmd_robust(int argc, char **argv)
 {
 	static const struct cmd subs[] = {
@@ -2154,6 +2176,7 @@ int cmd_robust(int argc, char **argv)
 		{ "userns", cmd_userns },
 		{ "stress", cmd_stress },
 		{ "audit-drain", cmd_audit_drain },
+		{ "run", cmd_run },
 	};
 	const struct cmd *sub;
 

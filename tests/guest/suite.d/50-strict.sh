@@ -805,6 +805,123 @@ test_strict_window_traced() {
 	t_end
 }
 
+# Root, before lsmrevoke loaded, put its own kprobes (tracefs
+# kprobe_events: no post handler) on the functions lsmrevoke redirects
+# (the select-runtime function, delete_module(), the debugfs kprobes/
+# enabled writer), then attaches fexit programs to two of them. The
+# redirects were kprobes, which join a kprobe already on their site: the
+# site stayed armed without IPMODIFY, so the fexit program on the
+# select-runtime function blinded the compile hook again (and rmmod
+# hung), and removing root's kprobes after lsmrevoke's were gone (or the
+# other way round) made the kernel disarm the site with the IPMODIFY ops:
+# "Failed to disarm kprobe-ftrace", a WARN. Now each redirect is an
+# ftrace_ops of its own. Checked: the load window stays closed, a refused
+# rmmod under root's fexit program on delete_module() fails with EBUSY
+# (the trampoline calls the refusal; it returned whatever was in rax),
+# the kprobes/enabled write is still refused, and the kprobes come off
+# with a clean log.
+SX_TR=/sys/kernel/tracing
+
+# sx_shared_kprobes add|del: root's kprobes lsmr_shared1..3.
+sx_shared_kprobes() {
+	_n=0
+	for _fn in "$_f" __x64_sys_delete_module write_enabled_file_bool; do
+		_n=$((_n + 1))
+		if [ "$1" = add ]; then
+			echo "p:lsmr_shared$_n $_fn" >>"$SX_TR/kprobe_events" &&
+				echo 1 >"$SX_TR/events/kprobes/lsmr_shared$_n/enable" ||
+				t_err "kprobe_events: a kprobe on $_fn: expected it placed and enabled, saw a failure"
+		else
+			echo 0 >"$SX_TR/events/kprobes/lsmr_shared$_n/enable" 2>/dev/null
+			echo "-:lsmr_shared$_n" >>"$SX_TR/kprobe_events" ||
+				t_err "kprobe_events: remove the kprobe on $_fn: expected success, saw a failure"
+		fi
+	done
+}
+
+test_strict_window_shared() {
+	t_begin strict_window_shared
+	if [ ! -w "$SX_TR/kprobe_events" ]; then
+		t_err "$SX_TR/kprobe_events: expected tracefs, saw none"
+		t_end
+		return
+	fi
+	module_loaded && to 60 rmmod lsmrevoke
+	_f=bpf_prog_select_runtime
+	grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
+		_f=__bpf_prog_select_runtime
+	mark
+	sx_shared_kprobes add
+	if ! need_module; then
+		t_err "modprobe lsmrevoke with root's kprobes on its sites: expected success, saw '$(dmesg_since_mark | grep 'lsmrevoke:' | tail -n 1)'"
+		sx_shared_kprobes del
+		t_end
+		return
+	fi
+	rm -rf "${SP:?}/blind" "${SP:?}/blind_dm" "${SP:?}/held"
+	if to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind" \
+		--attach-to - "$_f" >"$SW/blind.ids" 2>"$SW/blind.err"; then
+		sx_window_race
+		sx_ge "programs the compile hook tracked beside root's kprobe and fexit program" \
+			"$SX_WINDOW_ROUNDS" "$_compiled"
+	else
+		t_err "attach an fexit program to $_f: expected success, saw '$(tail -n 1 "$SW/blind.err")'"
+	fi
+	rm -rf "${SP:?}/blind"
+	# A program revoked, so that an unload is refused; root's fexit
+	# program on delete_module() sees the refused call return.
+	sx_strict 1
+	sx_deny_on
+	if to 60 "$BIN" load "$PROGS/strict_window.bpf.o" "$SP/held" \
+		>"$SW/held.ids" 2>"$SW/held.err"; then
+		_h=$(awk '{ print $2 }' "$SW/held.ids")
+		t_eq "prog $_h (sx_window) under strict=1 and the denier" revoked \
+			"$(prog_line "$_h" | cut -d' ' -f5)"
+	else
+		t_err "load strict_window.bpf.o: expected success, saw '$(tail -n 1 "$SW/held.err")'"
+	fi
+	if to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind_dm" \
+		--attach-to - __x64_sys_delete_module >/dev/null 2>"$SW/blind_dm.err"; then
+		if to 60 rmmod lsmrevoke >"$SW/rmmod.out" 2>&1; then
+			t_err "rmmod lsmrevoke with a program revoked, under an fexit program on delete_module: expected a refusal, saw success"
+		else
+			t_eq "rmmod's error under an fexit program on delete_module" 1 \
+				"$(grep -c 'Device or resource busy' "$SW/rmmod.out")"
+		fi
+		module_loaded || t_err "lsmod after the refused rmmod: expected lsmrevoke loaded, saw none"
+		_r=$("$BIN" trace get "$SP/blind_dm" blind_runs | sed -n 's/^blind_runs=//p')
+		sx_ge "delete_module() returns the fexit program saw" 1 "${_r:-0}"
+	else
+		t_err "attach an fexit program to __x64_sys_delete_module: expected success, saw '$(tail -n 1 "$SW/blind_dm.err")'"
+	fi
+	rm -rf "${SP:?}/blind_dm"
+	if sh -c "echo 0 > /sys/kernel/debug/kprobes/enabled" 2>/dev/null; then
+		t_err "echo 0 > kprobes/enabled beside root's kprobe: expected a refusal, saw success"
+	fi
+	t_eq "kprobes/enabled beside root's kprobe" 1 \
+		"$(cat /sys/kernel/debug/kprobes/enabled 2>&1)"
+	rm -rf "${SP:?}/held"
+	sx_deny_off
+	sx_strict 0
+	# The held program is freed after a grace period; then the unload
+	# goes through, with root's kprobes still on the sites. In the
+	# background, once a second: an unload left waiting for a task the
+	# hook lost would wait, uninterruptibly, for ever.
+	_k=100
+	while module_loaded && [ "$_k" -gt 0 ]; do
+		[ $((_k % 10)) -eq 0 ] && rmmod lsmrevoke >"$SW/rmmod.out" 2>&1 &
+		nap
+		_k=$((_k - 1))
+	done
+	module_loaded &&
+		t_err "rmmod lsmrevoke beside root's kprobes: expected it gone within 10 s, saw '$(cat "$SW/rmmod.out")'"
+	sx_shared_kprobes del
+	dmesg_since_mark >"$SW/shared.dmesg"
+	t_eq "kernel log after root's kprobes came off: WARNING or BUG lines" 0 \
+		"$(grep -c -e 'WARNING:' -e 'BUG:' -e 'Failed to disarm' "$SW/shared.dmesg")"
+	t_end
+}
+
 # ---------------------------------------------------------------------------
 
 test_strict_modprobe
@@ -822,6 +939,7 @@ test_strict_unseen
 test_strict_file
 test_strict_window
 test_strict_window_traced
+test_strict_window_shared
 
 # Leave nothing behind: free our programs with the module loaded, then
 # unload it.

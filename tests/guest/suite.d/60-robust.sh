@@ -32,9 +32,16 @@ $POKE_FINISH text_mutex prog_idr prog_idr_lock map_idr
 map_idr_lock bpf_lsm_locked_down kprobes_all_disarmed bpf_probe_read_kernel
 bpf_probe_read_kernel_str bpf_probe_read_compat bpf_probe_read_compat_str
 bpf_probe_write_user bpf_snprintf_btf bpf_seq_printf_btf"
-RB_HOOKS_REQUIRED='perf_event_bpf_event prog_fd_array_get_ptr prog_array_map_poke_run
-prog_array_map_clear bpf_trampoline_link_prog bpf_trampoline_unlink_prog
-__x64_sys_delete_module write_enabled_file_bool'
+RB_SELECT_RUNTIME=bpf_prog_select_runtime
+grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
+	RB_SELECT_RUNTIME=__bpf_prog_select_runtime
+RB_MISC_FIXUPS=do_misc_fixups
+grep -q ' bpf_do_misc_fixups$' /proc/kallsyms && RB_MISC_FIXUPS=bpf_do_misc_fixups
+RB_HOOKS_REQUIRED="bpf_prog_free $RB_SELECT_RUNTIME perf_event_bpf_event
+prog_fd_array_get_ptr prog_array_map_poke_run prog_array_map_clear
+bpf_trampoline_link_prog bpf_trampoline_unlink_prog bpf_check
+check_helper_mem_access check_mem_size_reg $RB_MISC_FIXUPS
+__x64_sys_delete_module write_enabled_file_bool"
 RB_HOOKS_OPTIONAL='lockdown_write __ia32_sys_delete_module'
 RB_FS='events kernel_programs mode programs requirements revalidate stats strict symbols'
 RB_INIT_SITES="$(for s in $RB_KSYMS; do echo "ksym:$s"; done)
@@ -657,6 +664,59 @@ test_robust_unload_race() {
 	t_end
 }
 
+# A forced unload (rmmod -f: nothing is revoked yet, so the guard lets
+# it through) meets a load whose program the compile hook revokes after
+# the unload began and before the program's ID exists; fail_site=
+# unload:race widens both sides of that race (module/fault.c). The
+# unload's restore finds programs by ID: before, it waited for none, so
+# the program kept a jump into the freed module's text and its first run
+# oopsed. Now the unload waits until it is published, then restores it.
+# Last in this group: a forced unload taints the kernel, which turns
+# lockdep off for the rest of the run on the debug kernel (skipped there).
+test_robust_forced_unload() {
+	t_begin robust_forced_unload
+	if [ -e /proc/lockdep ]; then
+		t_skip "a forced unload taints the kernel, which would turn lockdep off for the rest of this debug run"
+		return
+	fi
+	rb_load_debug unload:race || { t_end; return; }
+	rb_deny
+	echo 1 >"$SFS/strict"
+	# The denier's own load met the site too; the race starts now.
+	mark
+	to 60 "$BIN" load "$PROGS/strict_window.bpf.o" "$RP/ur" >"$RW/ur.ids" 2>&1 &
+	_lp=$!
+	_n=50
+	while [ "$_n" -gt 0 ] &&
+		! dmesg_since_mark | grep -q 'injected fault at unload:race'; do
+		nap
+		_n=$((_n - 1))
+	done
+	if to 60 rmmod -f lsmrevoke >"$RW/rmmod.out" 2>&1; then
+		t_pass
+	else
+		t_err "unload:race: rmmod -f lsmrevoke: expected success, saw '$(cat "$RW/rmmod.out")'"
+	fi
+	wait "$_lp" ||
+		t_err "unload:race: load strict_window.bpf.o: expected success, saw '$(tail -n 1 "$RW/ur.ids")'"
+	module_loaded && t_err "unload:race: expected no module after rmmod -f, saw it"
+	# The race happened as meant: the judgement waited, revoked the
+	# program, waited again; the unload waited once.
+	_w=$(dmesg_since_mark | grep -c 'injected fault at unload:race')
+	t_eq "unload:race: injected waits" 3 "$_w"
+	if [ "$_w" != 3 ]; then
+		dmesg_since_mark | grep -e 'lsmrevoke' -e 'injected' | tail -n 12 >"$RW/ur.lines"
+		diag_file "$RW/ur.lines" "dmesg: "
+	fi
+	t_eq "unload:race: a run of the program after the unload" "retval 7" \
+		"$("$BIN" robust run "$RP/ur/sx_window" 2>&1)"
+	rm -rf "$RP/ur" "$RP/deny"
+	dmesg_since_mark >"$RW/ur.dmesg"
+	t_eq "unload:race: WARNING, BUG or Oops lines" 0 \
+		"$(grep -c -e 'WARNING:' -e 'BUG:' -e 'Oops' "$RW/ur.dmesg")"
+	t_end
+}
+
 test_robust_params
 test_robust_fuzz
 test_robust_privilege
@@ -664,5 +724,6 @@ test_robust_fault_init
 test_robust_fault_runtime
 test_robust_stress
 test_robust_unload_race
+test_robust_forced_unload
 rm -rf "$RP"
 module_loaded && rmmod lsmrevoke 2>/dev/null
