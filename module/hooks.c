@@ -23,6 +23,7 @@
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/sched.h>
 
 #include "fault.h"
 #include "guard.h"
@@ -193,6 +194,22 @@ static struct hook hooks[] = {
 	},
 };
 
+/*
+ * A redirect could not be removed: ftrace is dead (ftrace_kill() after an
+ * ftrace failure refuses every change but keeps calling what is
+ * registered), so its site will go on calling redirect_hit(). This text
+ * must then never be freed: the unload (or the failed load) stops here,
+ * for good, idle rather than in an uninterruptible sleep that the hung
+ * task detector would report.
+ */
+static void __noreturn keep_text(const struct hook *h)
+{
+	pr_crit("cannot remove the redirect on %s: ftrace is dead; lsmrevoke stays in memory and this unload never returns\n",
+		h->symbol);
+	for (;;)
+		schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);
+}
+
 static void uninstall(struct hook *h)
 {
 	unsigned long missed = 0;
@@ -200,7 +217,8 @@ static void uninstall(struct hook *h)
 	if (!h->installed)
 		return;
 	if (h->redirect) {
-		unregister_ftrace_function(&h->ops);
+		if (unregister_ftrace_function(&h->ops))
+			keep_text(h);
 		ftrace_free_filter(&h->ops);
 	} else if (h->pre) {
 		unregister_kprobe(&h->kp);

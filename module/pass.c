@@ -638,20 +638,20 @@ static void count_unpublished(const struct lsmrevoke_entry *e, void *data)
  */
 static void wait_unpublished(void)
 {
-	unsigned int n, waited = 0;
+	unsigned long deadline = jiffies + msecs_to_jiffies(PUBLISH_WAIT_MS);
+	unsigned int n;
 
 	for (;;) {
 		n = 0;
 		lsmrevoke_track_for_each(count_unpublished, &n);
 		if (!n)
 			return;
-		if (waited >= PUBLISH_WAIT_MS)
+		if (time_after(jiffies, deadline))
 			break;
 		msleep(20);
-		waited += 20;
 	}
 	pr_err("%u programs revoked before their ID existed are still not published after %u ms; they stay revoked\n",
-	       n, waited);
+	       n, PUBLISH_WAIT_MS);
 }
 
 void lsmrevoke_pass_exit(void)
