@@ -7,8 +7,10 @@
 # docs/revocation-latency.png (bench/report.py, gnuplot).
 #
 # Environment:
-#   BENCH_KERNELS   kernels to boot [6.1 6.12]
-#   BENCH_PARALLEL  1: boot them at the same time, 0: one after the other [1]
+#   BENCH_KERNELS   kernels to boot [6.1 6.12 6.12-deb13 7.2 7.3]
+#   BENCH_PARALLEL  1: boot them at the same time, 0: one after the other
+#                   [0: five guests of 2 vCPUs on a 2-core host would
+#                   measure each other]
 #   BENCH_OUT       raw logs and plot data [/tmp/lsmrevoke-bench]
 #   BENCH_ROUNDS, BENCH_HOT_N, BENCH_XDP_N, BENCH_LOAD_COUNT, BENCH_REV_COUNTS,
 #   BENCH_REV_REPS, BENCH_MEM_ROUNDS   see bench/guest.sh
@@ -18,8 +20,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${BENCH_OUT:-/tmp/lsmrevoke-bench}
-KERNELS=${BENCH_KERNELS:-6.1 6.12}
-PARALLEL=${BENCH_PARALLEL:-1}
+KERNELS=${BENCH_KERNELS:-6.1 6.12 6.12-deb13 7.2 7.3}
+PARALLEL=${BENCH_PARALLEL:-0}
 
 log() { printf '>> %s\n' "$*" >&2; }
 die() { printf 'bench/run.sh: error: %s\n' "$*" >&2; exit 1; }
