@@ -773,9 +773,7 @@ test_strict_window() {
 # see every one of them return, and the module must unload at once.
 test_strict_window_traced() {
 	sx_begin strict_window_traced || { t_end; return; }
-	_f=bpf_prog_select_runtime
-	grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
-		_f=__bpf_prog_select_runtime
+	_f=$SELECT_RUNTIME
 	rm -rf "${SP:?}/blind"
 	if ! to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind" \
 		--attach-to - "$_f" >"$SW/blind.ids" 2>"$SW/blind.err"; then
@@ -825,7 +823,7 @@ SX_TR=/sys/kernel/tracing
 # sx_shared_kprobes add|del: root's kprobes lsmr_shared1..3.
 sx_shared_kprobes() {
 	_n=0
-	for _fn in "$_f" __x64_sys_delete_module write_enabled_file_bool; do
+	for _fn in "$SELECT_RUNTIME" __x64_sys_delete_module write_enabled_file_bool; do
 		_n=$((_n + 1))
 		if [ "$1" = add ]; then
 			echo "p:lsmr_shared$_n $_fn" >>"$SX_TR/kprobe_events" &&
@@ -847,9 +845,7 @@ test_strict_window_shared() {
 		return
 	fi
 	module_loaded && to 60 rmmod lsmrevoke
-	_f=bpf_prog_select_runtime
-	grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
-		_f=__bpf_prog_select_runtime
+	_f=$SELECT_RUNTIME
 	mark
 	sx_shared_kprobes add
 	if ! need_module; then
