@@ -78,10 +78,7 @@ static void refuse(struct pt_regs *regs)
 
 static void count_revoked(const struct lsmrevoke_entry *e, void *data)
 {
-	unsigned int state = READ_ONCE(e->state);
-
-	if (state == LSMREVOKE_STATE_REVOKED ||
-	    state == LSMREVOKE_STATE_REVOKING)
+	if (lsmrevoke_state_revoked(READ_ONCE(e->state)))
 		(*(unsigned int *)data)++;
 }
 

@@ -611,17 +611,11 @@ static int restore_revoked(struct bpf_prog *prog, void *data)
 	return 0;
 }
 
-/*
- * Restores every revoked program; nothing runs passes any more. Safe
- * after a partial init.
- */
 /* lsmrevoke_track_for_each(): counts revoked entries without an ID. */
 static void count_unpublished(const struct lsmrevoke_entry *e, void *data)
 {
-	unsigned int state = READ_ONCE(e->state);
-
-	if (!READ_ONCE(e->id) && (state == LSMREVOKE_STATE_REVOKED ||
-				  state == LSMREVOKE_STATE_REVOKING))
+	if (!READ_ONCE(e->id) &&
+	    lsmrevoke_state_revoked(READ_ONCE(e->state)))
 		(*(unsigned int *)data)++;
 }
 
@@ -654,6 +648,10 @@ static void wait_unpublished(void)
 	       n, PUBLISH_WAIT_MS);
 }
 
+/*
+ * Restores every revoked program; nothing runs passes any more. Safe
+ * after a partial init.
+ */
 void lsmrevoke_pass_exit(void)
 {
 	/* Testing: a judgement under way revokes meanwhile (sources.c). */

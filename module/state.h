@@ -16,6 +16,13 @@ enum lsmrevoke_state {
 	LSMREVOKE_STATE_WITHDRAWN,
 };
 
+/* Revoked, or being revoked: the program's entries may hold the jump. */
+static inline bool lsmrevoke_state_revoked(unsigned int state)
+{
+	return state == LSMREVOKE_STATE_REVOKING ||
+	       state == LSMREVOKE_STATE_REVOKED;
+}
+
 /* Why a denied program could not be revoked. */
 enum lsmrevoke_why {
 	LSMREVOKE_WHY_NONE,

@@ -325,10 +325,7 @@ unsigned int lsmrevoke_track_state(const struct bpf_prog *prog)
 /* Is @prog being revoked, or revoked? Any context. */
 bool lsmrevoke_track_revoked(const struct bpf_prog *prog)
 {
-	unsigned int state = lsmrevoke_track_state(prog);
-
-	return state == LSMREVOKE_STATE_REVOKING ||
-	       state == LSMREVOKE_STATE_REVOKED;
+	return lsmrevoke_state_revoked(lsmrevoke_track_state(prog));
 }
 
 /*

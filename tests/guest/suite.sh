@@ -49,6 +49,12 @@ QUIET=dyndbg=-p
 # The running kernel's series by major.minor (6.1, 6.12, 7.3, ...): tests
 # that differ between kernels compare it; 6.1 is the one without IBT.
 KVER=$(uname -r | cut -d. -f1,2)
+# The kernel's select-runtime function, where lsmrevoke's compile hook
+# sits (module/compat.h): 7.x calls __bpf_prog_select_runtime() from
+# bpf_check().
+SELECT_RUNTIME=bpf_prog_select_runtime
+grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
+	SELECT_RUNTIME=__bpf_prog_select_runtime
 # 7.x inlines bpf_get_current_task(_btf) into a read of current_task; in a
 # program lsmrevoke did not see verified (loaded before it) that read counts
 # as btf_read, conservatively (docs/kernel-reads.md): the suffix the
@@ -584,7 +590,7 @@ test_unpriv_read() {
 # redirects are ftrace_ops, not kprobes; tracefs enabled_functions).
 kprobes_list() {
 	cat /sys/kernel/debug/kprobes/list 2>/dev/null
-	grep -E '^(__)?(bpf_prog_select_runtime|__x64_sys_delete_module|__ia32_sys_delete_module|write_enabled_file_bool) ' \
+	grep -E "^($SELECT_RUNTIME|__x64_sys_delete_module|__ia32_sys_delete_module|write_enabled_file_bool) " \
 		/sys/kernel/tracing/enabled_functions 2>/dev/null | sed 's/^/ftrace: /'
 }
 

@@ -762,6 +762,27 @@ test_strict_window() {
 	t_end
 }
 
+# sx_blind_race: root's fexit program (strict_blind.bpf.o) on the
+# select-runtime function, then the strict_window race under it: the
+# compile hook must track every load and the fexit program see every one
+# return. Fails (status 1) if the fexit program cannot be attached.
+sx_blind_race() {
+	rm -rf "${SP:?}/blind"
+	if ! to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind" \
+		--attach-to - "$SELECT_RUNTIME" >"$SW/blind.ids" 2>"$SW/blind.err"; then
+		t_err "attach an fexit program to $SELECT_RUNTIME: expected success, saw '$(tail -n 1 "$SW/blind.err")'"
+		return 1
+	fi
+	_b0=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
+	sx_window_race
+	_b1=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
+	sx_ge "programs the compile hook tracked under the fexit program" \
+		"$SX_WINDOW_ROUNDS" "$_compiled"
+	sx_ge "select-runtime returns the fexit program saw" \
+		"$SX_WINDOW_ROUNDS" "$((${_b1:-0} - ${_b0:-0}))"
+	rm -rf "${SP:?}/blind"
+}
+
 # The same race after root, before the policy tightened, attached an fexit
 # program to the select-runtime function the compile hook probes (an
 # attempt to blind it: a BPF trampoline on the same ftrace site calls the
@@ -773,24 +794,7 @@ test_strict_window() {
 # see every one of them return, and the module must unload at once.
 test_strict_window_traced() {
 	sx_begin strict_window_traced || { t_end; return; }
-	_f=bpf_prog_select_runtime
-	grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
-		_f=__bpf_prog_select_runtime
-	rm -rf "${SP:?}/blind"
-	if ! to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind" \
-		--attach-to - "$_f" >"$SW/blind.ids" 2>"$SW/blind.err"; then
-		t_err "attach an fexit program to $_f: expected success, saw '$(tail -n 1 "$SW/blind.err")'"
-		t_end
-		return
-	fi
-	_b0=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
-	sx_window_race
-	_b1=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
-	sx_ge "programs the compile hook tracked under the fexit program" \
-		"$SX_WINDOW_ROUNDS" "$_compiled"
-	sx_ge "select-runtime returns the fexit program saw" \
-		"$SX_WINDOW_ROUNDS" "$((${_b1:-0} - ${_b0:-0}))"
-	rm -rf "${SP:?}/blind"
+	sx_blind_race || { t_end; return; }
 	# No task was left counted inside the compile hook: rmmod returns
 	# at once (in the background: a count that never returns to 0
 	# would keep it waiting, uninterruptibly, for ever).
@@ -825,7 +829,7 @@ SX_TR=/sys/kernel/tracing
 # sx_shared_kprobes add|del: root's kprobes lsmr_shared1..3.
 sx_shared_kprobes() {
 	_n=0
-	for _fn in "$_f" __x64_sys_delete_module write_enabled_file_bool; do
+	for _fn in "$SELECT_RUNTIME" __x64_sys_delete_module write_enabled_file_bool; do
 		_n=$((_n + 1))
 		if [ "$1" = add ]; then
 			echo "p:lsmr_shared$_n $_fn" >>"$SX_TR/kprobe_events" &&
@@ -847,9 +851,6 @@ test_strict_window_shared() {
 		return
 	fi
 	module_loaded && to 60 rmmod lsmrevoke
-	_f=bpf_prog_select_runtime
-	grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
-		_f=__bpf_prog_select_runtime
 	mark
 	sx_shared_kprobes add
 	if ! need_module; then
@@ -858,16 +859,8 @@ test_strict_window_shared() {
 		t_end
 		return
 	fi
-	rm -rf "${SP:?}/blind" "${SP:?}/blind_dm" "${SP:?}/held"
-	if to 60 "$BIN" trace up "$PROGS/strict_blind.bpf.o" "$SP/blind" \
-		--attach-to - "$_f" >"$SW/blind.ids" 2>"$SW/blind.err"; then
-		sx_window_race
-		sx_ge "programs the compile hook tracked beside root's kprobe and fexit program" \
-			"$SX_WINDOW_ROUNDS" "$_compiled"
-	else
-		t_err "attach an fexit program to $_f: expected success, saw '$(tail -n 1 "$SW/blind.err")'"
-	fi
-	rm -rf "${SP:?}/blind"
+	rm -rf "${SP:?}/blind_dm" "${SP:?}/held"
+	sx_blind_race
 	# A program revoked, so that an unload is refused; root's fexit
 	# program on delete_module() sees the refused call return.
 	sx_strict 1

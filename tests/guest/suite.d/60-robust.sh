@@ -32,12 +32,9 @@ $POKE_FINISH text_mutex prog_idr prog_idr_lock map_idr
 map_idr_lock bpf_lsm_locked_down kprobes_all_disarmed bpf_probe_read_kernel
 bpf_probe_read_kernel_str bpf_probe_read_compat bpf_probe_read_compat_str
 bpf_probe_write_user bpf_snprintf_btf bpf_seq_printf_btf"
-RB_SELECT_RUNTIME=bpf_prog_select_runtime
-grep -q ' __bpf_prog_select_runtime$' /proc/kallsyms &&
-	RB_SELECT_RUNTIME=__bpf_prog_select_runtime
 RB_MISC_FIXUPS=do_misc_fixups
 grep -q ' bpf_do_misc_fixups$' /proc/kallsyms && RB_MISC_FIXUPS=bpf_do_misc_fixups
-RB_HOOKS_REQUIRED="bpf_prog_free $RB_SELECT_RUNTIME perf_event_bpf_event
+RB_HOOKS_REQUIRED="bpf_prog_free $SELECT_RUNTIME perf_event_bpf_event
 prog_fd_array_get_ptr prog_array_map_poke_run prog_array_map_clear
 bpf_trampoline_link_prog bpf_trampoline_unlink_prog bpf_check
 check_helper_mem_access check_mem_size_reg $RB_MISC_FIXUPS
