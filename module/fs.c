@@ -50,6 +50,7 @@
 #include "events.h"
 #include "fault.h"
 #include "fs.h"
+#include "hooks.h"
 #include "judge.h"
 #include "ksyms.h"
 #include "params.h"
@@ -229,6 +230,7 @@ static int symbols_show(struct seq_file *m, void *v)
 {
 	lsmrevoke_ksyms_show(m);
 	lsmrevoke_requirement_show_symbols(m);
+	lsmrevoke_hooks_show(m);
 	return 0;
 }
 

@@ -28,6 +28,8 @@
 #include "fault.h"
 #include "guard.h"
 #include "hooks.h"
+#include "ksyms.h"
+#include "redirect_pass.h"
 #include "sources.h"
 #include "tailcall.h"
 #include "verify.h"
@@ -47,6 +49,7 @@ struct hook {
 	bool sched_ext;		/* only on kernels with sched_ext (scx.c) */
 	bool installed;
 	unsigned long site;	/* a redirect's ftrace site */
+	unsigned int pass;	/* ... and its pass-through (redirect_pass.S) */
 	struct kprobe kp;
 	struct kretprobe krp;
 	struct ftrace_ops ops;
@@ -194,6 +197,18 @@ static struct hook hooks[] = {
 	},
 };
 
+static void (*const passes[])(void) = {
+	lsmrevoke_redirect_pass_0,
+	lsmrevoke_redirect_pass_1,
+	lsmrevoke_redirect_pass_2,
+	lsmrevoke_redirect_pass_3,
+};
+
+static_assert(ARRAY_SIZE(passes) == LSMREVOKE_REDIRECTS);
+
+/* Pass-throughs handed out, in table order, at init. */
+static unsigned int passes_used;
+
 /*
  * A redirect could not be removed: ftrace is dead (ftrace_kill() after an
  * ftrace failure refuses every change but keeps calling what is
@@ -236,7 +251,11 @@ static void uninstall(struct hook *h)
  * A redirect's ftrace handler. Any context its function runs in; ftrace
  * keeps it from recursing (FTRACE_OPS_FL_RECURSION). A handler that moves
  * the IP resumes the call there, with the function's arguments and return
- * address.
+ * address. One that leaves it (the IP is still the instruction after the
+ * site) lets the call through: it resumes in the redirect's pass-through,
+ * which has the ENDBR that instruction lacks (redirect_pass.S), so that
+ * every call this site sees is moved, as a BPF trampoline sharing the
+ * site requires on a CPU that enforces IBT.
  */
 static void notrace redirect_hit(unsigned long ip, unsigned long parent_ip,
 				 struct ftrace_ops *op,
@@ -245,8 +264,11 @@ static void notrace redirect_hit(unsigned long ip, unsigned long parent_ip,
 	struct hook *h = container_of(op, struct hook, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 
-	if (regs && ip == h->site)
-		h->redirect(regs);
+	if (!regs || ip != h->site)
+		return;
+	h->redirect(regs);
+	if (instruction_pointer(regs) == h->site + MCOUNT_INSN_SIZE)
+		instruction_pointer_set(regs, (unsigned long)passes[h->pass]);
 }
 
 /*
@@ -280,11 +302,18 @@ static int install_redirect(struct hook *h)
 {
 	int ret;
 
+	if (passes_used == ARRAY_SIZE(passes)) {
+		pr_err("%s: no pass-through left for another redirect\n",
+		       h->symbol);
+		return -ENOSPC;
+	}
 	ret = find_site(h);
 	if (!ret && h->placed)
 		ret = h->placed(h->site);
 	if (ret)
 		return ret;
+	h->pass = passes_used++;
+	lsmrevoke_redirect_body[h->pass] = h->site + MCOUNT_INSN_SIZE;
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = redirect_hit;
 	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
@@ -323,6 +352,25 @@ static int install(struct hook *h)
 	h->krp.data_size = h->data_size;
 	h->krp.maxactive = KRETPROBE_INSTANCES;
 	return register_kretprobe(&h->krp);
+}
+
+/*
+ * The redirects' lines of securityfs "symbols": how often each let a call
+ * through its pass-through.
+ */
+void lsmrevoke_hooks_show(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		const struct hook *h = &hooks[i];
+
+		if (h->installed && h->redirect)
+			lsmrevoke_ksyms_show_func(m, h->symbol,
+						  lsmrevoke_ksyms_lookup(h->symbol),
+						  "redirect",
+						  &lsmrevoke_redirect_calls[h->pass]);
+	}
 }
 
 void lsmrevoke_hooks_exit(void)

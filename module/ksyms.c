@@ -291,15 +291,22 @@ void lsmrevoke_ksyms_show(struct seq_file *m)
 	}
 	if (test_symbol_addr)
 		lsmrevoke_ksyms_show_func(m, test_require_symbol,
-					  test_symbol_addr);
+					  test_symbol_addr, "-", NULL);
 }
 
-/* One line of "symbols" for a function resolved elsewhere, never called. */
+/*
+ * One line of "symbols" for a function resolved elsewhere: @via says how
+ * lsmrevoke enters it ("-": never), @calls counts how often (or NULL).
+ */
 void lsmrevoke_ksyms_show_func(struct seq_file *m, const char *name,
-			       unsigned long addr)
+			       unsigned long addr, const char *via,
+			       const atomic_long_t *calls)
 {
 	bool show_addr = ns_capable_noaudit(&init_user_ns, CAP_SYSLOG);
 
-	seq_printf(m, "%s %016lx %s -\n", name, show_addr ? addr : 0UL,
-		   entry_kind(addr, KSYM_FUNC));
+	seq_printf(m, "%s %016lx %s %s", name, show_addr ? addr : 0UL,
+		   entry_kind(addr, KSYM_FUNC), via);
+	if (calls)
+		seq_printf(m, " calls=%ld", atomic_long_read(calls));
+	seq_putc(m, '\n');
 }

@@ -80,6 +80,7 @@ int lsmrevoke_ksyms_resolve(const char *name, unsigned long *addr);
 unsigned long lsmrevoke_ksyms_lookup(const char *name);
 void lsmrevoke_ksyms_show(struct seq_file *m);
 void lsmrevoke_ksyms_show_func(struct seq_file *m, const char *name,
-			       unsigned long addr);
+			       unsigned long addr, const char *via,
+			       const atomic_long_t *calls);
 
 #endif /* _LSMREVOKE_KSYMS_H */

@@ -301,13 +301,13 @@ void lsmrevoke_requirement_show_symbols(struct seq_file *m)
 	for (r = 0; r < LSMREVOKE_NR_REQ; r++) {
 		for (h = 0; h < LSMREVOKE_REQ_HELPERS && helper_addr[r][h]; h++)
 			lsmrevoke_ksyms_show_func(m, lsmrevoke_requirements[r].helpers[h],
-						  helper_addr[r][h]);
+						  helper_addr[r][h], "-", NULL);
 		for (h = 0; h < LSMREVOKE_REQ_HELPERS && unseen_addr[r][h]; h++)
 			lsmrevoke_ksyms_show_func(m, lsmrevoke_requirements[r].unseen_helpers[h],
-						  unseen_addr[r][h]);
+						  unseen_addr[r][h], "-", NULL);
 		for (h = 0; h < LSMREVOKE_REQ_KFUNCS; h++)
 			if (kfunc_addr[r][h])
 				lsmrevoke_ksyms_show_func(m, lsmrevoke_requirements[r].kfuncs[h],
-							  kfunc_addr[r][h]);
+							  kfunc_addr[r][h], "-", NULL);
 	}
 }

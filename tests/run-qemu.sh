@@ -412,6 +412,11 @@ build_module() {
 	# Show compiler warnings, but not the headers' chatter.
 	grep -E 'warning:|error:' "$WORK/$series/build.log" >&2 || true
 	[ -f "$b/lsmrevoke.ko" ] || die "the build for $rel made no lsmrevoke.ko"
+	# The addresses lsmrevoke resumes redirected calls at keep their
+	# ENDBR64: what IBT hardware would check and TCG cannot.
+	bash "$REPO/tests/ibt-entries.sh" "$b/lsmrevoke.ko" \
+		"$(kernel_headers "$series" "$rel")/.config" >"$WORK/$series/ibt-entries.txt" ||
+		{ cat "$WORK/$series/ibt-entries.txt" >&2; die "an indirect-branch target of lsmrevoke.ko lacks its ENDBR64 ($rel)"; }
 	sha256sum <"$b/lsmrevoke.ko" | cut -d' ' -f1 >"$WORK/$series/module.sha256"
 	echo extra >"$WORK/$series/module.dir"
 	# A debug build too (LSMREVOKE_DEBUG=y: fault injection), for

@@ -39,7 +39,7 @@ OBJECTS='plain read_kernel write_user subprog fentry_btf'
 # One line of programs: id type name requires state [key=value ...].
 PROG_RE='^[0-9]+ [a-z0-9_]+ [^ ]+ (-|[a-z_]+(,[a-z_]+)*) (active|revoked|unrevocable:[^ ]+)( [a-z_]+=[^ ]+)*$'
 # One line of symbols: name address entry via [key=value ...].
-SYM_RE='^[^ ]+ [0-9a-f]{16} (endbr|sealed|plain|data) (thunk|-)( [a-z_]+=[^ ]+)*$'
+SYM_RE='^[^ ]+ [0-9a-f]{16} (endbr|sealed|plain|data) (thunk|redirect|-)( [a-z_]+=[^ ]+)*$'
 
 # Debug builds (-DDEBUG) turn every pr_debug on from the start; the
 # "exactly one line" checks are about a quiet module, so every load but

@@ -773,9 +773,9 @@ sx_blind_race() {
 		t_err "attach an fexit program to $SELECT_RUNTIME: expected success, saw '$(tail -n 1 "$SW/blind.err")'"
 		return 1
 	fi
-	_b0=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
+	_b0=$(sx_blind_runs blind)
 	sx_window_race
-	_b1=$("$BIN" trace get "$SP/blind" blind_runs | sed -n 's/^blind_runs=//p')
+	_b1=$(sx_blind_runs blind)
 	sx_ge "programs the compile hook tracked under the fexit program" \
 		"$SX_WINDOW_ROUNDS" "$_compiled"
 	sx_ge "select-runtime returns the fexit program saw" \
@@ -825,6 +825,17 @@ test_strict_window_traced() {
 # the kprobes/enabled write is still refused, and the kprobes come off
 # with a clean log.
 SX_TR=/sys/kernel/tracing
+
+# sx_blind_runs PIN: the runs root's fexit program pinned at $SP/PIN saw.
+sx_blind_runs() {
+	"$BIN" trace get "$SP/$1" blind_runs | sed -n 's/^blind_runs=//p'
+}
+
+# sx_redirect_calls FN: calls= of FN's redirect line in symbols (calls
+# its pass-through let through).
+sx_redirect_calls() {
+	kv "$(awk -v f="$1" '$1 == f && $4 == "redirect"' "$SFS/symbols")" calls
+}
 
 # sx_shared_kprobes add|del: root's kprobes lsmr_shared1..3.
 sx_shared_kprobes() {
@@ -882,12 +893,34 @@ test_strict_window_shared() {
 				"$(grep -c 'Device or resource busy' "$SW/rmmod.out")"
 		fi
 		module_loaded || t_err "lsmod after the refused rmmod: expected lsmrevoke loaded, saw none"
-		_r=$("$BIN" trace get "$SP/blind_dm" blind_runs | sed -n 's/^blind_runs=//p')
+		_r=$(sx_blind_runs blind_dm)
 		sx_ge "delete_module() returns the fexit program saw" 1 "${_r:-0}"
+		# A delete_module() lsmrevoke lets through (another module's
+		# unload), under the same fexit program: it resumes in the
+		# redirect's pass-through, whose ENDBR the trampoline's
+		# indirect call needs on IBT hardware, unloads that module
+		# and returns to the fexit program.
+		_c0=$(sx_redirect_calls __x64_sys_delete_module)
+		if to 60 modprobe lsmrevoke_notify_test >"$SW/other.out" 2>&1 &&
+			to 60 rmmod lsmrevoke_notify_test >>"$SW/other.out" 2>&1; then
+			t_pass
+		else
+			t_err "modprobe and rmmod lsmrevoke_notify_test under the fexit program on delete_module: expected success, saw '$(tail -n 1 "$SW/other.out")'"
+		fi
+		grep -q '^lsmrevoke_notify_test ' /proc/modules &&
+			t_err "/proc/modules after its rmmod: expected no lsmrevoke_notify_test, saw it"
+		_c1=$(sx_redirect_calls __x64_sys_delete_module)
+		if sx_num "$_c0" && sx_num "$_c1"; then
+			sx_ge "delete_module() calls through the pass-through (symbols calls=)" \
+				1 "$((_c1 - _c0))"
+		else
+			t_err "symbols: __x64_sys_delete_module redirect calls=: expected numbers, saw '$_c0' and '$_c1'"
+		fi
+		sx_ge "delete_module() returns the fexit program saw, with the other unload" \
+			"$((${_r:-0} + 1))" "$(sx_blind_runs blind_dm)"
 	else
 		t_err "attach an fexit program to __x64_sys_delete_module: expected success, saw '$(tail -n 1 "$SW/blind_dm.err")'"
 	fi
-	rm -rf "${SP:?}/blind_dm"
 	if sh -c "echo 0 > /sys/kernel/debug/kprobes/enabled" 2>/dev/null; then
 		t_err "echo 0 > kprobes/enabled beside root's kprobe: expected a refusal, saw success"
 	fi
@@ -908,6 +941,11 @@ test_strict_window_shared() {
 	done
 	module_loaded &&
 		t_err "rmmod lsmrevoke beside root's kprobes: expected it gone within 10 s, saw '$(cat "$SW/rmmod.out")'"
+	# That unload went through the pass-through too, under root's fexit
+	# program (still attached), and returned to it.
+	sx_ge "delete_module() returns the fexit program saw, with lsmrevoke's own unload" \
+		"$((${_r:-0} + 2))" "$(sx_blind_runs blind_dm)"
+	rm -rf "${SP:?}/blind_dm"
 	sx_shared_kprobes del
 	dmesg_since_mark >"$SW/shared.dmesg"
 	t_eq "kernel log after root's kprobes came off: WARNING or BUG lines" 0 \
