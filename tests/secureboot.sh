@@ -23,7 +23,7 @@
 # Usage: tests/secureboot.sh [--kernel SERIES|all] (SERIES: 6.1, 6.12,
 # 6.12-deb13, 7.N as tests/kernels.sh names them; all: 6.1 and 6.12)
 # Environment: LSMREVOKE_CACHE [/var/cache/lsmrevoke-test], LSMREVOKE_TIMEOUT
-# seconds per guest [300].
+# seconds per guest [300], LSMREVOKE_ACCEL QEMU's -accel [tcg,thread=single].
 
 set -euo pipefail
 shopt -s inherit_errexit
@@ -39,7 +39,6 @@ readonly OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
 readonly SNAKEOIL_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key	# password: snakeoil
 readonly SNAKEOIL_CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
 readonly DONE_TOKEN=LSMREVOKE-DONE
-readonly INIT_TOKEN=LSMREVOKE-INIT	# /init started
 
 log() { printf '>> %s\n' "$*" >&2; }
 die() { printf 'secureboot.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -94,29 +93,6 @@ cached_release() {
 	done | sort -V | tail -n1
 }
 
-# boot_sb DIR: boots DIR's signed kernel and initrd through OVMF with
-# Secure Boot (a fresh variable store), the consoles to DIR/console.txt
-# and DIR/results.log; sets rc to qemu's exit status.
-boot_sb() {
-	local d=$1
-
-	cp "$OVMF_VARS" "$d/vars.fd"
-	: >"$d/results.log"
-	log "kernel $k ($rel): booting through OVMF with Secure Boot"
-	rc=0
-	timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max \
-		-m 1024 -smp 2 -machine q35,smm=on -nodefaults -display none -no-reboot \
-		-global driver=cfi.pflash01,property=secure,value=on \
-		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
-		-drive "if=pflash,format=raw,unit=1,file=$d/vars.fd" \
-		-kernel "$d/vmlinuz" -initrd "$d/initrd.gz" \
-		-append "console=ttyS0 loglevel=4 panic=-1 panic_on_warn=1 oops=panic" \
-		-chardev "file,id=con,path=$d/console.log" -serial chardev:con \
-		-chardev "file,id=res,path=$d/results.log" -serial chardev:res \
-		</dev/null || rc=$?
-	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$d/console.log" >"$d/console.txt"
-}
-
 # The guest's /init: each check to ttyS1, then the completion token.
 write_init() {
 	cat >"$1" <<'EOF'
@@ -127,7 +103,6 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t securityfs securityfs /sys/kernel/security
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
-(echo LSMREVOKE-INIT >>/dev/ttyS1)
 n=0
 result() { n=$((n + 1)); (echo "#$n $1:$2${3:+ $3}" >>/dev/ttyS1); }
 loaded() { grep -q '^lsmrevoke ' /proc/modules; }
@@ -218,24 +193,26 @@ for k in "${kernels[@]}"; do
 	(cd "$s" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$d/initrd.gz"
 
-	# A boot whose kernel crashed before /init ran (no init token, an
-	# oops or panic on the console) never reached lsmrevoke: the stock
-	# kernel under QEMU's TCG. Seen with 7.2 in 1 of 49 boots of the
-	# same image: "Oops: int3" in sched_clock_cpu() from the timer
-	# interrupt, 1.15 s in, as the kernel patched a static branch with
-	# a breakpoint while the other vCPU ran that code. Its log is shown
-	# and the kernel booted once more; a second such crash, or any other
-	# failure, fails the check.
-	for attempt in 1 2; do
-		boot_sb "$d"
-		init_seen=0
-		grep -aq "$INIT_TOKEN" "$d/results.log" && init_seen=1
-		[ "$attempt" = 1 ] && [ "$init_seen" = 0 ] &&
-			grep -Eq '\[ *[0-9]+\.[0-9]+\] .*(BUG:|Oops|Kernel panic)' "$d/console.txt" ||
-			break
-		echo "[$k sb] # the kernel crashed before /init ran (lsmrevoke not loaded yet); its log, then one more boot:"
-		tail -n 40 "$d/console.txt" | sed 's/^/# /'
-	done
+	cp "$OVMF_VARS" "$d/vars.fd"
+	: >"$d/results.log"
+	log "kernel $k ($rel): booting through OVMF with Secure Boot"
+	rc=0
+	# Both vCPUs on one host thread, as tests/run-qemu.sh boots: under
+	# multi-threaded TCG a vCPU can run a stale translation of code the
+	# kernel just patched (docs/reliability.md, defect 4). Seen here as
+	# "Oops: int3" in sched_clock_cpu() 1.15 s into a boot of 7.2, before
+	# /init ran, once in 49 boots of the same image (stop 26's CI).
+	timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
+		-accel "${LSMREVOKE_ACCEL:-tcg,thread=single}" -cpu max \
+		-m 1024 -smp 2 -machine q35,smm=on -nodefaults -display none -no-reboot \
+		-global driver=cfi.pflash01,property=secure,value=on \
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+		-drive "if=pflash,format=raw,unit=1,file=$d/vars.fd" \
+		-kernel "$d/vmlinuz" -initrd "$d/initrd.gz" \
+		-append "console=ttyS0 loglevel=4 panic=-1 panic_on_warn=1 oops=panic" \
+		-chardev "file,id=con,path=$d/console.log" -serial chardev:con \
+		-chardev "file,id=res,path=$d/results.log" -serial chardev:res \
+		</dev/null || rc=$?
 
 	echo "== kernel $k ($rel), Secure Boot =="
 	done_seen=0
@@ -247,6 +224,7 @@ for k in "${kernels[@]}"; do
 		*"#"[0-9]*:FAIL*) echo "[$k sb] #${line#*#}"; failed=$((failed + 1)) ;;
 		esac
 	done < <(sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' "$d/results.log")
+	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$d/console.log" >"$d/console.txt"
 	if [ "$done_seen" = 0 ]; then
 		echo "[$k sb] #boot:FAIL (no completion token: qemu exited with $rc; the firmware refused the kernel, or it panicked or hung)"
 		tail -n 40 "$d/console.txt"
