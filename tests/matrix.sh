@@ -28,6 +28,9 @@
 #                              "amd64 cloud-amd64 rt-amd64" for all of Debian's
 #   LSMREVOKE_MATRIX_ALSO      other flavours built for the newest ABI of the
 #                              newest series only [cloud-amd64 rt-amd64]
+#   LSMREVOKE_MATRIX_NEWEST    how many ABIs of each series and flavour, the
+#                              newest [all]; CI sets 2 (.ci/run). Headers
+#                              of older ABIs stay cached then.
 
 set -euo pipefail
 shopt -s inherit_errexit
@@ -39,6 +42,7 @@ ROOT=$M/root
 SERIES=${LSMREVOKE_MATRIX_SERIES:-all}
 FLAVOURS=${LSMREVOKE_MATRIX_FLAVOURS:-amd64}
 ALSO=${LSMREVOKE_MATRIX_ALSO-cloud-amd64 rt-amd64}
+NEWEST=${LSMREVOKE_MATRIX_NEWEST:-all}
 JOBS=$(nproc)
 # gcc-12 (the host's series' compiler), pahole for module BTF.
 readonly HOST_PACKAGES=(gcc make dwarves xz-utils)
@@ -51,13 +55,23 @@ die() { printf 'matrix.sh: error: %s\n' "$*" >&2; exit 1; }
 . "$REPO/tests/host-packages.sh"
 . "$REPO/tests/kernels.sh"
 
-# Every ABI of the chosen series and flavours: "RELEASE SUITE" lines.
+case $NEWEST in
+all | [1-9] | [1-9][0-9]) ;;
+*) die "LSMREVOKE_MATRIX_NEWEST must be 'all' or a number from 1 to 99, not '$NEWEST'" ;;
+esac
+
+# Every ABI (or the $NEWEST newest) of the chosen series and flavours:
+# "RELEASE SUITE" lines.
 abis() {
 	local s f
 	for s in "$@"; do
 		kernels_known "$s" || die "series $s: not known to tests/kernels.sh"
 		for f in $FLAVOURS; do
-			kernels_releases "$s" "$f"
+			if [ "$NEWEST" = all ]; then
+				kernels_releases "$s" "$f"
+			else
+				kernels_releases "$s" "$f" | sort -V -k1,1 | tail -n "$NEWEST"
+			fi
 		done
 	done | sort -V -k1,1
 }
@@ -171,7 +185,8 @@ done >>"$WORK/abis"
 while read -r abi suite <&3; do
 	fetch_abi "$suite" "$abi"
 done 3<"$WORK/abis"
-prune "$WORK/abis"
+# Only a full run knows which cached headers no ABI needs any more.
+[ "$NEWEST" != all ] || prune "$WORK/abis"
 exec 9>&-
 log "headers of $(wc -l <"$WORK/abis") ABIs ready (series: $SERIES) [$((SECONDS - t0)) s]"
 
